@@ -1,0 +1,351 @@
+"""The descent engine: K optimizer runs on one 2-D surface, stepped together.
+
+One implementation, two front ends: :class:`DescentRun` advances all runs one step at a
+time (``step()`` returns an immutable :class:`DescentFrame`, ``frames()`` streams them for
+the window), and :func:`descend` / :func:`descend_config` record whole trajectories for the
+CLI, the tests and the benchmarks.
+
+Divergence: a run whose next point or loss is non-finite, or whose point lands more than
+``ESCAPE_FACTOR`` box sizes away from its view box, is *diverged* at that step. It stays
+frozen at its last finite point (so no NaN or inf ever leaves this module) while the
+other runs go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.descent_config import DescentConfig, OptimizerSpec, lr_sweep, start_grid
+from core.optimizers import (
+    OPTIMIZERS,
+    GradientNoise,
+    Optimizer,
+    clip_gradients,
+    learning_rate_at,
+    make_optimizer,
+)
+from core.surfaces import Surface, expression_surface, get_surface
+
+__all__ = [
+    "DescentConfig",
+    "DescentFrame",
+    "DescentResult",
+    "DescentRun",
+    "OptimizerSpec",
+    "RunTable",
+    "descend",
+    "descend_config",
+    "lr_sweep",
+    "start_grid",
+    "stream",
+]
+
+ESCAPE_FACTOR = 1e3  # "leaves the view box by orders of magnitude"
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    out = np.array(arr, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RunTable:
+    """Which optimizer, learning rate, start and seed each of the K runs uses."""
+
+    optimizer_index: np.ndarray  # (K,) int
+    optimizer_labels: tuple[str, ...]
+    lr: np.ndarray  # (K,)
+    start: np.ndarray  # (K, 2)
+    seed: np.ndarray  # (K,) int
+
+    def __len__(self) -> int:
+        return len(self.lr)
+
+    def label(self, k: int) -> str:
+        """A short legend text for run ``k``, e.g. ``adam, lr=0.01``."""
+        return f"{self.optimizer_labels[self.optimizer_index[k]]}, lr={self.lr[k]:.3g}"
+
+    @classmethod
+    def from_config(cls, config: DescentConfig, default_start: tuple[float, float]) -> RunTable:
+        starts = np.asarray(config.starts or (default_start,), dtype=np.float64)
+        n_opt, n_lr, n_start = len(config.optimizers), len(config.learning_rates), len(starts)
+        o, lr_i, s, seed = np.meshgrid(
+            np.arange(n_opt),
+            np.arange(n_lr),
+            np.arange(n_start),
+            np.arange(config.seeds),
+            indexing="ij",
+        )
+        lrs = np.asarray(config.learning_rates, dtype=np.float64)
+        return cls(
+            optimizer_index=_frozen(o.ravel()),
+            optimizer_labels=tuple(spec.display_label for spec in config.optimizers),
+            lr=_frozen(lrs[lr_i.ravel()]),
+            start=_frozen(starts[s.ravel()]),
+            seed=_frozen(seed.ravel()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DescentFrame:
+    """The state of all K runs after ``step`` updates (step 0 is the start).
+
+    ``update`` is the step just taken (zeros at step 0); ``velocity`` is the optimizer's
+    momentum buffer (or first moment) in parameter units, ``-lr * buffer``, zeros where the
+    optimizer keeps none; ``lr`` is the learning rate of the step just taken;
+    ``lambda_max`` the largest Hessian eigenvalue at ``points``.
+    """
+
+    step: int
+    points: np.ndarray
+    loss: np.ndarray
+    grad: np.ndarray
+    update: np.ndarray
+    velocity: np.ndarray
+    lr: np.ndarray
+    grad_norm: np.ndarray
+    lambda_max: np.ndarray
+    diverged_at: np.ndarray
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        alive = int(np.sum(self.diverged_at < 0))
+        return f"DescentFrame(step={self.step}, runs={self.n_runs}, alive={alive})"
+
+
+@dataclass(frozen=True, slots=True)
+class DescentResult:
+    """Whole trajectories: ``path`` (S+1, K, 2), ``loss`` (S+1, K), ``diverged_at`` (K,).
+
+    Rows after a run diverged repeat its last finite point and loss.
+    """
+
+    path: np.ndarray
+    loss: np.ndarray
+    diverged_at: np.ndarray
+    runs: RunTable
+
+    def __repr__(self) -> str:
+        steps, k = self.loss.shape
+        diverged = int(np.sum(self.diverged_at >= 0))
+        return f"DescentResult(steps={steps - 1}, runs={k}, diverged={diverged})"
+
+
+def largest_eigenvalue(hessian: np.ndarray) -> np.ndarray:
+    """lambda_max of symmetric 2x2 matrices: (a + c) / 2 + sqrt(((a - c) / 2)^2 + b^2)."""
+    a, b, c = hessian[:, 0, 0], hessian[:, 0, 1], hessian[:, 1, 1]
+    return (a + c) / 2 + np.hypot((a - c) / 2, b)
+
+
+def build_surface(config: DescentConfig) -> Surface:
+    """The surface a configuration names (a built-in with its parameters, or a formula)."""
+    if config.surface == "expr":
+        bounds = config.bounds or (-3.0, 3.0, -3.0, 3.0)
+        return expression_surface(config.expr, bounds)
+    return get_surface(config.surface, **dict(config.surface_params))
+
+
+class DescentRun:
+    """K runs on one surface, advanced one step at a time.
+
+    Parameters
+    ----------
+    config : DescentConfig
+    surface : Surface, optional
+        Overrides the surface the configuration names (for surface objects built elsewhere).
+    """
+
+    def __init__(self, config: DescentConfig, surface: Surface | None = None) -> None:
+        self.config = config
+        self.surface = surface if surface is not None else build_surface(config)
+        self.bounds = np.asarray(config.bounds or self.surface.bounds, dtype=np.float64)
+        self.runs = RunTable.from_config(config, self.surface.start)
+        self._groups = self._make_groups(config)
+        self.reset()
+
+    def _make_groups(self, config: DescentConfig) -> list[tuple[np.ndarray, Optimizer]]:
+        groups = []
+        for i, spec in enumerate(config.optimizers):
+            idx = np.flatnonzero(self.runs.optimizer_index == i)
+            groups.append((idx, make_optimizer(spec.name, len(idx), **dict(spec.hyper))))
+        return groups
+
+    def reset(self) -> None:
+        """Back to the start points with fresh optimizer state and samplers."""
+        k, cfg = len(self.runs), self.config
+        for _, opt in self._groups:
+            opt.reset()
+        self.step_index = 0
+        self.points = np.array(self.runs.start, dtype=np.float64)
+        self.loss = self._value(self.points)
+        self.diverged_at = np.where(np.isfinite(self.loss), -1, 0)
+        self.loss = np.where(np.isfinite(self.loss), self.loss, 0.0)
+        self._last_update = np.zeros((k, 2))
+        self._last_lr = np.zeros(k)
+        self._noise = GradientNoise(cfg.noise, cfg.seed + 1)
+        # The mini-batch sampler of the linreg surface draws a fresh stream per run seed.
+        self._gradient = self.surface.gradient_stream(k, cfg.seed, cfg.batch)
+        centre = np.array([self.bounds[:2].mean(), self.bounds[2:].mean()])
+        half = np.array([np.ptp(self.bounds[:2]), np.ptp(self.bounds[2:])]) / 2
+        self._escape_lo, self._escape_hi = (
+            centre - ESCAPE_FACTOR * half,
+            centre + ESCAPE_FACTOR * half,
+        )
+
+    def _value(self, points: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return self.surface.value(points)
+
+    def advance(self) -> None:
+        """Take one optimizer step for every live run (the one shared implementation)."""
+        alive = self.diverged_at < 0
+        with np.errstate(all="ignore"):
+            grad = np.where(alive[:, None], self._gradient(self.points), 0.0)
+            grad = clip_gradients(self._noise(grad), self.config.clip)
+            lr = learning_rate_at(self.config.schedule, self.runs.lr, self.step_index)
+            new = self._optimizer_step(grad, lr)
+            loss = self.surface.value(new)
+        self.step_index += 1
+        escaped = np.any((new < self._escape_lo) | (new > self._escape_hi), axis=1)
+        bad = alive & (~np.all(np.isfinite(new), axis=1) | ~np.isfinite(loss) | escaped)
+        self.diverged_at[bad] = self.step_index
+        keep = alive & ~bad
+        self._last_update = np.where(keep[:, None], new - self.points, 0.0)
+        self.points = np.where(keep[:, None], new, self.points)
+        self.loss = np.where(keep, loss, self.loss)
+        self._last_lr = lr
+
+    def _optimizer_step(self, grad: np.ndarray, lr: np.ndarray) -> np.ndarray:
+        if len(self._groups) == 1:
+            return self._groups[0][1].step(self.points, grad, lr)
+        new = np.empty_like(self.points)
+        for idx, opt in self._groups:
+            new[idx] = opt.step(self.points[idx], grad[idx], lr[idx])
+        return new
+
+    def _velocity(self) -> np.ndarray:
+        velocity = np.zeros_like(self.points)
+        for idx, opt in self._groups:
+            if opt.velocity is not None:
+                velocity[idx] = -self._last_lr[idx, None] * opt.velocity
+        alive = (self.diverged_at < 0)[:, None]
+        return np.where(alive & np.isfinite(velocity), velocity, 0.0)
+
+    def frame(self) -> DescentFrame:
+        """An immutable snapshot of the current state (arrays copied, read-only)."""
+        with np.errstate(all="ignore"):
+            grad = self.surface.gradient(self.points)
+            lam = largest_eigenvalue(self.surface.hessian(self.points))
+        grad = np.where(np.isfinite(grad), grad, 0.0)
+        return DescentFrame(
+            step=self.step_index,
+            points=_frozen(self.points),
+            loss=_frozen(self.loss),
+            grad=_frozen(grad),
+            update=_frozen(self._last_update),
+            velocity=_frozen(self._velocity()),
+            lr=_frozen(self._last_lr),
+            grad_norm=_frozen(np.hypot(grad[:, 0], grad[:, 1])),
+            lambda_max=_frozen(np.where(np.isfinite(lam), lam, 0.0)),
+            diverged_at=_frozen(self.diverged_at),
+        )
+
+    def step(self) -> DescentFrame:
+        """Advance one step and return the new frame."""
+        self.advance()
+        return self.frame()
+
+    def frames(self, max_steps: int | None = None) -> Iterator[DescentFrame]:
+        """Yield the current frame, then one per step until ``max_steps`` (default: the
+        configuration's ``steps``; ``-1`` for no limit) updates have been taken."""
+        limit = self.config.steps if max_steps is None else max_steps
+        yield self.frame()
+        while limit < 0 or self.step_index < limit:
+            yield self.step()
+
+    def __repr__(self) -> str:
+        return (
+            f"DescentRun(surface={self.surface.name!r}, runs={len(self.runs)}, "
+            f"step={self.step_index}, diverged={int(np.sum(self.diverged_at >= 0))})"
+        )
+
+
+def stream(config: DescentConfig, max_steps: int | None = None) -> Iterator[DescentFrame]:
+    """A generator of frames for ``config`` (see :meth:`DescentRun.frames`)."""
+    return DescentRun(config).frames(max_steps)
+
+
+def descend_config(config: DescentConfig, surface: Surface | None = None) -> DescentResult:
+    """Run ``config`` to the end and record every run's whole path and loss."""
+    run = DescentRun(config, surface)
+    k, steps = len(run.runs), config.steps
+    path = np.empty((steps + 1, k, 2))
+    loss = np.empty((steps + 1, k))
+    path[0], loss[0] = run.points, run.loss
+    for t in range(1, steps + 1):
+        run.advance()
+        path[t], loss[t] = run.points, run.loss
+    return DescentResult(path, loss, run.diverged_at.copy(), run.runs)
+
+
+def descend(
+    surface: str | Surface,
+    optimizer: str | Sequence[str],
+    lrs: float | Sequence[float],
+    start: Sequence[float] | np.ndarray,
+    steps: int,
+    **hyperparameters: float,
+) -> DescentResult:
+    """One run per (optimizer, learning rate, start point).
+
+    Parameters
+    ----------
+    surface : str or Surface
+        A registered surface name such as ``"rosenbrock"``, or a surface object.
+    optimizer : str or sequence of str
+        One optimizer name, or several for a race.
+    lrs : float or sequence of float
+    start : (2,) or (M, 2)
+        One start point, or M of them (e.g. :func:`start_grid` for basins of attraction).
+    steps : int
+    **hyperparameters
+        Passed to every optimizer that accepts them (e.g. ``momentum=0.5``); ``batch``,
+        ``noise`` and ``seed`` configure the run itself.
+    """
+    names = [optimizer] if isinstance(optimizer, str) else list(optimizer)
+    _check_hyperparameters(names, hyperparameters)
+    run_keys = {
+        k: hyperparameters.pop(k) for k in ("batch", "noise", "seed") if k in hyperparameters
+    }
+    starts = np.atleast_2d(np.asarray(start, dtype=np.float64))
+    surface_obj = get_surface(surface) if isinstance(surface, str) else surface
+    config = DescentConfig(
+        surface=surface_obj.name if isinstance(surface, str) else "custom",
+        optimizers=tuple(OptimizerSpec(n, tuple(_accepted(n, hyperparameters))) for n in names),
+        learning_rates=tuple(np.atleast_1d(np.asarray(lrs, dtype=np.float64))),
+        starts=tuple(map(tuple, starts)),
+        steps=steps,
+        **run_keys,
+    )
+    return descend_config(config, surface_obj)
+
+
+def _check_hyperparameters(names: list[str], hyper: dict[str, float]) -> None:
+    for name in names:
+        if name not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}")
+    for key in hyper:
+        if not any(key in OPTIMIZERS[n].defaults for n in names):
+            raise ValueError(f"hyperparameter {key!r} does not apply to {', '.join(names)}")
+
+
+def _accepted(name: str, hyper: dict[str, float]) -> list[tuple[str, float]]:
+    """The hyperparameters that optimizer ``name`` takes (a race shares one set of flags)."""
+    return [(k, v) for k, v in hyper.items() if k in OPTIMIZERS[name].defaults]

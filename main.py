@@ -1,0 +1,94 @@
+"""Slope: watch gradient descent and backpropagation work.
+
+python main.py                       the window
+python main.py --preset NAME ...     the window with a preset (see --help)
+python main.py trace ...             descent trajectories as CSV, headless
+python main.py train ...             train a small network, CSV log, headless
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.cli_common import OneLineParser, non_negative_float
+
+DESCRIPTION = """\
+Slope shows gradient descent and backpropagation at work: descent paths on 2-D loss
+landscapes (one per learning rate or optimizer), and networks learning by backprop.
+
+With no command, the window opens. The commands run headless and write CSV."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="slope", description=DESCRIPTION)
+    parser.add_argument("--preset", metavar="NAME", help="open the window with this preset")
+    parser.add_argument(
+        "--run-for",
+        type=non_negative_float,
+        metavar="SECONDS",
+        help="play the run for this many seconds, then (with --screenshot) save and exit",
+    )
+    parser.add_argument(
+        "--screenshot", metavar="FILE.png", help="save a picture of the whole window and exit"
+    )
+    parser.add_argument("--list", action="store_true", help="list surfaces, optimizers, presets")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    from core.trace_cli import add_trace_arguments
+
+    trace = commands.add_parser(
+        "trace",
+        help="descent trajectories as CSV",
+        description="Run gradient descent on a 2-D surface and print the paths as CSV.",
+    )
+    add_trace_arguments(trace)
+
+    from core.train_cli import add_train_arguments
+
+    train = commands.add_parser(
+        "train",
+        help="train a small network, CSV log",
+        description="Train a multilayer perceptron by backpropagation and log its losses as CSV.",
+    )
+    add_train_arguments(train)
+    return parser
+
+
+def list_choices() -> str:
+    from core.optimizers import optimizer_names
+    from core.surfaces import surface_names
+
+    lines = [
+        f"surfaces:   {', '.join(surface_names())}",
+        f"optimizers: {', '.join(optimizer_names())}",
+    ]
+    try:
+        from core.presets import preset_names
+
+        lines.append(f"presets:    {', '.join(preset_names())}")
+    except ImportError:
+        pass
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "trace":
+        from core.trace_cli import run_trace
+
+        return run_trace(args, sys.stdout, sys.stderr)
+    if args.command == "train":
+        from core.train_cli import run_train
+
+        return run_train(args, sys.stdout, sys.stderr)
+    if args.list:
+        print(list_choices())
+        return 0
+    from gui.app import run_window
+
+    return run_window(preset=args.preset, run_for=args.run_for, screenshot=args.screenshot)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
