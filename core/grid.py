@@ -87,11 +87,10 @@ def _check_bounds(bounds) -> tuple[float, float, float, float]:
     try:
         xmin, xmax, ymin, ymax = (float(b) for b in bounds)
     except (TypeError, ValueError):
-        raise ValueError(f"bounds must be four numbers (xmin, xmax, ymin, ymax), got {bounds!r}")
+        msg = f"bounds must be four numbers (xmin, xmax, ymin, ymax), got {bounds!r}"
+        raise ValueError(msg) from None
     if not all(np.isfinite((xmin, xmax, ymin, ymax))) or xmin >= xmax or ymin >= ymax:
-        raise ValueError(
-            f"bounds must be finite with xmin < xmax and ymin < ymax, got {bounds!r}"
-        )
+        raise ValueError(f"bounds must be finite with xmin < xmax and ymin < ymax, got {bounds!r}")
     return xmin, xmax, ymin, ymax
 
 
@@ -226,10 +225,9 @@ def _level_segments(x, y, z, level) -> np.ndarray:
     if rows.size == 0:
         return np.empty((0, 2, 2))
     # per cell, edges in the order bottom, right, top, left
-    mask = np.stack(
-        [h_cross[rows, cols], v_cross[rows, cols + 1], h_cross[rows + 1, cols], v_cross[rows, cols]],
-        axis=1,
-    )
+    bottom, top = h_cross[rows, cols], h_cross[rows + 1, cols]
+    left, right = v_cross[rows, cols], v_cross[rows, cols + 1]
+    mask = np.stack([bottom, right, top, left], axis=1)
     pts = _cell_edge_points(x, y, z, level, rows, cols)
     two = mask.sum(axis=1) == 2
     order = np.argsort(~mask[two], axis=1, kind="stable")[:, :2]

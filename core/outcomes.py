@@ -66,7 +66,7 @@ def _as_points(name: str, arr) -> np.ndarray:
     return arr
 
 
-def settle_steps(loss: np.ndarray, steps: np.ndarray | None = None, rel: float = 1e-3) -> np.ndarray:
+def settle_steps(loss: np.ndarray, steps: np.ndarray | None = None, rel: float = 1e-3):
     """Steps until each run's loss stays within ``rel`` of its total decrease of the end.
 
     A run has settled at row ``n`` when for every later row ``m >= n``:
