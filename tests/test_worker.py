@@ -1,0 +1,166 @@
+"""RunWorker: play/pause/step/stop/reset, coalescing, stale states dropped, clean shutdown."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from core.descent import DescentFrame
+from gui.worker import RunState, RunWorker
+
+
+def make_frame(step: int, k: int = 2) -> DescentFrame:
+    base = np.full(k, float(step))
+    vec = np.stack([base, base], axis=1)
+    zeros = np.zeros(k)
+    return DescentFrame(
+        step=step,
+        points=vec,
+        loss=base,
+        grad=vec,
+        update=vec,
+        velocity=vec,
+        lr=zeros,
+        grad_norm=base,
+        lambda_max=base,
+        diverged_at=np.full(k, -1),
+    )
+
+
+def counting(n: int, offset: int = 0):
+    """A factory of generators yielding frames ``offset .. offset + n - 1``."""
+    return lambda: (make_frame(offset + i) for i in range(n))
+
+
+@pytest.fixture
+def worker(qtbot):
+    w = RunWorker(max_fps=60.0, history_capacity=64)
+    received: list[RunState] = []
+    w.state_ready.connect(received.append)
+    w.received = received
+    yield w
+    assert w.shutdown(2000)
+    assert not w.is_running()
+
+
+def newest_step(w: RunWorker) -> int:
+    return -1 if w.latest is None else w.latest.frame.step
+
+
+def test_paused_start_shows_step_zero_then_single_steps(worker, qtbot):
+    worker.start(counting(100), playing=False)
+    qtbot.waitUntil(lambda: newest_step(worker) == 0)
+    assert worker.status == "paused"
+    worker.step()
+    qtbot.waitUntil(lambda: newest_step(worker) == 1)
+    worker.step()
+    worker.step()
+    qtbot.waitUntil(lambda: newest_step(worker) == 3)
+    assert worker.latest.history.steps.tolist() == [0, 1, 2, 3]
+
+
+def test_play_pause_resume_and_finish(worker, qtbot):
+    worker.start(counting(20_000), playing=True)
+    qtbot.waitUntil(lambda: newest_step(worker) > 50)
+    worker.pause()
+    assert worker.status == "paused"
+    # the thread stops stepping: after the paused state arrives the step stays put
+    qtbot.waitUntil(lambda: worker.latest is not None and worker._thread.control.in_flight is False)
+    paused_at = worker._thread._history.snapshot().steps[-1]
+    qtbot.waitUntil(lambda: newest_step(worker) == paused_at)
+    worker.play()
+    qtbot.waitUntil(lambda: worker.status == "finished", timeout=20_000)
+    assert worker.latest.finished and newest_step(worker) == 19_999
+    assert len(worker.latest.history) <= 65  # bounded, thinned history
+
+
+def test_ten_thousand_frames_every_one_emitted(qtbot):
+    """10,000 cross-thread emits, one per frame (guards against the PySide6 emit crash).
+
+    The generator only yields frame i+1 after the window received frame i, so no
+    frame is coalesced away and every one is a separate emit.
+    """
+    received = threading.Semaphore(0)
+
+    def lockstep():
+        for i in range(10_000):
+            if i and not received.acquire(timeout=5):
+                return
+            yield make_frame(i)
+
+    w = RunWorker(max_fps=1e9, history_capacity=64)
+    seen = []
+    w.state_ready.connect(lambda s: (seen.append(s.frame.step), received.release()))
+    try:
+        with qtbot.waitSignal(
+            w.status_changed, timeout=60_000, check_params_cb=lambda status: status == "finished"
+        ):
+            w.start(lockstep, playing=True)
+    finally:
+        assert w.shutdown(2000)
+    assert seen[:10_000] == list(range(10_000))
+    assert w.latest.finished and w.latest.frame.step == 9_999
+
+
+def test_coalescing_sends_far_fewer_states_than_frames(worker, qtbot):
+    worker.start(counting(10_000), playing=True)
+    qtbot.waitUntil(lambda: worker.status == "finished", timeout=30_000)
+    assert newest_step(worker) == 9_999
+    assert len(worker.received) < 10_000
+    assert all(isinstance(s, RunState) for s in worker.received)
+
+
+def test_stop_keeps_the_last_state_and_play_starts_over(worker, qtbot):
+    worker.start(counting(10**9), playing=True)
+    qtbot.waitUntil(lambda: newest_step(worker) > 10)
+    worker.stop()
+    assert worker.status == "stopped"
+    qtbot.waitUntil(lambda: not worker.is_running())
+    last = worker.latest
+    assert last is not None
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest is not last and newest_step(worker) >= 0)
+    assert worker.latest.history.steps[0] == 0
+
+
+def test_reset_goes_back_to_step_zero_paused(worker, qtbot):
+    worker.start(counting(10**9), playing=True)
+    qtbot.waitUntil(lambda: newest_step(worker) > 100)
+    worker.reset()
+    assert worker.status == "paused"
+    qtbot.waitUntil(lambda: newest_step(worker) == 0)
+    assert len(worker.latest.history) == 1
+
+
+def test_restart_drops_states_of_the_old_run(worker, qtbot):
+    worker.start(counting(10**9, offset=1_000_000), playing=True)
+    qtbot.waitUntil(lambda: newest_step(worker) > 1_000_050)
+    worker.start(counting(10**9), playing=True)  # a control changed mid-run
+    first_new = len(worker.received)
+    qtbot.waitUntil(lambda: newest_step(worker) > 30)
+    steps = [s.frame.step for s in worker.received[first_new:]]
+    assert all(step < 1_000_000 for step in steps)
+    assert {s.generation for s in worker.received[first_new:]} == {worker.generation}
+
+
+def test_an_error_in_the_generator_is_reported(worker, qtbot):
+    def broken():
+        yield make_frame(0)
+        raise ValueError("lr must be >= 0, got -1")
+
+    with qtbot.waitSignal(worker.errored, timeout=5000) as blocker:
+        worker.start(broken, playing=True)
+    assert "lr must be >= 0" in blocker.args[0]
+    assert worker.status == "error"
+
+
+def test_speed_is_validated_and_paced_runs_still_advance(worker, qtbot):
+    with pytest.raises(ValueError, match="steps_per_second"):
+        worker.set_speed(0)
+    worker.set_speed(500.0)
+    worker.start(counting(10**9), playing=True)
+    qtbot.waitUntil(lambda: newest_step(worker) >= 5)
+    worker.set_speed(None)
+    qtbot.waitUntil(lambda: newest_step(worker) >= 2000, timeout=10_000)
