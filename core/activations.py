@@ -1,4 +1,4 @@
-"""Activation functions of the network, each with the derivative that backprop needs.
+"""Building blocks of a layer: activations with their derivatives, batch norm, initial weights.
 
 Every activation maps the weighted input ``z`` to ``a = f(z)`` elementwise and, on the
 backward pass, turns ``dL/da`` into ``dL/dz = dL/da * f'(z)``. The derivative is written
@@ -184,3 +184,28 @@ def update_running_stats(running_mean, running_var, mean, var, n: int, momentum=
     running_mean += momentum * mean
     running_var *= 1.0 - momentum
     running_var += momentum * var * (n / (n - 1))
+
+
+# Initial weights: the scale decides whether signals and gradients keep their size through
+# many layers (xavier for tanh/sigmoid, he for relu) or shrink or grow layer by layer.
+INITS: tuple[str, ...] = ("xavier", "xavier_normal", "he", "small", "large", "zeros")
+
+
+def init_weights(init: str, rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:
+    """A seeded (n_in, n_out) weight matrix.
+
+    xavier: U(-r, r), r = sqrt(6 / (n_in + n_out)); xavier_normal: N(0, 2 / (n_in + n_out));
+    he: N(0, 2 / n_in); small: N(0, 0.01^2); large: N(0, 1); zeros: all 0 (every unit of a
+    layer then gets the same gradient and they never become different).
+    """
+    shape = (n_in, n_out)
+    if init == "xavier":
+        limit = np.sqrt(6.0 / (n_in + n_out))
+        return rng.uniform(-limit, limit, shape)
+    std = {
+        "xavier_normal": np.sqrt(2.0 / (n_in + n_out)),
+        "he": np.sqrt(2.0 / n_in),
+        "small": 0.01,
+        "large": 1.0,
+    }.get(init)
+    return np.zeros(shape) if std is None else rng.normal(0.0, std, shape)

@@ -18,9 +18,11 @@ import numpy as np
 
 from core.activations import (
     BN_MOMENTUM,
+    INITS,
     batch_norm_backward,
     batch_norm_forward,
     hidden_activation,
+    init_weights,
     output_activation,
     update_running_stats,
 )
@@ -96,16 +98,8 @@ class MLP:
         Normalize every hidden layer's z over the batch (torch BatchNorm1d semantics).
     """
 
-    def __init__(
-        self,
-        sizes,
-        activation="tanh",
-        output="linear",
-        init="xavier",
-        seed=0,
-        dropout=0.0,
-        batch_norm=False,
-    ):
+    def __init__(self, sizes, activation="tanh", output="linear", init="xavier", seed=0,
+                 dropout=0.0, batch_norm=False):  # fmt: skip
         sizes = _check_sizes(sizes)
         n_hidden = len(sizes) - 2
         names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
@@ -203,27 +197,16 @@ class MLP:
                 u = record.z[layer] if record.bn_out[layer] is None else record.bn_out[layer]
                 delta = self._hidden[layer][1](da, u, record.activated[layer])  # * f'(u)
                 if self.batch_norm:
+                    stats = (record.bn_hat[layer], record.bn_var[layer], self.bn_gamma[layer])
                     delta, dgamma[layer], dbeta[layer] = batch_norm_backward(
-                        delta,
-                        record.bn_hat[layer],
-                        record.bn_var[layer],
-                        self.bn_gamma[layer],
-                        record.training,
+                        delta, *stats, record.training
                     )
             deltas[layer] = delta
             dW[layer] = np.dot(record.layer_input(layer).T, delta)  # dL/dW = a_prev^T delta
             db[layer] = np.dot(_ones(delta.shape[0]), delta)  # dL/db = sum_n delta
         penalty = self._penalize(dW, l1, l2) if (l1 or l2) else 0.0
-        return BackwardRecord(
-            data_loss + penalty,
-            data_loss,
-            penalty,
-            tuple(deltas),
-            tuple(dW),
-            tuple(db),
-            tuple(dgamma),
-            tuple(dbeta),
-        )
+        grads = map(tuple, (deltas, dW, db, dgamma, dbeta))
+        return BackwardRecord(data_loss + penalty, data_loss, penalty, *grads)
 
     def loss_and_grads(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None):
         """Forward and backward in one call: ``(loss, dW list, db list)``."""
@@ -232,7 +215,20 @@ class MLP:
 
     def compute_loss(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None) -> float:
         """The loss (data loss plus penalties) at the current weights, without gradients."""
-        return self.backward(self.forward(X, training, rng), y, loss, l1, l2).loss
+        return self.data_loss(self.forward(X, training, rng), y, loss) + self.penalty(l1, l2)
+
+    def data_loss(self, record: ForwardRecord, y, loss: str = "mse") -> float:
+        """The loss of a forward record's output against y, without penalties."""
+        check_loss(loss, self.output)
+        z, a = record.z[-1], record.a[-1]
+        return output_loss(loss, self._output[1], z, a, prepare_targets(y, loss, *z.shape))[0]
+
+    def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
+        """l1 sum|W| + (l2 / 2) sum W^2 over all weight matrices (biases are not penalized)."""
+        if not (l1 >= 0 and l2 >= 0):
+            raise ValueError(f"l1 and l2 must be >= 0, got l1={l1}, l2={l2}")
+        terms = (l1 * np.abs(W).sum() + 0.5 * l2 * np.vdot(W, W) for W in self.weights)
+        return float(sum(terms)) if (l1 or l2) else 0.0
 
     def predict(self, X) -> np.ndarray:
         """The output a[L-1] in evaluation mode (no dropout, running batch-norm statistics)."""
@@ -241,14 +237,9 @@ class MLP:
     def update_running_stats(self, record: ForwardRecord, momentum: float = BN_MOMENTUM) -> None:
         """Fold a training record's batch statistics into the running ones (torch rule)."""
         for layer in range(len(self.bn_gamma)):
-            update_running_stats(
-                self.bn_running_mean[layer],
-                self.bn_running_var[layer],
-                record.bn_mean[layer],
-                record.bn_var[layer],
-                record.inputs.shape[0],
-                momentum,
-            )
+            running = (self.bn_running_mean[layer], self.bn_running_var[layer])
+            batch = (record.bn_mean[layer], record.bn_var[layer], record.inputs.shape[0])
+            update_running_stats(*running, *batch, momentum)
 
     def parameters(self) -> list[np.ndarray]:
         """All trainable arrays in flat order: W0, b0, W1, b1, ..., gamma0, beta0, ..."""
@@ -294,12 +285,9 @@ class MLP:
         return stats + (self.bn_running_mean[layer], self.bn_running_var[layer])
 
     def _penalize(self, dW: list, l1: float, l2: float) -> float:
-        if l1 < 0 or l2 < 0:
-            raise ValueError(f"l1 and l2 must be >= 0, got l1={l1}, l2={l2}")
-        penalty = 0.0
+        penalty = self.penalty(l1, l2)
         for layer, W in enumerate(self.weights):
-            penalty += l1 * float(np.abs(W).sum()) + 0.5 * l2 * float(np.vdot(W, W))
-            dW[layer] = dW[layer] + l1 * np.sign(W) + l2 * W
+            dW[layer] = dW[layer] + l1 * np.sign(W) + l2 * W  # d/dW of the penalty
         return penalty
 
     def _check_inputs(self, X) -> np.ndarray:
@@ -318,43 +306,9 @@ class MLP:
 
 
 _STATE = (
-    "sizes",
-    "activations",
-    "output",
-    "init",
-    "seed",
-    "dropout",
-    "batch_norm",
-    "_hidden",
-    "_output",
-    "weights",
-    "biases",
-    "bn_gamma",
-    "bn_beta",
-    "bn_running_mean",
-    "bn_running_var",
-)
-INITS: tuple[str, ...] = ("xavier", "xavier_normal", "he", "small", "large", "zeros")
-
-
-def init_weights(init: str, rng: np.random.Generator, n_in: int, n_out: int) -> np.ndarray:
-    """A seeded (n_in, n_out) weight matrix.
-
-    xavier: U(-r, r), r = sqrt(6 / (n_in + n_out)); xavier_normal: N(0, 2 / (n_in + n_out));
-    he: N(0, 2 / n_in); small: N(0, 0.01^2); large: N(0, 1); zeros: all 0 (every unit of a
-    layer then gets the same gradient and they never become different).
-    """
-    shape = (n_in, n_out)
-    if init == "xavier":
-        limit = np.sqrt(6.0 / (n_in + n_out))
-        return rng.uniform(-limit, limit, shape)
-    std = {
-        "xavier_normal": np.sqrt(2.0 / (n_in + n_out)),
-        "he": np.sqrt(2.0 / n_in),
-        "small": 0.01,
-        "large": 1.0,
-    }.get(init)
-    return np.zeros(shape) if std is None else rng.normal(0.0, std, shape)
+    "sizes activations output init seed dropout batch_norm _hidden _output weights biases "
+    "bn_gamma bn_beta bn_running_mean bn_running_var"
+).split()
 
 
 @functools.lru_cache(maxsize=16)
