@@ -33,14 +33,14 @@ class Ackley(Surface):
     RATE = 0.2 / math.sqrt(2.0)  # the cone term is -20 exp(-RATE * rho), rho = |p|
 
     def _parts(self, x, y):
-        rho = np.maximum(np.hypot(x, y), 1e-12)
+        rho = np.maximum(np.hypot(x, y), 1e-12)  # the rounded-off tip, for the derivatives
         cone = 20.0 * self.RATE * np.exp(-self.RATE * rho)  # d(cone term)/d(rho)
         ripple = np.exp(0.5 * (np.cos(TWO_PI * x) + np.cos(TWO_PI * y)))
         return rho, cone, ripple
 
     def _value(self, x, y):
-        _, cone, ripple = self._parts(x, y)
-        return -cone / self.RATE - ripple + 20.0 + math.e
+        ripple = np.exp(0.5 * (np.cos(TWO_PI * x) + np.cos(TWO_PI * y)))
+        return -20.0 * np.exp(-self.RATE * np.hypot(x, y)) - ripple + 20.0 + math.e
 
     def _gradient(self, x, y):
         rho, cone, ripple = self._parts(x, y)
