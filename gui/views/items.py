@@ -1,0 +1,258 @@
+"""Fast graphics items for many runs at once: one item, one paint, a pen per run.
+
+A 100-run sweep drawn as 100 PlotDataItems costs a signal storm and a bounds pass per
+item per frame. These items take all runs as arrays, keep a QPainterPath per run (reused
+when a run has not moved) and paint everything in one call. Markers and arrow heads are
+painted in pixels so they keep their size under zoom. Callers pass finite data only;
+the items still drop non-finite values as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
+from PySide6 import QtCore, QtGui
+
+
+def _export_scale(item: pg.GraphicsObject) -> float:
+    """Line widths grow with the export resolution (ImageExporter renders scaled)."""
+    opts = getattr(item, "_exportOpts", False)
+    return float(opts.get("resolutionScale", 1.0)) if opts else 1.0
+
+
+def make_pen(rgba, width: float, style=QtCore.Qt.PenStyle.SolidLine) -> QtGui.QPen:
+    pen = QtGui.QPen(QtGui.QColor(*(int(c) for c in rgba)))
+    pen.setWidthF(width)
+    pen.setCosmetic(True)
+    pen.setStyle(style)
+    pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+def _to_device(painter: QtGui.QPainter, xy: np.ndarray) -> np.ndarray:
+    """Map (K, 2) item coordinates to device pixels with the painter's transform."""
+    t = painter.transform()
+    x, y = xy[:, 0], xy[:, 1]
+    return np.column_stack([t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()])
+
+
+class MultiPathItem(pg.GraphicsObject):
+    """Many polylines, one pen each. ``set_paths`` takes a list of (x, y) arrays."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._paths: list[QtGui.QPainterPath] = []
+        self._keys: list[tuple] = []
+        self._colors = np.zeros((0, 4), np.uint8)
+        self._width = 2.0
+        self._bounds = QtCore.QRectF()
+        self.path_data: list[tuple[np.ndarray, np.ndarray]] = []  # what is drawn (tests)
+
+    def set_style(self, colors: np.ndarray, width: float) -> None:
+        self._colors = np.asarray(colors, dtype=np.uint8).reshape(-1, 4)
+        self._width = float(width)
+        self.update()
+
+    def set_paths(self, paths: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Replace the polylines; a run whose data did not change keeps its QPainterPath."""
+        new_paths, new_keys, clean = [], [], []
+        lo, hi = np.array([np.inf, np.inf]), np.array([-np.inf, -np.inf])
+        for i, (x, y) in enumerate(paths):
+            x, y = np.asarray(x, float), np.asarray(y, float)
+            ok = np.isfinite(x) & np.isfinite(y)
+            if not ok.all():
+                x, y = x[ok], y[ok]
+            key = (x.size, float(x.sum()), float(y.sum())) if x.size else (0,)
+            if i < len(self._keys) and self._keys[i] == key:
+                path = self._paths[i]
+            else:
+                path = pg.functions.arrayToQPath(x, y, finiteCheck=False)
+            new_paths.append(path)
+            new_keys.append(key)
+            clean.append((x, y))
+            if x.size:
+                lo = np.minimum(lo, (x.min(), y.min()))
+                hi = np.maximum(hi, (x.max(), y.max()))
+        self._paths, self._keys, self.path_data = new_paths, new_keys, clean
+        rect = QtCore.QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        if not np.isfinite(lo).all():
+            rect = QtCore.QRectF()
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = rect
+            self.informViewBoundsChanged()
+        self.update()
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):  # pyqtgraph auto-range hook
+        if self._bounds.isNull():
+            return None, None
+        if ax == 0:
+            return self._bounds.left(), self._bounds.right()
+        return self._bounds.top(), self._bounds.bottom()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._bounds
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        width = self._width * _export_scale(self)
+        n = len(self._colors)
+        for i, path in enumerate(self._paths):
+            rgba = self._colors[i] if i < n else (0, 0, 0, 255)
+            painter.setPen(make_pen(rgba, width))
+            painter.drawPath(path)
+
+
+def _sprite(symbol: str, rgba, size: float, scale: float) -> QtGui.QPixmap:
+    """A marker rendered once into a pixmap: a dot with a white rim, or a cross."""
+    side = int(np.ceil((size + 8) * scale))
+    pixmap = QtGui.QPixmap(side, side)
+    pixmap.fill(QtCore.Qt.GlobalColor.transparent)
+    painter = QtGui.QPainter(pixmap)
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+    c, r = side / 2.0, 0.5 * size * scale
+    if symbol == "x":
+        for color, width in (((255, 255, 255, 255), 6.0), (rgba, 3.2)):
+            painter.setPen(make_pen(color, width * scale))
+            painter.drawLine(QtCore.QPointF(c - r, c - r), QtCore.QPointF(c + r, c + r))
+            painter.drawLine(QtCore.QPointF(c - r, c + r), QtCore.QPointF(c + r, c - r))
+    else:
+        painter.setPen(make_pen((255, 255, 255, 255), 1.8 * scale))
+        painter.setBrush(QtGui.QColor(*(int(v) for v in rgba[:3])))
+        painter.drawEllipse(QtCore.QPointF(c, c), r, r)
+    painter.end()
+    return pixmap
+
+
+class MarkersItem(pg.GraphicsObject):
+    """Round dots or crosses at given points, a colour each, sized in pixels.
+
+    Each (colour, size) is rendered once into a sprite; a paint only blits sprites.
+    """
+
+    def __init__(self, symbol: str = "o", size: float = 11.0) -> None:
+        super().__init__()
+        self.symbol = symbol
+        self.size = size
+        self.points = np.zeros((0, 2))
+        self.colors = np.zeros((0, 4), np.uint8)
+        self._bounds = QtCore.QRectF()
+        self._sprites: dict[tuple, QtGui.QPixmap] = {}
+
+    def set_points(self, points: np.ndarray, colors: np.ndarray) -> None:
+        points = np.asarray(points, float).reshape(-1, 2)
+        colors = np.asarray(colors, np.uint8).reshape(-1, 4)
+        ok = np.isfinite(points).all(axis=1)
+        self.points, self.colors = points[ok], colors[ok]
+        rect = QtCore.QRectF()
+        if len(self.points):
+            (x0, y0), (x1, y1) = self.points.min(axis=0), self.points.max(axis=0)
+            rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = rect
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        # markers have a pixel size: grow the data rect by their size in item units
+        px = self.pixelLength(QtCore.QPointF(1, 0)) or 0.0
+        py = self.pixelLength(QtCore.QPointF(0, 1)) or 0.0
+        m = self.size
+        return self._bounds.adjusted(-m * px, -m * py, m * px, m * py)
+
+    def _sprite_for(self, rgba, scale: float) -> QtGui.QPixmap:
+        key = (tuple(int(c) for c in rgba), self.size, scale)
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            if len(self._sprites) > 512:
+                self._sprites.clear()
+            sprite = self._sprites[key] = _sprite(self.symbol, key[0], self.size, scale)
+        return sprite
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not len(self.points):
+            return
+        scale = _export_scale(self)
+        device = _to_device(painter, self.points)
+        painter.save()
+        painter.resetTransform()
+        for (x, y), rgba in zip(device, self.colors, strict=True):
+            sprite = self._sprite_for(rgba, scale)
+            half = sprite.width() / 2.0
+            painter.drawPixmap(QtCore.QPointF(x - half, y - half), sprite)
+        painter.restore()
+
+
+class ArrowsItem(pg.GraphicsObject):
+    """Arrows from ``tails`` to ``heads`` (item coordinates) with pixel-sized heads.
+
+    All shafts go out in one ``drawLines`` call and all heads in one filled path.
+    """
+
+    def __init__(self, rgba, width: float = 2.5, style=QtCore.Qt.PenStyle.SolidLine) -> None:
+        super().__init__()
+        self.rgba, self.width, self.style = rgba, width, style
+        self.tails = np.zeros((0, 2))
+        self.heads = np.zeros((0, 2))
+        self._bounds = QtCore.QRectF()
+
+    def set_arrows(self, tails: np.ndarray, heads: np.ndarray) -> None:
+        tails = np.asarray(tails, float).reshape(-1, 2)
+        heads = np.asarray(heads, float).reshape(-1, 2)
+        ok = np.isfinite(tails).all(axis=1) & np.isfinite(heads).all(axis=1)
+        self.tails, self.heads = tails[ok], heads[ok]
+        rect = QtCore.QRectF()
+        if len(self.tails):
+            both = np.vstack([self.tails, self.heads])
+            (x0, y0), (x1, y1) = both.min(axis=0), both.max(axis=0)
+            rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = rect
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        px = self.pixelLength(QtCore.QPointF(1, 0)) or 0.0
+        py = self.pixelLength(QtCore.QPointF(0, 1)) or 0.0
+        return self._bounds.adjusted(-20 * px, -20 * py, 20 * px, 20 * py)
+
+    def geometry(self, painter, scale: float = 1.0):
+        """Device-space shafts (A, 2, 2) and head triangles (A, 3, 2) of arrows >= 3 px."""
+        tails, heads = _to_device(painter, self.tails), _to_device(painter, self.heads)
+        vec = heads - tails
+        length = np.hypot(vec[:, 0], vec[:, 1])
+        keep = length > 3.0  # shorter than 3 px: nothing to show
+        tails, heads, vec, length = tails[keep], heads[keep], vec[keep], length[keep]
+        unit = vec / length[:, None]
+        size = np.minimum(min(11.0 * scale, 4.0 + 2.2 * self.width * scale), 0.6 * length)
+        base = heads - unit * size[:, None]
+        normal = np.column_stack([-unit[:, 1], unit[:, 0]]) * (0.45 * size)[:, None]
+        shafts = np.stack([tails, base], axis=1)
+        triangles = np.stack([heads, base + normal, base - normal], axis=1)
+        return shafts, triangles
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not len(self.tails):
+            return
+        scale = _export_scale(self)
+        shafts, triangles = self.geometry(painter, scale)
+        if not len(shafts):
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(make_pen(self.rgba, self.width * scale, self.style))
+        flat = shafts.reshape(-1, 2)
+        segments = arrayToLineSegments(flat[:, 0], flat[:, 1], "pairs", False)
+        painter.drawLines(*segments.drawargs())
+        closed = np.concatenate([triangles, triangles[:, :1]], axis=1).reshape(-1, 2)
+        connect = np.ones(len(closed), bool)
+        connect[3::4] = False  # each triangle is its own closed sub-path
+        heads = pg.functions.arrayToQPath(
+            closed[:, 0], closed[:, 1], connect=connect, finiteCheck=False
+        )
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.fillPath(heads, QtGui.QColor(*self.rgba))
+        painter.restore()
