@@ -1,0 +1,71 @@
+"""The strip above the plots: what this demonstration is about, and why a run diverged."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+def explain_divergence(
+    label: str, step: int, lr: float, lambda_max: float, loss_fell: bool = False
+) -> str:
+    """One sentence saying why a run blew up, in terms of the stability limit 2/lambda_max.
+
+    Plain gradient descent on a quadratic with curvature ``lambda`` multiplies the
+    distance to the minimum by ``|1 - lr * lambda|`` per step, which exceeds 1 exactly
+    when ``lr > 2 / lambda``. A run whose loss kept falling did not overshoot: it slid
+    away down a loss with no bottom (a saddle's downhill side).
+    """
+    if loss_fell:
+        return (
+            f"{label} left the picture at step {step:,}: the loss keeps falling in that "
+            f"direction without a bottom, so the run slid away downhill."
+        )
+    if lambda_max > 0 and np.isfinite(lambda_max):
+        critical = 2.0 / lambda_max
+        if lr > critical:
+            return (
+                f"{label} diverged at step {step:,}: the step exceeded what the curvature "
+                f"allows: lr {lr:.3g} > 2/λmax = {critical:.3g}."
+            )
+        return (
+            f"{label} diverged at step {step:,}: its steps kept growing although lr {lr:.3g} "
+            f"< 2/λmax = {critical:.3g} at its last point (momentum or a steeper region "
+            f"on the way made it overshoot)."
+        )
+    return (
+        f"{label} diverged at step {step:,}: the surface curves downward there "
+        f"(λmax ≤ 0), so nothing stops the run from sliding away."
+    )
+
+
+class IdeaBanner(QWidget):
+    """Title and one-sentence idea of the preset, plus the latest divergence sentence."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setObjectName("ideaTitle")
+        self.idea = QLabel()
+        self.idea.setObjectName("ideaText")
+        self.idea.setWordWrap(True)
+        self.divergence = QLabel()
+        self.divergence.setObjectName("divergence")
+        self.divergence.setWordWrap(True)
+        self.divergence.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 4)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.idea)
+        layout.addWidget(self.divergence)
+
+    def set_idea(self, title: str, idea: str) -> None:
+        self.title.setText(title)
+        self.idea.setText(idea)
+        self.title.setVisible(bool(title))
+        self.idea.setVisible(bool(idea))
+
+    def set_divergence(self, sentence: str) -> None:
+        self.divergence.setText(sentence)
+        self.divergence.setVisible(bool(sentence))
