@@ -274,6 +274,6 @@ def get_surface(name: str, **params: float) -> Surface:
     Raises ValueError for an unknown name, an unknown parameter, or a value out of range.
     """
     registry = _registry()
-    if name not in registry:
+    if not isinstance(name, str) or name not in registry:
         raise ValueError(f"unknown surface {name!r}; choose one of: {', '.join(registry)}")
     return registry[name](**params)

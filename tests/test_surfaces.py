@@ -214,7 +214,7 @@ def test_parameters_are_validated_with_field_and_range():
     for bad in (float("nan"), "10", True, None):
         with pytest.raises(ValueError, match="condition must be a number"):
             get_surface("bowl", condition=bad)
-    with pytest.raises(ValueError, match=r"n must be an integer in \[2, 100000\], got 2.5"):
+    with pytest.raises(ValueError, match=r"n must be an integer in \[2, 10000\], got 2.5"):
         get_surface("linreg", n=2.5)
     with pytest.raises(ValueError, match="unknown parameter 'size' for surface 'bowl'"):
         get_surface("bowl", size=3)
