@@ -28,15 +28,16 @@ def _sigmoid_grad(da, z, a):
 
 
 def tanh(z: np.ndarray) -> np.ndarray:
-    """tanh(z) = 2 / (1 + exp(-2 z)) - 1, with z clipped to [-350, 350] (no overflow).
+    """tanh(z) = 2 / (1 + exp(-2 z)) - 1.
 
     About twice as fast as ``np.tanh`` in float64 on CPUs without AVX-512 (NumPy
     vectorizes exp there but not tanh); the error is below 3e-16 in absolute terms and
-    tanh(0) is exactly 0.
+    tanh(0) is exactly 0. For very negative z, exp overflows to inf and 2 / inf = 0 gives
+    exactly -1, so the overflow is silenced rather than clipped (a clip costs a pass).
     """
-    e = np.clip(z, -350.0, 350.0)
-    e *= -2.0
-    np.exp(e, out=e)
+    with np.errstate(over="ignore"):
+        e = np.multiply(z, -2.0)
+        np.exp(e, out=e)
     e += 1.0
     np.divide(2.0, e, out=e)
     e -= 1.0
