@@ -215,9 +215,9 @@ class Formula:
 
     def derivative_text(self, *variables: str) -> str:
         """Text of a derivative, e.g. ``derivative_text("x", "y")`` for d2f/dxdy (none: f)."""
-        key = "".join(variables) or "f"
-        if key not in self._outputs:
+        if len(variables) > 2 or not set(variables) <= {"x", "y"}:
             raise ValueError(f"variables must be up to two of 'x', 'y', got {variables}")
+        key = "".join(variables) or "f"
         return self._graph.text(self._outputs[key])[0]
 
     def value(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -205,9 +205,9 @@ class ExpressionGraph:
             return number_text(args[0]), 3 if args[0] < 0 else 5
         if op == "var":
             return args[0], 5
-        if op == "neg":
+        if op == "neg":  # -a*b reads as (-a)*b: the same number, but it binds like a product
             inner, p = self.text(args[0])
-            return "-" + (inner if p >= 3 else f"({inner})"), 3
+            return ("-" + inner, min(p, 3)) if p >= 2 else (f"-({inner})", 3)
         if op not in _PRECEDENCE:
             return f"{op}({self.text(args[0])[0]})", 5
         p = _PRECEDENCE[op]
