@@ -99,7 +99,7 @@ class MiniBatchGradient:
     so every sample is used exactly once per epoch.  A batch B gives
     ``g_w = (2/|B|) sum_B r_i x_i``, ``g_b = (2/|B|) sum_B r_i`` (mean over its own size).
     Each run's generator shuffles several epochs ahead in one call (fewer Python-level calls
-    for many runs); the orders are the same as if drawn one epoch at a time from that stream.
+    when there are many runs); every epoch is still an independent uniform shuffle.
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, n_runs: int, seed, batch: int) -> None:
@@ -115,7 +115,7 @@ class MiniBatchGradient:
         ahead = max(1, 2048 // len(x))  # epochs shuffled per generator call
         self._identity = np.broadcast_to(np.arange(len(x), dtype=np.int32), (ahead, len(x)))
         self._shuffles = np.empty((n_runs, 0, len(x)), dtype=np.int32)  # (K, epochs, n)
-        self._order = self._shuffles[:, 0:0]
+        self._order = np.empty((n_runs, len(x)), dtype=np.int32)  # this epoch's order
         self.last_indices = np.empty((n_runs, 0), dtype=np.int32)
 
     def __repr__(self) -> str:

@@ -66,7 +66,9 @@ class Surface:
     log_scale : bool
         Whether a logarithmic colour scale suits the value range.
     parameters : tuple of SurfaceParam
-        Adjustable parameters; ``params`` holds the values of this instance.
+        Adjustable parameters (defaults and ranges, for validation and for the controls).
+    params : tuple of (name, value)
+        This instance's parameter values, checked (the shape of ``DescentConfig.surface_params``).
     n_samples : int or None
         Size of the data set for data-driven surfaces (mini-batches possible), else None.
     """
@@ -182,6 +184,7 @@ def _coordinates(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_run_points(p: np.ndarray, n_runs: int) -> np.ndarray:
+    """``p`` as a float array of shape (n_runs, 2), or ValueError."""
     p = np.asarray(p, dtype=np.float64)
     if p.shape != (n_runs, 2):
         raise ValueError(f"points must have shape ({n_runs}, 2), got shape {p.shape}")
@@ -193,6 +196,7 @@ def _is_int(value: object) -> bool:
 
 
 def check_stream_args(n_runs: object, seed: object, batch: object) -> int:
+    """Validate :meth:`Surface.gradient_stream` arguments; returns ``n_runs`` as an int."""
     if not _is_int(n_runs) or n_runs < 1:
         raise ValueError(f"n_runs must be an integer >= 1, got {n_runs!r}")
     seeds = np.asarray(seed)

@@ -18,7 +18,7 @@ CONTRACT_NAMES = (
 ).split()
 UNIT = st.floats(0.0, 1.0, allow_nan=False)
 POINTS = st.lists(st.tuples(UNIT, UNIT), min_size=1, max_size=12)
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Literature values (Jamil & Yang 2013; Molga & Smutnicki 2005; Surjanovic & Bingham's
 # virtual library), to the digits those sources print: (x, y, f, tolerance on x/y and f).
