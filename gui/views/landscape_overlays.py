@@ -66,15 +66,18 @@ def arrow_vectors(frame, span: float, gradient_scale: float) -> dict[str, np.nda
     }
 
 
-def _legend(view_box, corner: tuple[float, float]) -> pg.LegendItem:
+def _legend(view_box, corner: tuple[float, float], columns: int = 1) -> pg.LegendItem:
+    """A legend floating in a corner of ``view_box`` (or a free one when it is None)."""
     legend = pg.LegendItem(
         offset=corner,
         brush=pg.mkBrush(255, 255, 255, 215),
         pen=pg.mkPen(180, 180, 180),
         labelTextColor=palette.FOREGROUND,
         verSpacing=-4,
+        colCount=columns,
     )
-    legend.setParentItem(view_box)
+    if view_box is not None:
+        legend.setParentItem(view_box)
     legend.setZValue(100)
     return legend
 
@@ -102,8 +105,8 @@ class RunLegend:
 
     MAX_ENTRIES = 8
 
-    def __init__(self, view_box) -> None:
-        self.legend = _legend(view_box, (10, -10))
+    def __init__(self, view_box, corner: tuple[float, float] = (10, -10)) -> None:
+        self.legend = _legend(view_box, corner, columns=1 if view_box is not None else 2)
         self.legend.setVisible(False)
         self._presentation = False
 

@@ -29,6 +29,13 @@ _CLAMP_SPANS = 1.0
 _EXIT_MARGIN = 0.05
 
 
+def _decade_text(decade: float) -> str:
+    """10**decade, short enough for a narrow axis: 0.01, 1, 1000, 1e4, 1e-5."""
+    if -3 <= decade <= 3:
+        return f"{10.0**decade:g}"
+    return f"1e{int(decade)}"
+
+
 class LandscapeView(QtWidgets.QWidget):
     """Heat map + contours of a `LandscapeGrid`, with run paths, markers and arrows."""
 
@@ -186,9 +193,10 @@ class LandscapeView(QtWidgets.QWidget):
             if len(self.feed.exited) == len(current)
             else np.zeros(len(current), bool)
         )
-        ends = current.copy()
-        ends[exited] = self.feed.exit_points[exited]
         alive = ~diverged if diverged.size == len(current) else np.ones(len(current), bool)
+        ends = current.copy()
+        for k in np.flatnonzero(exited & ~alive):
+            ends[k] = self._exit_mark(k)
         self.heads.set_points(current[alive], colors[alive])
         pinned = self._pin_inside(ends[~alive])
         self.crosses.set_points(pinned, np.tile(palette.DIVERGED_COLOR + (255,), (len(pinned), 1)))
@@ -269,7 +277,7 @@ class LandscapeView(QtWidgets.QWidget):
         lo, hi = grid.levels
         decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
         step = max(1, int(np.ceil(len(decades) / 8)))
-        axis.setTicks([[(float(d), f"{10.0**d:g}") for d in decades[::step]], []])
+        axis.setTicks([[(float(d), _decade_text(d)) for d in decades[::step]], []])
         shifted = abs(grid.loss_min) > 1e-9
         axis.setLabel(
             "loss above its minimum (log scale)" if shifted else "loss (log scale)",
@@ -290,6 +298,22 @@ class LandscapeView(QtWidgets.QWidget):
         """Finite coordinates within the bounds grown by `_CLAMP_SPANS` spans."""
         lo, hi = self._clamp_box()
         return np.clip(np.nan_to_num(points, nan=0.0, posinf=hi.max(), neginf=lo.min()), lo, hi)
+
+    def _exit_mark(self, k: int) -> np.ndarray:
+        """Where run ``k``'s last drawn segment crosses the edge of the view (3 % inset)."""
+        path = self.paths.polyline(k)
+        if len(path) < 2:
+            return self.feed.exit_points[k]
+        p0, p1 = path[-2], path[-1]
+        xmin, xmax, ymin, ymax = self._grid.bounds
+        ix, iy = 0.03 * (xmax - xmin), 0.03 * (ymax - ymin)
+        lo, hi = np.array([xmin + ix, ymin + iy]), np.array([xmax - ix, ymax - iy])
+        d = p1 - p0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_lo, t_hi = (lo - p0) / d, (hi - p0) / d
+        leave = np.where(d > 0, t_hi, np.where(d < 0, t_lo, np.inf))
+        t = float(np.clip(np.nanmin(leave), 0.0, 1.0))
+        return p0 + t * d
 
     def _pin_inside(self, points: np.ndarray) -> np.ndarray:
         """Pull points that left the visible bounds back onto its edge (3 % inset)."""
