@@ -78,6 +78,22 @@ def torch_optim(lrs: np.ndarray, steps: int) -> np.ndarray:
     return path
 
 
+def torch_shared_lr(lrs: np.ndarray, steps: int) -> None:
+    """torch's best case, NOT the same work: one (K, 2) tensor, one learning rate for all."""
+    import torch
+
+    torch.set_num_threads(1)
+    q = torch.tensor(np.tile(START, (len(lrs), 1)), requires_grad=True)
+    opt = torch.optim.Adam([q], lr=1e-3)
+    path = np.empty((steps + 1, len(lrs), 2))
+    for t in range(1, steps + 1):
+        opt.zero_grad()
+        x, y = q[:, 0], q[:, 1]
+        ((1 - x) ** 2 + 100 * (y - x * x) ** 2).sum().backward()
+        opt.step()
+        path[t] = q.detach().numpy()
+
+
 def best_of(fn, *args, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):

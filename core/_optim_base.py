@@ -48,6 +48,18 @@ _RANGES: dict[str, tuple[float, float, bool, bool]] = {
 }
 
 
+def enabled(value: float | np.ndarray) -> bool:
+    """Whether any run uses a hyperparameter (cheap for the shared-float case)."""
+    return value != 0 if isinstance(value, float) else bool(np.any(value))
+
+
+def select(condition: bool | np.ndarray, if_true: np.ndarray, if_false: np.ndarray) -> np.ndarray:
+    """``np.where`` that skips the work when the condition is one shared Python bool."""
+    if isinstance(condition, bool | np.bool_):
+        return if_true if condition else if_false
+    return np.where(condition, if_true, if_false)
+
+
 def _check_range(field: str, arr: np.ndarray) -> None:
     lo, hi, lo_in, hi_in = _RANGES[field]
     ok = (arr >= lo if lo_in else arr > lo) & (arr <= hi if hi_in else arr < hi)
@@ -61,8 +73,9 @@ class Optimizer(ABC):
     """Base class: K runs stepped together, torch.optim semantics.
 
     Subclasses define ``name``, ``defaults`` and ``_update(p, g, lr)`` where ``p`` and
-    ``g`` are ``(K, P)`` and every hyperparameter in ``self.hyper`` and ``lr`` are
-    ``(K, 1)`` columns, so one expression updates all runs.
+    ``g`` are ``(K, P)`` and ``lr`` is a ``(K, 1)`` column. A hyperparameter in
+    ``self.hyper`` is a Python float when every run shares it (the common case, and the
+    cheap one) and a ``(K, 1)`` column otherwise, so one expression updates all runs.
     """
 
     name: ClassVar[str] = ""
@@ -78,14 +91,15 @@ class Optimizer(ABC):
                 f"{self.name} has no hyperparameter {unknown[0]!r} (allowed: {allowed})"
             )
         self.n_runs = int(n_runs)
-        self.hyper: dict[str, np.ndarray] = {}
+        self.hyper: dict[str, float | np.ndarray] = {}
         for field, default in self.defaults.items():
             arr = as_run_array(hyper.get(field, default), self.n_runs, field)
             _check_range(field, arr)
-            self.hyper[field] = arr[:, None]
+            self.hyper[field] = float(arr[0]) if np.all(arr == arr[0]) else arr[:, None]
         if "nesterov" in self.hyper:
-            bad = (self.hyper["nesterov"] != 0) & (
-                (self.hyper["momentum"] <= 0) | (self.hyper["dampening"] != 0)
+            h = self.hyper
+            bad = (np.asarray(h["nesterov"]) != 0) & (
+                (np.asarray(h["momentum"]) <= 0) | (np.asarray(h["dampening"]) != 0)
             )
             if np.any(bad):
                 raise ValueError("nesterov requires momentum > 0 and dampening = 0")
@@ -113,7 +127,11 @@ class Optimizer(ABC):
                 f"params and grad must both have shape ({self.n_runs}, P); "
                 f"got {params.shape} and {grad.shape}"
             )
-        lr_col = as_run_array(lr, self.n_runs, "lr")[:, None]
+        if not (isinstance(lr, np.ndarray) and lr.shape == (self.n_runs,) and lr.dtype == float):
+            lr = as_run_array(lr, self.n_runs, "lr")
+        elif not np.isfinite(lr).all():
+            raise ValueError(f"lr must be finite, got {lr!r}")
+        lr_col = lr[:, None]
         self.t += 1
         return self._update(params, grad, lr_col)
 
@@ -124,7 +142,7 @@ class Optimizer(ABC):
     def _decayed(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         """L2 weight decay folded into the gradient: g + weight_decay * p."""
         wd = self.hyper["weight_decay"]
-        return g + wd * p if np.any(wd != 0) else g
+        return g + wd * p if enabled(wd) else g
 
     def _state(self, key: str, like: np.ndarray, fill: float | np.ndarray = 0.0) -> np.ndarray:
         """A state buffer, created shaped like ``like`` (filled) on first use."""
@@ -134,7 +152,7 @@ class Optimizer(ABC):
 
     def __repr__(self) -> str:
         hyper = ", ".join(
-            f"{k}={v[0, 0]:g}" if np.all(v == v[0, 0]) else f"{k}=<{self.n_runs} values>"
+            f"{k}={v:g}" if isinstance(v, float) else f"{k}=<{self.n_runs} values>"
             for k, v in self.hyper.items()
         )
         return f"{type(self).__name__}(n_runs={self.n_runs}, t={self.t}, {hyper})"

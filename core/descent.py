@@ -185,19 +185,19 @@ class DescentRun:
         self.step_index = 0
         self.points = np.array(self.runs.start, dtype=np.float64)
         self.loss = self._value(self.points)
-        self.diverged_at = np.where(np.isfinite(self.loss), -1, 0)
-        self.loss = np.where(np.isfinite(self.loss), self.loss, 0.0)
-        self._last_update = np.zeros((k, 2))
+        self._alive = np.isfinite(self.loss)
+        self._all_alive = bool(self._alive.all())
+        self.diverged_at = np.where(self._alive, -1, 0)
+        self.loss = np.where(self._alive, self.loss, 0.0)
+        self._previous = self.points
         self._last_lr = np.zeros(k)
         self._noise = GradientNoise(cfg.noise, cfg.seed + 1)
         # The mini-batch sampler of the linreg surface draws a fresh stream per run seed.
         self._gradient = self.surface.gradient_stream(k, cfg.seed, cfg.batch)
         centre = np.array([self.bounds[:2].mean(), self.bounds[2:].mean()])
         half = np.array([np.ptp(self.bounds[:2]), np.ptp(self.bounds[2:])]) / 2
-        self._escape_lo, self._escape_hi = (
-            centre - ESCAPE_FACTOR * half,
-            centre + ESCAPE_FACTOR * half,
-        )
+        self._escape_lo = centre - ESCAPE_FACTOR * half
+        self._escape_hi = centre + ESCAPE_FACTOR * half
 
     def _value(self, points: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -205,22 +205,33 @@ class DescentRun:
 
     def advance(self) -> None:
         """Take one optimizer step for every live run (the one shared implementation)."""
-        alive = self.diverged_at < 0
+        all_alive = self._all_alive
         with np.errstate(all="ignore"):
-            grad = np.where(alive[:, None], self._gradient(self.points), 0.0)
+            grad = self._gradient(self.points)
+            if not all_alive:
+                grad = np.where(self._alive[:, None], grad, 0.0)
             grad = clip_gradients(self._noise(grad), self.config.clip)
             lr = learning_rate_at(self.config.schedule, self.runs.lr, self.step_index)
             new = self._optimizer_step(grad, lr)
             loss = self.surface.value(new)
+            ok = self._inside(new) & np.isfinite(loss)
         self.step_index += 1
-        escaped = np.any((new < self._escape_lo) | (new > self._escape_hi), axis=1)
-        bad = alive & (~np.all(np.isfinite(new), axis=1) | ~np.isfinite(loss) | escaped)
-        self.diverged_at[bad] = self.step_index
-        keep = alive & ~bad
-        self._last_update = np.where(keep[:, None], new - self.points, 0.0)
-        self.points = np.where(keep[:, None], new, self.points)
-        self.loss = np.where(keep, loss, self.loss)
-        self._last_lr = lr
+        self._previous, self._last_lr = self.points, lr
+        if all_alive and ok.all():
+            self.points, self.loss = new, loss
+            return
+        self.diverged_at[self._alive & ~ok] = self.step_index
+        self._alive &= ok
+        self._all_alive = False
+        self.points = np.where(self._alive[:, None], new, self.points)
+        self.loss = np.where(self._alive, loss, self.loss)
+
+    def _inside(self, points: np.ndarray) -> np.ndarray:
+        """Runs within ESCAPE_FACTOR box sizes (False for NaN and inf too). Column by
+        column: broadcasting a (K, 2) array against a (2,) one is several times slower."""
+        (x_lo, y_lo), (x_hi, y_hi) = self._escape_lo, self._escape_hi
+        x, y = points[:, 0], points[:, 1]
+        return (x >= x_lo) & (x <= x_hi) & (y >= y_lo) & (y <= y_hi)
 
     def _optimizer_step(self, grad: np.ndarray, lr: np.ndarray) -> np.ndarray:
         if len(self._groups) == 1:
@@ -235,8 +246,7 @@ class DescentRun:
         for idx, opt in self._groups:
             if opt.velocity is not None:
                 velocity[idx] = -self._last_lr[idx, None] * opt.velocity
-        alive = (self.diverged_at < 0)[:, None]
-        return np.where(alive & np.isfinite(velocity), velocity, 0.0)
+        return np.where(self._alive[:, None] & np.isfinite(velocity), velocity, 0.0)
 
     def frame(self) -> DescentFrame:
         """An immutable snapshot of the current state (arrays copied, read-only)."""
@@ -249,7 +259,7 @@ class DescentRun:
             points=_frozen(self.points),
             loss=_frozen(self.loss),
             grad=_frozen(grad),
-            update=_frozen(self._last_update),
+            update=_frozen(self.points - self._previous),
             velocity=_frozen(self._velocity()),
             lr=_frozen(self._last_lr),
             grad_norm=_frozen(np.hypot(grad[:, 0], grad[:, 1])),

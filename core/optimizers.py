@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from core._optim_base import Optimizer, as_run_array
+from core._optim_base import Optimizer, as_run_array, enabled, select
 from core.schedules import ClipSpec, GradientNoise, ScheduleSpec, clip_gradients, learning_rate_at
 
 __all__ = [
@@ -53,15 +53,15 @@ class SGD(Optimizer):
         h = self.hyper
         g = self._decayed(p, g)
         uses_momentum = h["momentum"] != 0
-        if np.any(uses_momentum):
+        if enabled(h["momentum"]):
             if self.t == 1:
                 buf = g.copy()
             else:
                 buf = self.state["momentum_buffer"] * h["momentum"] + (1 - h["dampening"]) * g
             self.state["momentum_buffer"] = buf
-            momentum_g = np.where(h["nesterov"] != 0, g + h["momentum"] * buf, buf)
-            g = np.where(uses_momentum, momentum_g, g)
-            self.velocity = np.where(uses_momentum, buf, 0.0)
+            momentum_g = select(h["nesterov"] != 0, g + h["momentum"] * buf, buf)
+            g = select(uses_momentum, momentum_g, g)
+            self.velocity = select(uses_momentum, buf, np.zeros_like(buf))
         return p - lr * g
 
 
@@ -131,16 +131,18 @@ class RMSprop(Optimizer):
         g = self._decayed(p, g)
         v = self._state("square_avg", p) * h["alpha"] + (1 - h["alpha"]) * g * g
         self.state["square_avg"] = v
-        m = _lerp(self._state("grad_avg", p), g, 1 - h["alpha"])
-        self.state["grad_avg"] = m
-        avg = np.where(h["centered"] != 0, v - m * m, v)
-        avg = np.sqrt(np.maximum(avg, 0.0)) + h["eps"]
+        avg = v
+        if enabled(h["centered"]):
+            m = _lerp(self._state("grad_avg", p), g, 1 - h["alpha"])
+            self.state["grad_avg"] = m
+            avg = select(h["centered"] != 0, np.maximum(v - m * m, 0.0), v)
+        avg = np.sqrt(avg) + h["eps"]
         step = g / avg
-        if np.any(h["momentum"] > 0):
+        if enabled(h["momentum"]):
             buf = self._state("momentum_buffer", p) * h["momentum"] + step
             self.state["momentum_buffer"] = buf
-            step = np.where(h["momentum"] > 0, buf, step)
-            self.velocity = np.where(h["momentum"] > 0, buf, 0.0)
+            step = select(h["momentum"] > 0, buf, step)
+            self.velocity = select(h["momentum"] > 0, buf, np.zeros_like(buf))
         return p - lr * step
 
 
@@ -170,17 +172,23 @@ class Adam(Optimizer):
             p = p * (1 - lr * h["weight_decay"])
         else:
             g = self._decayed(p, g)
-        m = _lerp(self._state("exp_avg", p), g, 1 - h["beta1"])
-        v = self._state("exp_avg_sq", p) * h["beta2"] + (1 - h["beta2"]) * g * g
-        self.state["exp_avg"], self.state["exp_avg_sq"] = m, v
-        if np.any(h["amsgrad"] != 0):
+        # the moments are our own buffers: update them in place (same arithmetic as torch)
+        m = _lerp_(self._state("exp_avg", p), g, 1 - h["beta1"])
+        v = self._state("exp_avg_sq", p)
+        v *= h["beta2"]
+        v += (1 - h["beta2"]) * g * g
+        if enabled(h["amsgrad"]):
             v_max = np.maximum(self._state("max_exp_avg_sq", p), v)
             self.state["max_exp_avg_sq"] = v_max
-            v = np.where(h["amsgrad"] != 0, v_max, v)
+            v = select(h["amsgrad"] != 0, v_max, v)
         step_size = lr / (1 - h["beta1"] ** self.t)
-        denom = np.sqrt(v) / np.sqrt(1 - h["beta2"] ** self.t) + h["eps"]
+        denom = np.sqrt(v)
+        denom /= np.sqrt(1 - h["beta2"] ** self.t)
+        denom += h["eps"]
+        update = np.divide(m, denom, out=denom)
+        update *= step_size
         self.velocity = m
-        return p - step_size * (m / denom)
+        return p - update
 
 
 class AdamW(Adam):
@@ -283,8 +291,23 @@ class Adadelta(Optimizer):
         return p - lr * delta
 
 
-def _lerp(start: np.ndarray, end: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+    """:func:`_lerp` written into ``start`` (a state buffer we own); returns ``start``."""
+    if isinstance(weight, float) and abs(weight) < 0.5:
+        step = end - start
+        step *= weight
+        start += step
+    else:
+        start[...] = _lerp(start, end, weight)
+    return start
+
+
+def _lerp(start: np.ndarray, end: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
     """``torch.lerp`` as its CPU kernel computes it (two formulas, split at weight 0.5)."""
+    if isinstance(weight, float):
+        if abs(weight) < 0.5:
+            return start + weight * (end - start)
+        return end - (end - start) * (1 - weight)
     return np.where(
         np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight)
     )
