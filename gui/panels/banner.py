@@ -39,6 +39,19 @@ def explain_divergence(
     )
 
 
+def step_at_fault(lambda_path: np.ndarray, lr_path: np.ndarray) -> tuple[float, float]:
+    """(lr, lambda_max) where the run first stepped past 2/lambda_max (else the last pair).
+
+    The point a run froze at is often already far out, where the curvature is huge; the
+    instructive numbers are those where the learning rate first became too large.
+    """
+    lambda_path = np.asarray(lambda_path, dtype=float)
+    lr_path = np.asarray(lr_path, dtype=float)
+    over = np.flatnonzero(lr_path * lambda_path > 2.0)
+    i = int(over[0]) if over.size else len(lambda_path) - 1
+    return float(lr_path[i]), float(lambda_path[i])
+
+
 class IdeaBanner(QWidget):
     """Title and one-sentence idea of the preset, plus the latest divergence sentence."""
 

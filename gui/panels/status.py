@@ -12,10 +12,10 @@ from gui import theme
 
 STATUS_TEXT = {
     "playing": "▶ playing",
-    "paused": "⏸ paused",
+    "paused": "‖ paused",
     "stopped": "■ stopped",
     "finished": "✓ finished",
-    "error": "⚠ error",
+    "error": "error",
 }
 
 

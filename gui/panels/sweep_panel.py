@@ -133,9 +133,13 @@ class LearningRatePanel(QWidget):
             self.sweep_button.setChecked(is_sweep)
             self.single_button.setChecked(not is_sweep)
             self.lr.setValue(rates[0])
-            self.lr_min.setValue(float(sweep.get("min", min(rates))))
-            self.lr_max.setValue(float(sweep.get("max", max(rates))))
-            self.count.setValue(int(sweep.get("count", max(len(rates), 2))))
+            # a single rate: offer a sweep of two decades around it when the user switches
+            low, high = (
+                (min(rates), max(rates)) if len(rates) > 1 else (rates[0] / 10, rates[0] * 10)
+            )
+            self.lr_min.setValue(float(sweep.get("min", low)))
+            self.lr_max.setValue(float(sweep.get("max", high)))
+            self.count.setValue(int(sweep.get("count", len(rates) if len(rates) > 1 else 7)))
             self.log.setChecked(bool(sweep.get("log", True)))
         finally:
             for w in widgets:

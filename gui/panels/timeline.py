@@ -53,7 +53,7 @@ class Timeline(QWidget):
         return self._following
 
     def set_playing(self, playing: bool) -> None:
-        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+        self.play_button.setText("‖ Pause" if playing else "▶ Play")
 
     def set_rows(self, rows: int, step: int) -> None:
         """The history now has ``rows`` rows; the newest is ``step``."""

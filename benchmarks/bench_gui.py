@@ -1,0 +1,137 @@
+"""GUI benchmark (offscreen): frame time, training slowdown with the window, flat memory.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py [--quick]
+
+1. A 100-run learning-rate sweep on Rosenbrock, trained flat out by the `RunWorker`
+   alone (the reference), then with the whole window attached (400 x 400 landscape):
+   training steps per second in both, and their ratio (target: window >= 0.8 x alone).
+2. The main thread's frame time (one `MainWindow._draw` of a new state), p50 and p95 over
+   300 drawn frames (target: p95 < 16 ms).
+3. Resident memory along a 1,000,000-step run of the same sweep (target: flat, because
+   the history thins itself instead of growing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+
+from core.descent import DescentConfig, DescentRun, lr_sweep
+from gui import theme
+from gui.worker import RunWorker
+
+SWEEP = DescentConfig(
+    surface="rosenbrock", learning_rates=lr_sweep(1e-4, 1e-2, 100), steps=10_000_000
+)
+
+
+def pump(app: QApplication, condition, timeout_s: float) -> bool:
+    """Run the event loop until ``condition()`` or the timeout; True if it held."""
+    deadline = time.perf_counter() + timeout_s
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    return True
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def steps_per_second(worker: RunWorker, app: QApplication, seconds: float) -> float:
+    """Training rate measured from the worker's own states over ``seconds``."""
+    pump(app, lambda: worker.latest is not None and worker.latest.frame.step > 200, 30)
+    first_step, t0 = worker.latest.frame.step, time.perf_counter()
+    pump(app, lambda: False, seconds)
+    return (worker.latest.frame.step - first_step) / (time.perf_counter() - t0)
+
+
+def bench_alone(app: QApplication, seconds: float) -> float:
+    worker = RunWorker()
+    worker.set_speed(None)
+    worker.start(lambda: DescentRun(SWEEP).frames(), playing=True)
+    rate = steps_per_second(worker, app, seconds)
+    worker.shutdown(2000)
+    return rate
+
+
+def bench_window(app: QApplication, seconds: float, frames: int) -> tuple[float, np.ndarray]:
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(1600, 960)
+    window.show()
+    window.controls.run.flat_out.setChecked(True)
+    window.apply_config(SWEEP, playing=False)
+    if not pump(app, lambda: window.grid_ready, 60):
+        raise RuntimeError("the landscape grid was not ready within 60 s")
+    window.draw_times.clear()
+    window.worker.play()
+    rate = steps_per_second(window.worker, app, seconds)
+    pump(app, lambda: len(window.draw_times) >= frames, 120)
+    times = np.array(window.draw_times)[-frames:] * 1000.0
+    window.close()
+    return rate, times
+
+
+def bench_memory(app: QApplication, total_steps: int) -> list[tuple[int, float]]:
+    worker = RunWorker()
+    worker.set_speed(None)
+    config = SWEEP.replace(steps=total_steps)
+    worker.start(lambda: DescentRun(config).frames(), playing=True)
+    samples, next_mark = [], total_steps // 10
+    t0 = time.perf_counter()
+    while worker.status != "finished":
+
+        def reached(mark=next_mark) -> bool:
+            return worker.latest is not None and worker.latest.frame.step >= mark
+
+        pump(app, reached, 1)
+        if reached():
+            samples.append((worker.latest.frame.step, rss_mb()))
+            next_mark += total_steps // 10
+        if time.perf_counter() - t0 > 3600:
+            raise RuntimeError("the memory run took longer than an hour")
+    worker.shutdown(2000)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 steps for the memory run")
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    theme.apply_theme(app)
+    print(f"100-run lr sweep on Rosenbrock, 400 x 400 landscape, {os.cpu_count()} CPU(s)")
+    alone = bench_alone(app, 5.0)
+    with_window, times = bench_window(app, 5.0, 300)
+    p50, p95 = np.percentile(times, [50, 95])
+    print(f"training alone:        {alone:9,.0f} steps/s (reference)")
+    print(f"training with window:  {with_window:9,.0f} steps/s  ratio {with_window / alone:.2f}")
+    print(f"frame time (300 frames): p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {times.max():.1f} ms")
+    total = 100_000 if args.quick else 1_000_000
+    t0 = time.perf_counter()
+    samples = bench_memory(app, total)
+    print(f"memory over a {total:,}-step run ({time.perf_counter() - t0:.0f} s):")
+    for step, mb in samples:
+        print(f"  step {step:>9,}: RSS {mb:7.1f} MB")
+    growth = samples[-1][1] - samples[0][1]
+    print(f"RSS growth from the first sample to the last: {growth:+.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

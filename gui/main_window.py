@@ -1,0 +1,422 @@
+"""The descent playground: controls on the left, landscape and plots on the right.
+
+The window only wires things together. A control change becomes a `DescentConfig`; the
+config becomes a run in the `RunWorker`'s thread and, when the surface changed, a
+landscape grid computed by a superqt thread worker. States from the worker are kept
+(newest only) and drawn by a 60 Hz timer, so drawing never blocks training.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import numpy as np
+from PySide6.QtCore import QThreadPool, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import create_worker
+
+from core.descent import DescentConfig, DescentRun
+from core.grid import landscape_grid
+from core.outcomes import classify_outcomes
+from core.presets import Preset, load_preset, load_preset_file, preset_names, save_preset
+from gui import theme
+from gui.panels.banner import IdeaBanner, explain_divergence, step_at_fault
+from gui.panels.controls import ControlsPanel
+from gui.panels.status import RunStatusBar
+from gui.panels.timeline import Timeline
+from gui.views.colors import run_colors
+from gui.views.landscape_view import LandscapeView
+from gui.views.side_plots import SidePlots
+from gui.views.stability import StabilityMeter
+from gui.views.surface3d_view import Surface3DView
+from gui.worker import RunState, RunWorker
+
+GRID_RESOLUTION = 400
+DRAW_INTERVAL_MS = 16
+
+
+def _color_mode(config: DescentConfig) -> str:
+    if len(config.optimizers) > 1:
+        return "optimizer"
+    if len(config.learning_rates) > 1:
+        return "lr"
+    return "start" if len(config.starts) > 1 else "optimizer"
+
+
+class MainWindow(QMainWindow):
+    """The Slope window (see the module docstring for the data flow)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Slope: gradient descent, live")
+        self.worker = RunWorker(self)
+        self.controls = ControlsPanel()
+        self.banner = IdeaBanner()
+        self.landscape = LandscapeView()
+        self.surface3d = Surface3DView()
+        self.side_plots = SidePlots()
+        self.stability = StabilityMeter()
+        self.timeline = Timeline()
+        self.status = RunStatusBar()
+        self.setStatusBar(self.status)
+        self._build_layout()
+        self._build_menus()
+        self._title, self._idea = "", ""
+        self._config: DescentConfig | None = None
+        self._run: DescentRun | None = None
+        self._surface_key: tuple | None = None
+        self._grid_generation = 0
+        self._grid_ready = False
+        self._pending: RunState | None = None
+        self._shown: RunState | None = None
+        self._scrub_row = -1
+        self._announced = np.zeros(0, dtype=bool)
+        self._presentation = False
+        self._outcomes = None
+        self.draw_times: deque[float] = deque(maxlen=1000)  # seconds per drawn state
+        self._draw_timer = QTimer(self, interval=DRAW_INTERVAL_MS)
+        self._draw_timer.timeout.connect(self._draw)
+        self._connect()
+        self._draw_timer.start()
+        self.apply_config(self.controls.config(), playing=False)
+
+    # -- layout --------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.landscape, "Landscape")
+        self.tabs.addTab(self.surface3d, "3-D surface")
+        right = QSplitter()
+        right.setOrientation(right.orientation().Vertical)
+        right.addWidget(self.side_plots)
+        right.addWidget(self.stability)
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 1)
+        split = QSplitter()
+        split.addWidget(self.tabs)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.timeline)
+        self.setCentralWidget(central)
+        self.dock = QDockWidget("Controls")
+        self.dock.setObjectName("controlsDock")
+        self.dock.setWidget(self.controls)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(self.dock_area(), self.dock)
+
+    @staticmethod
+    def dock_area():
+        from PySide6.QtCore import Qt
+
+        return Qt.DockWidgetArea.LeftDockWidgetArea
+
+    def _action(self, menu, text: str, shortcut, slot, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work with the menu bar hidden (presentation)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "Open session…", QKeySequence.StandardKey.Open, self._open_dialog)
+        self._action(file_menu, "Save session…", QKeySequence.StandardKey.Save, self._save_dialog)
+        self._action(file_menu, "Export landscape PNG…", "Ctrl+E", self._export_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "Quit", QKeySequence.StandardKey.Quit, self.close)
+        presets = bar.addMenu("&Presets")
+        for name in preset_names():
+            self._action(presets, name, None, lambda _=False, n=name: self.load_preset_name(n))
+        run = bar.addMenu("&Run")
+        self.run_actions = {
+            "play": self._action(run, "Play / pause", "Space", self.worker.toggle),
+            "step": self._action(run, "Step", "Right", self.worker.step),
+            "reset": self._action(run, "Reset", "R", self.worker.reset),
+            "stop": self._action(run, "Stop", "Ctrl+.", self.worker.stop),
+        }
+        view = bar.addMenu("&View")
+        self.arrow_actions = {}
+        for key, text, on in (
+            ("gradient", "Gradient arrows", True),
+            ("velocity", "Momentum (velocity) arrows", False),
+            ("update", "Update-step arrows", False),
+        ):
+            action = self._action(view, text, None, self._on_arrows, checkable=True)
+            action.setChecked(on)
+            self.arrow_actions[key] = action
+        view.addSeparator()
+        self.presentation_action = self._action(
+            view, "Presentation mode", "F11", self.toggle_presentation, checkable=True
+        )
+
+    def _connect(self) -> None:
+        self.worker.state_ready.connect(self._on_state)
+        self.worker.status_changed.connect(self._on_status)
+        self.worker.errored.connect(lambda msg: self.status.show_error(f"The run stopped: {msg}"))
+        self.controls.config_changed.connect(self._on_config_changed)
+        self.controls.speed_changed.connect(self.worker.set_speed)
+        self.landscape.start_point_selected.connect(self.controls.set_start)
+        self.timeline.play_clicked.connect(self.worker.toggle)
+        self.timeline.step_clicked.connect(self.worker.step)
+        self.timeline.reset_clicked.connect(self.worker.reset)
+        self.timeline.scrubbed.connect(self._on_scrub)
+        self.worker.set_speed(self.controls.run.speed_value())
+        self._on_arrows()
+
+    # -- configuration -> run ----------------------------------------------------------
+    def apply_config(self, config: DescentConfig, playing: bool | None = None) -> bool:
+        """Start a run of ``config`` (keeps playing if it was). False if it is invalid."""
+        if playing is None:  # a change after a finished run shows the new run playing
+            playing = self.worker.status in ("playing", "finished")
+        try:
+            run = DescentRun(config)
+        except ValueError as exc:
+            self.status.show_error(f"Cannot run this: {exc}")
+            return False
+        self._config, self._run = config, run
+        self._start_landscape(config, run)
+        colors = run_colors(run.runs, _color_mode(config))
+        labels = [run.runs.label(k) for k in range(len(run.runs))]
+        self.landscape.set_runs(colors, labels)
+        self.surface3d.set_runs(colors, labels)
+        self.side_plots.set_runs(colors, labels, run.runs)
+        self.side_plots.set_sweep_mode(len(config.learning_rates) > 1)
+        self.landscape.set_outcome_map(None)
+        self._outcomes = None
+        self._announced = np.zeros(len(run.runs), dtype=bool)
+        self.banner.set_divergence("")
+        self._pending = self._shown = None
+        self._scrub_row = -1
+        self.timeline.follow_live()
+        self.worker.start(lambda: DescentRun(config).frames(), playing=playing)
+        self.status.show_message(f"{len(run.runs)} run(s) on {run.surface.display_name}")
+        return True
+
+    def _start_landscape(self, config: DescentConfig, run: DescentRun) -> None:
+        key = (config.surface, config.expr, config.surface_params, config.bounds)
+        if key == self._surface_key:
+            return
+        self._surface_key = key
+        self._grid_generation += 1
+        self._grid_ready = False
+        generation, bounds = self._grid_generation, tuple(run.bounds)
+        worker = create_worker(landscape_grid, run.surface, bounds, GRID_RESOLUTION)
+        worker.returned.connect(lambda grid, g=generation: self._on_grid(g, grid))
+        worker.errored.connect(lambda exc: self.status.show_error(f"Landscape failed: {exc}"))
+        worker.start()
+
+    def _on_grid(self, generation: int, grid) -> None:
+        if generation != self._grid_generation:
+            return  # a newer surface was chosen meanwhile
+        self.landscape.set_landscape(grid)
+        self.surface3d.set_landscape(grid)
+        self._grid_ready = True
+        if self._shown is not None:
+            self._redraw(self._shown)
+
+    @property
+    def grid_ready(self) -> bool:
+        """Whether the landscape of the current surface is on screen."""
+        return self._grid_ready
+
+    @Slot(object)
+    def _on_config_changed(self, config: DescentConfig) -> None:
+        self.apply_config(config)
+
+    def load_preset(self, preset: Preset) -> None:
+        """Show a preset: its controls, title and idea; paused at step 0."""
+        self._title, self._idea = preset.title, preset.idea
+        self.banner.set_idea(preset.title, preset.idea)
+        self.controls.set_config(preset.config, preset.view)
+        self.worker.set_speed(self.controls.run.speed_value())
+        arrows = preset.view.get("arrows", {})
+        for key, action in self.arrow_actions.items():
+            action.setChecked(bool(arrows.get(key, key == "gradient")))
+        self._on_arrows()
+        if preset.view.get("view3d"):
+            self.tabs.setCurrentWidget(self.surface3d)
+        self.apply_config(preset.config, playing=False)
+
+    def load_preset_name(self, name: str) -> None:
+        try:
+            self.load_preset(load_preset(name))
+        except ValueError as exc:
+            self.status.show_error(str(exc))
+
+    def current_preset(self) -> Preset:
+        """The window's state as a preset (what Save session writes)."""
+        view = self.controls.view_fields()
+        view["arrows"] = {k: a.isChecked() for k, a in self.arrow_actions.items()}
+        view["view3d"] = self.tabs.currentWidget() is self.surface3d
+        return Preset(self._title, self._idea, self.controls.config(), view, "session")
+
+    # -- files -----------------------------------------------------------------------
+    def save_session(self, path: str) -> None:
+        save_preset(self.current_preset(), path)
+        self.status.show_message(f"Saved the session to {path}")
+
+    def open_session(self, path: str) -> bool:
+        try:
+            preset = load_preset_file(path)
+        except ValueError as exc:
+            self.status.show_error(f"Cannot open the session: {exc}")
+            return False
+        self.load_preset(preset)
+        return True
+
+    def export_landscape(self, path: str) -> None:
+        self.landscape.export_png(path)
+        self.status.show_message(f"Exported the landscape to {path}")
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "JSON (*.json)")
+        if path:
+            self.save_session(path)
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "JSON (*.json)")
+        if path:
+            self.open_session(path)
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export landscape", "landscape.png", "PNG (*.png)"
+        )
+        if path:
+            self.export_landscape(path)
+
+    # -- states -> views -------------------------------------------------------------
+    @Slot(object)
+    def _on_state(self, state: RunState) -> None:
+        self._pending = state  # newest only: the draw timer takes it
+        self.status.count_state(state)
+
+    @Slot(str)
+    def _on_status(self, status: str) -> None:
+        self.timeline.set_playing(status == "playing")
+        self.status.show_status(status)
+
+    @Slot(int)
+    def _on_scrub(self, row: int) -> None:
+        self._scrub_row = row
+        if self._shown is not None:
+            self._redraw(self._shown)
+
+    def _draw(self) -> None:
+        state, self._pending = self._pending, None
+        if state is None:
+            return
+        started = time.perf_counter()
+        self._shown = state
+        self.timeline.set_rows(len(state.history), state.frame.step)
+        self._announce_divergence(state)
+        if state.finished:
+            self._show_outcomes(state)
+        self._redraw(state)
+        self.status.count_draw()
+        self.draw_times.append(time.perf_counter() - started)
+
+    def _redraw(self, state: RunState) -> None:
+        if not self._grid_ready:
+            return
+        history, frame = state.history, state.frame
+        if self._scrub_row >= 0 and self._scrub_row < len(history):
+            history = history.upto(self._scrub_row)
+            frame = history.frame_at(-1)
+            self.timeline.show_step(frame.step)
+        diverged = frame.diverged_at >= 0
+        self.landscape.show_state(history.points, frame, diverged)
+        if self.tabs.currentWidget() is self.surface3d:
+            self.surface3d.show_state(history.points, frame, history.loss)
+        self.side_plots.show_state(history, frame)
+        self.stability.show_state(frame, frame.lr if frame.step else self._run.runs.lr)
+        alive = np.flatnonzero(~diverged)
+        self.controls.rates.show_critical(float(frame.lambda_max[alive[0]]) if alive.size else None)
+
+    def _announce_divergence(self, state: RunState) -> None:
+        """Say in one sentence why the first newly diverged run blew up."""
+        diverged = state.frame.diverged_at >= 0
+        new = np.flatnonzero(diverged & ~self._announced)
+        if not new.size:
+            return
+        self._announced = diverged.copy()
+        k = int(new[0])
+        step = int(state.frame.diverged_at[k])
+        history = state.history
+        row = history.index_of_step(step)
+        # the lr of the step leaving each row is the next row's lr (row 0 holds none)
+        lr_path = np.append(history.lr[1 : row + 1, k], history.lr[row, k])
+        lr_path = np.where(lr_path > 0, lr_path, self._run.runs.lr[k])
+        lr, lam = step_at_fault(history.lambda_max[: row + 1, k], lr_path)
+        loss_fell = bool(state.frame.loss[k] < history.loss[0, k])
+        sentence = explain_divergence(self._run.runs.label(k), step, lr, lam, loss_fell)
+        total = int(diverged.sum())
+        if total > 1:
+            sentence += f" ({total} of {len(diverged)} runs have diverged.)"
+        self.banner.set_divergence(sentence)
+
+    def _show_outcomes(self, state: RunState) -> None:
+        if self._config is None or len(self._config.starts) < 4:
+            return
+        history = state.history
+        outcomes = classify_outcomes(
+            self._run.surface,
+            self._run.runs.start,
+            state.frame.points,
+            state.frame.diverged_at,
+            history.loss,
+            history_steps=history.steps,
+        )
+        self._outcomes = outcomes
+        self.landscape.set_outcome_map(outcomes)
+
+    # -- view options ------------------------------------------------------------------
+    def _on_arrows(self) -> None:
+        on = {k: a.isChecked() for k, a in self.arrow_actions.items()}
+        self.landscape.set_arrow_options(on["gradient"], on["velocity"], on["update"])
+
+    def toggle_presentation(self) -> None:
+        """Full screen, controls hidden, larger fonts and lines (F11)."""
+        self._presentation = not self._presentation
+        self.presentation_action.setChecked(self._presentation)
+        app = QApplication.instance()
+        theme.apply_theme(app, presentation=self._presentation)
+        self.dock.setVisible(not self._presentation)
+        self.menuBar().setVisible(not self._presentation)
+        self.landscape.set_presentation(self._presentation)
+        for view in (self.side_plots, self.stability, self.surface3d):
+            if hasattr(view, "set_presentation"):
+                view.set_presentation(self._presentation)
+        self.showFullScreen() if self._presentation else self.showNormal()
+
+    # -- commands used by the CLI and tests ----------------------------------------------
+    def play(self) -> None:
+        if self.worker.status != "playing":
+            self.worker.play()
+
+    def closeEvent(self, event) -> None:
+        self._draw_timer.stop()
+        self.worker.shutdown(1000)
+        QThreadPool.globalInstance().waitForDone(1000)  # a landscape grid still computing
+        super().closeEvent(event)
