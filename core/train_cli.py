@@ -6,13 +6,14 @@ import argparse
 import csv
 import math
 import re
+from dataclasses import replace
 from typing import TextIO
 
 from core.activations import HIDDEN_ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS
 from core.datasets import Dataset, dataset_names, load_csv, make_dataset
 from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS, ClipSpec
-from core.training import TrainConfig, TrainFrame, build_network, train
+from core.training import TrainConfig, TrainFrame, build_network, steps_per_epoch, train
 
 TRAIN_EPILOG = """\
 Output: a CSV log with one row at the start and one at the end of every epoch:
@@ -74,7 +75,11 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     add("--dropout", default="0", metavar="P", help="drop hidden units with probability P")
     add("--batch-norm", action="store_true", help="normalize hidden layers over each batch")
     add("--clip-norm", metavar="C", help="rescale gradients whose norm exceeds C")
-    add("--target-loss", metavar="L", help="stop once the training loss is <= L")
+    add(
+        "--target-loss",
+        metavar="L",
+        help="stop once the training loss is <= L (checked after each epoch)",
+    )
     for flag in HYPER_FLAGS:
         add(f"--{flag.replace('_', '-')}", metavar="V", help=f"optimizer {flag.replace('_', ' ')}")
     add("--samples", default="200", metavar="N", help="generated data sets: samples (default 200)")
@@ -202,6 +207,9 @@ def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         dataset = load_dataset(args)
         config = config_from_args(args, dataset)
+        # the log has one row per epoch: evaluating the whole data set after every step
+        # would only slow stochastic training on large files
+        config = replace(config, eval_every=steps_per_epoch(config, len(dataset.X_train)))
         net = build_network(config, dataset)
         frames = train(config, dataset, net)
         classification = dataset.task == "classification"

@@ -22,7 +22,15 @@ from core.losses import accuracy, check_loss, prepare_targets, targets_from_labe
 from core.network import MLP
 from core.optimizers import ClipSpec, ScheduleSpec, clip_gradients, learning_rate_at, make_optimizer
 
-__all__ = ["MODES", "SampleTrace", "TrainConfig", "TrainFrame", "build_network", "train"]
+__all__ = [
+    "MODES",
+    "SampleTrace",
+    "TrainConfig",
+    "TrainFrame",
+    "build_network",
+    "steps_per_epoch",
+    "train",
+]
 
 MODES = ("batch", "minibatch", "stochastic")
 
@@ -51,12 +59,17 @@ class TrainConfig:
     clip: ClipSpec = field(default_factory=ClipSpec)
     target_loss: float | None = None
     sample_index: int | None = None
+    eval_every: int = 1
+
+    # eval_every: train/test loss and accuracy are computed every this many steps (and at the
+    # last step); frames in between repeat the latest values. Big data sets need it.
 
     def validate(self) -> None:
         """Raise ValueError naming the first bad field and its allowed range."""
         _int_field("epochs", self.epochs, 1, 10**7)
         _int_field("batch_size", self.batch_size, 1, 10**6)
         _int_field("seed", self.seed, 0, 2**63 - 1)
+        _int_field("eval_every", self.eval_every, 1, 10**9)
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
         for name, low in (("lr", 0.0), ("l1", 0.0), ("l2", 0.0)):
@@ -177,7 +190,8 @@ def train(config: TrainConfig, dataset: Dataset, net: MLP | None = None) -> Iter
     for step in range(total + 1):
         lr = float(learning_rate_at(config.schedule, base_lr, step)[0])
         with _quiet():  # overflow is how divergence shows; it is detected, not warned about
-            state = run.evaluate()
+            if step % config.eval_every == 0 or step == total or previous is None:
+                state = run.evaluate()
             back, record = run.gradients(run.next_batch())
             frame = run.frame(step, state, back, lr)
         if frame is None:  # something non-finite: freeze at the last finite state
@@ -199,6 +213,23 @@ def train(config: TrainConfig, dataset: Dataset, net: MLP | None = None) -> Iter
 
 def _quiet() -> np.errstate:
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
+
+
+def _batch_size(config: TrainConfig, n_train: int) -> int:
+    return {"batch": n_train, "minibatch": min(config.batch_size, n_train), "stochastic": 1}[
+        config.mode
+    ]
+
+
+def _folds_last(config: TrainConfig, n_train: int) -> bool:
+    # batch norm cannot normalize a lone sample: it joins the epoch's previous batch
+    size = _batch_size(config, n_train)
+    return config.batch_norm and size < n_train and n_train % size == 1
+
+
+def steps_per_epoch(config: TrainConfig, n_train: int) -> int:
+    """Updates per pass over ``n_train`` samples: ceil(n / B), less a folded lone sample."""
+    return -(-n_train // _batch_size(config, n_train)) - int(_folds_last(config, n_train))
 
 
 def _stop_reason(config: TrainConfig, frame: TrainFrame, step: int, total: int) -> str | None:
@@ -232,12 +263,9 @@ class _Run:
         )
         self.labels = (dataset.y_train, dataset.y_test) if dataset.task != "regression" else None
         n = len(self.X)
-        self.batch_size = {"batch": n, "minibatch": min(config.batch_size, n), "stochastic": 1}[
-            config.mode
-        ]
-        # batch norm cannot normalize a lone sample: it joins the epoch's previous batch
-        self.fold_last = net.batch_norm and self.batch_size < n and n % self.batch_size == 1
-        self.steps_per_epoch = -(-n // self.batch_size) - int(self.fold_last)
+        self.batch_size = _batch_size(config, n)
+        self.fold_last = _folds_last(config, n)
+        self.steps_per_epoch = steps_per_epoch(config, n)
         shuffle_seed, dropout_seed = np.random.SeedSequence(config.seed).spawn(2)
         self.shuffle_rng = np.random.default_rng(shuffle_seed)
         self.dropout_rng = np.random.default_rng(dropout_seed)
@@ -282,7 +310,7 @@ class _Run:
         """The frame of this step, or None when any number in it is not finite."""
         net = self.net
         W = net.weights
-        stats = [np.array([f(w) for w in W]) for f in (np.mean, np.std, np.min, np.max)]
+        stats = [np.array([getattr(w, f)() for w in W]) for f in ("mean", "std", "min", "max")]
         norms = np.array([np.linalg.norm(g) for g in back.dW])
         sample = self.sample_trace()
         scalars = (back.loss, state[0], state[1], *(s.sum() for s in stats), norms.sum())
