@@ -192,8 +192,11 @@ class DescentRun:
         self._previous = self.points
         self._last_lr = np.zeros(k)
         self._noise = GradientNoise(cfg.noise, cfg.seed + 1)
-        # The mini-batch sampler of the linreg surface draws a fresh stream per run seed.
-        self._gradient = self.surface.gradient_stream(k, cfg.seed, cfg.batch)
+        # Mini-batch sampling (linreg) is seeded per run by (config seed, seed index): runs
+        # that share a seed index see the same batches, so a race or sweep is fair, and
+        # the seeds of a stochastic cloud differ.
+        run_seeds = cfg.seed * 1000 + self.runs.seed
+        self._gradient = self.surface.gradient_stream(k, run_seeds, cfg.batch)
         centre = np.array([self.bounds[:2].mean(), self.bounds[2:].mean()])
         half = np.array([np.ptp(self.bounds[:2]), np.ptp(self.bounds[2:])]) / 2
         self._escape_lo = centre - ESCAPE_FACTOR * half

@@ -244,3 +244,17 @@ def test_helpers_validate():
     with pytest.raises(ValueError, match="log-spaced lr sweep needs min > 0"):
         lr_sweep(0.0, 1.0, 3)
     assert start_grid((0, 2, 0, 2), 2) == ((0.5, 0.5), (1.5, 0.5), (0.5, 1.5), (1.5, 1.5))
+
+
+def test_runs_sharing_a_seed_index_see_the_same_batches():
+    config = DescentConfig(
+        surface="linreg",
+        optimizers=(OptimizerSpec("gd"), OptimizerSpec("gd", label="gd again")),
+        learning_rates=(0.05,),
+        batch=4,
+        seeds=2,
+        steps=30,
+    )
+    path = descend_config(config).path
+    np.testing.assert_array_equal(path[:, 0], path[:, 2])  # same seed index, same batches
+    assert not np.allclose(path[:, 0], path[:, 1])  # another seed, other batches

@@ -36,7 +36,7 @@ def test_csv_header_rows_and_exact_floats():
         "--optimizer",
         "gd,adam",
         "--lr",
-        "1e-3,0.01",
+        "1e-4,1e-3",
         "--start",
         "-1.5",
         "2",
@@ -154,50 +154,55 @@ def test_linreg_batch_modes():
     assert sgd.stdout == again.stdout
 
 
+BASE = ["--optimizer", "gd", "--lr", "0.01", "--start", "1", "1", "--steps", "10"]
+
+
 @pytest.mark.parametrize(
-    ("args", "needle"),
+    ("argv", "needle"),
     [
-        (["--surface", "rosenbrok"], "rosenbrok"),
-        (["--surface", "rosenbrock", "--optimizer", "sgdx"], "sgdx"),
-        (["--surface", "rosenbrock", "--lr", "0.o1"], "0.o1"),
-        (["--surface", "rosenbrock", "--lr", "-0.1"], "-0.1"),
-        (["--surface", "rosenbrock", "--steps", "-5"], "-5"),
-        (["--expr", "x**2 + z"], "unknown name 'z'"),
-        (["--expr", "__import__('os').system('echo hi')"], "expr"),
-        (["--surface", "rosenbrock", "--beta1", "0.9"], "--beta1 does not apply to gd"),
-        (["--surface", "rosenbrock", "--batch", "zero"], "--batch"),
-        (["--surface", "rosenbrock", "--lr-sweep", "1", "0.1", "3", "--lr", None], "lr"),
+        (["--surface", "rosenbrok", *BASE], "rosenbrok"),
+        (["--surface", "rosenbrock", *BASE, "--optimizer", "sgdx"], "sgdx"),
+        (["--surface", "rosenbrock", *BASE, "--lr", "0.o1"], "0.o1"),
+        (["--surface", "rosenbrock", *BASE, "--lr", "-0.1"], "-0.1"),
+        (["--surface", "rosenbrock", *BASE, "--steps", "-5"], "-5"),
+        (["--surface", "rosenbrock", *BASE, "--start", "1", "x"], "'x'"),
+        (["--expr", "x**2 + z", *BASE], "unknown name 'z'"),
+        (["--expr", "__import__('os').system('echo hi')", *BASE], "attribute access"),
+        (["--surface", "rosenbrock", *BASE, "--beta1", "0.9"], "--beta1 does not apply to gd"),
+        (["--surface", "rosenbrock", *BASE, "--batch", "zero"], "--batch"),
+        (["--surface", "bowl", "--surface-param", "condition=0", *BASE], "condition"),
+        (
+            [
+                "--surface",
+                "rosenbrock",
+                "--optimizer",
+                "gd",
+                "--lr-sweep",
+                "1",
+                "0.1",
+                "3",
+                "--start",
+                "1",
+                "1",
+                "--steps",
+                "3",
+            ],
+            "lr sweep needs 0 <= min <= max",
+        ),
+        (
+            ["--surface", "rosenbrock", "--optimizer", "gd", "--start", "1", "1", "--steps", "3"],
+            "one of the arguments --lr --lr-sweep is required",
+        ),
     ],
 )
-def test_bad_input_exits_2_with_one_line(args, needle):
-    base = {
-        "--surface": None,
-        "--optimizer": "gd",
-        "--lr": "0.01",
-        "--start": ("1", "1"),
-        "--steps": "10",
-    }
-    argv, i = ["trace"], 0
-    given = {}
-    while i < len(args):
-        given[args[i]] = args[i + 1]
-        i += 2
-    merged = {**base, **given}
-    if "--expr" in merged:
-        merged.pop("--surface")
-    if "--lr-sweep" in given:
-        merged.pop("--lr")
-        merged["--lr-sweep"] = ("1", "0.1", "3")
-    for flag, value in merged.items():
-        if value is None:
-            continue
-        argv += [flag, *value] if isinstance(value, tuple) else [flag, value]
-    out = run(*argv)
+def test_bad_input_exits_2_with_one_line(argv, needle):
+    out = run("trace", *argv)
     assert out.returncode == 2, (argv, out.stdout, out.stderr)
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1, out.stderr
     assert "Traceback" not in out.stderr
     assert needle in lines[0]
+    assert out.stdout == ""
 
 
 def test_help_documents_everything():
