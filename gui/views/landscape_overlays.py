@@ -21,6 +21,13 @@ ARROW_STYLES = {
 }
 
 
+def _finite_vectors(vectors) -> np.ndarray:
+    """Finite (K, 2) vectors small enough that their norm cannot overflow."""
+    vectors = np.asarray(vectors, float).reshape(-1, 2)
+    vectors = np.nan_to_num(vectors, nan=0.0, posinf=0.0, neginf=0.0)
+    return np.clip(vectors, -1e150, 1e150)
+
+
 def _scaled(vectors: np.ndarray, span: float, gradient_scale: float) -> np.ndarray:
     """Directions kept, lengths log-compressed so flat valleys and steep walls both show.
 
@@ -28,9 +35,7 @@ def _scaled(vectors: np.ndarray, span: float, gradient_scale: float) -> np.ndarr
     ``F = _ARROW_FRACTION`` and ``D = _ARROW_DECADES``: the arrow shrinks to nothing
     near a minimum and saturates on walls ten times steeper than the median.
     """
-    vectors = np.nan_to_num(
-        np.asarray(vectors, float).reshape(-1, 2), nan=0.0, posinf=0.0, neginf=0.0
-    )
+    vectors = _finite_vectors(vectors)
     norm = np.linalg.norm(vectors, axis=1)
     floor = 1e-4 * max(gradient_scale, 1e-300)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -42,9 +47,7 @@ def _scaled(vectors: np.ndarray, span: float, gradient_scale: float) -> np.ndarr
 
 def _capped(vectors: np.ndarray, cap: float) -> np.ndarray:
     """Vectors (K, 2) as they are, shortened to at most ``cap`` (finite)."""
-    vectors = np.nan_to_num(
-        np.asarray(vectors, float).reshape(-1, 2), nan=0.0, posinf=0.0, neginf=0.0
-    )
+    vectors = _finite_vectors(vectors)
     norm = np.linalg.norm(vectors, axis=1)
     shrink = np.where(norm > cap, cap / np.maximum(norm, 1e-300), 1.0)
     return vectors * shrink[:, None]
