@@ -28,7 +28,7 @@ from core.activations import (
 )
 from core.losses import check_loss, output_loss, prepare_targets
 
-__all__ = ["INITS", "MLP", "BackwardRecord", "ForwardRecord", "init_weights"]
+__all__ = ["INITS", "MLP", "BackwardRecord", "ForwardRecord", "Workspace", "init_weights"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +98,16 @@ class MLP:
         Normalize every hidden layer's z over the batch (torch BatchNorm1d semantics).
     """
 
-    def __init__(self, sizes, activation="tanh", output="linear", init="xavier", seed=0,
-                 dropout=0.0, batch_norm=False):  # fmt: skip
+    def __init__(
+        self,
+        sizes,
+        activation="tanh",
+        output="linear",
+        init="xavier",
+        seed=0,
+        dropout=0.0,
+        batch_norm=False,
+    ):
         sizes = _check_sizes(sizes)
         n_hidden = len(sizes) - 2
         names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
@@ -127,17 +135,20 @@ class MLP:
         self.bn_beta = [np.zeros(n) for n in hidden]
         self.bn_running_mean = [np.zeros(n) for n in hidden]
         self.bn_running_var = [np.ones(n) for n in hidden]
+        self._workspace = Workspace()
 
     @property
     def n_layers(self) -> int:
         """Number of weight layers L."""
         return len(self.sizes) - 1
 
-    def forward(self, X, training: bool = False, rng=None) -> ForwardRecord:
+    def forward(self, X, training=False, rng=None, workspace=None) -> ForwardRecord:
         """Run X (n, sizes[0]) through the network and record every z and a.
 
         ``training`` turns on dropout (masks drawn from ``rng``, a numpy Generator) and
-        batch statistics for batch norm; otherwise running statistics are used.
+        batch statistics for batch norm; otherwise running statistics are used. With a
+        :class:`Workspace`, z and a are written into its reused arrays: the record is then
+        valid only until the next pass with that workspace.
         """
         X = self._check_inputs(X)
         n_layers = len(self.weights)
@@ -148,11 +159,12 @@ class MLP:
         bn = [[None] * n_layers for _ in range(4)]  # hat, out, mean, var
         a = X
         for layer in range(n_layers):
-            z = np.dot(a, self.weights[layer])
+            W = self.weights[layer]
+            z = np.dot(a, W, out=_buffer(workspace, "z", layer, (len(X), W.shape[1])))
             z += self.biases[layer]  # z = a_prev W + b
             zs.append(z)
             if layer == n_layers - 1:
-                a = self._output[0](z)
+                a = self._output[0](z, _buffer(workspace, "a", layer, z.shape))
                 acts.append(a)
                 outs.append(a)
                 break
@@ -162,7 +174,7 @@ class MLP:
                 hat, u, mean, var = batch_norm_forward(z, *stats, training)
                 for slot, value in zip(bn, (hat, u, mean, var), strict=True):
                     slot[layer] = value
-            a = self._hidden[layer][0](u)  # a = f(z)
+            a = self._hidden[layer][0](u, _buffer(workspace, "a", layer, u.shape))  # a = f(z)
             acts.append(a)
             if drop:
                 masks[layer] = (rng.random(a.shape) >= self.dropout) / (1.0 - self.dropout)
@@ -172,15 +184,14 @@ class MLP:
             X, tuple(zs), tuple(outs), tuple(acts), *map(tuple, bn), tuple(masks), bool(training)
         )
 
-    def backward(
-        self, record: ForwardRecord, y, loss: str = "mse", l1: float = 0.0, l2: float = 0.0
-    ) -> BackwardRecord:
+    def backward(self, record, y, loss="mse", l1=0.0, l2=0.0, workspace=None) -> BackwardRecord:
         """Backpropagate ``loss`` through a forward record made with the current weights.
 
         delta[L-1] = dL/dz at the output (from the loss); for a hidden layer
         delta[l] = (delta[l+1] W[l+1]^T) * mask * f'(z[l]) (through batch norm when on);
         dW[l] = a[l-1]^T delta[l], db[l] = sum over samples of delta[l]. Penalties:
         L = data loss + l1 sum|W| + (l2 / 2) sum W^2, so dW += l1 sign(W) + l2 W.
+        With a workspace the hidden deltas live in its reused arrays (dW, db are new).
         """
         check_loss(loss, self.output)
         n_layers = len(self.weights)
@@ -191,11 +202,15 @@ class MLP:
         dgamma, dbeta = [None] * len(self.bn_gamma), [None] * len(self.bn_gamma)
         for layer in range(n_layers - 1, -1, -1):
             if layer < n_layers - 1:
-                da = np.dot(delta, self.weights[layer + 1].T)  # dL/da = delta_next W_next^T
+                shape = (len(delta), self.sizes[layer + 1])
+                da = np.dot(
+                    delta, self.weights[layer + 1].T, out=_buffer(workspace, "da", layer, shape)
+                )  # dL/da = delta_next W_next^T
                 if record.masks[layer] is not None:
                     da *= record.masks[layer]  # only kept units pass the signal, scaled
                 u = record.z[layer] if record.bn_out[layer] is None else record.bn_out[layer]
-                delta = self._hidden[layer][1](da, u, record.activated[layer])  # * f'(u)
+                scratch = _buffer(workspace, "scratch", layer, shape)
+                delta = self._hidden[layer][1](da, u, record.activated[layer], scratch)  # f'(u)
                 if self.batch_norm:
                     stats = (record.bn_hat[layer], record.bn_var[layer], self.bn_gamma[layer])
                     delta, dgamma[layer], dbeta[layer] = batch_norm_backward(
@@ -209,8 +224,13 @@ class MLP:
         return BackwardRecord(data_loss + penalty, data_loss, penalty, *grads)
 
     def loss_and_grads(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None):
-        """Forward and backward in one call: ``(loss, dW list, db list)``."""
-        back = self.backward(self.forward(X, training, rng), y, loss, l1, l2)
+        """Forward and backward in one call: ``(loss, dW list, db list)``.
+
+        The intermediate arrays stay in the network's own workspace (nothing of them is
+        returned), so repeated calls with the same batch size allocate almost nothing.
+        """
+        record = self.forward(X, training, rng, self._workspace)
+        back = self.backward(record, y, loss, l1, l2, self._workspace)
         return back.loss, list(back.dW), list(back.db)
 
     def compute_loss(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None) -> float:
@@ -278,6 +298,7 @@ class MLP:
         for name in _STATE:
             value = getattr(self, name)
             setattr(twin, name, [p.copy() for p in value] if isinstance(value, list) else value)
+        twin._workspace = Workspace()
         return twin
 
     def _bn_stats(self, layer: int):
@@ -309,6 +330,27 @@ _STATE = (
     "sizes activations output init seed dropout batch_norm _hidden _output weights biases "
     "bn_gamma bn_beta bn_running_mean bn_running_var"
 ).split()
+
+
+class Workspace:
+    """Arrays reused from one pass to the next (fresh ones cost page faults when large)."""
+
+    def __init__(self) -> None:
+        self._arrays: dict = {}
+
+    def get(self, key, shape: tuple) -> np.ndarray:
+        """The array stored under ``key``, (re)made when its shape changes."""
+        array = self._arrays.get(key)
+        if array is None or array.shape != shape:
+            array = self._arrays[key] = np.empty(shape)
+        return array
+
+    def __repr__(self) -> str:
+        return f"Workspace({len(self._arrays)} arrays)"
+
+
+def _buffer(workspace: Workspace | None, name: str, layer: int, shape: tuple):
+    return None if workspace is None else workspace.get((name, layer), shape)
 
 
 @functools.lru_cache(maxsize=16)

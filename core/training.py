@@ -19,7 +19,7 @@ import numpy as np
 
 from core.datasets import Dataset
 from core.losses import accuracy, check_loss, prepare_targets, targets_from_labels
-from core.network import MLP
+from core.network import MLP, Workspace
 from core.optimizers import ClipSpec, ScheduleSpec, clip_gradients, learning_rate_at, make_optimizer
 
 __all__ = [
@@ -270,6 +270,7 @@ class _Run:
         self.shuffle_rng = np.random.default_rng(shuffle_seed)
         self.dropout_rng = np.random.default_rng(dropout_seed)
         self.order, self.position = np.arange(n), n
+        self.workspaces = (Workspace(), Workspace(), Workspace())  # batch, train set, test set
 
     def next_batch(self) -> np.ndarray | None:
         """Indices of the next batch (None: the whole set); a new permutation each epoch."""
@@ -286,15 +287,18 @@ class _Run:
 
     def gradients(self, batch: np.ndarray | None):
         X, y = (self.X, self.y) if batch is None else (self.X[batch], self.y[batch])
-        record = self.net.forward(X, training=True, rng=self.dropout_rng)
+        record = self.net.forward(X, True, self.dropout_rng, self.workspaces[0])
         c = self.config
-        return self.net.backward(record, y, c.loss, c.l1, c.l2), record
+        return self.net.backward(record, y, c.loss, c.l1, c.l2, self.workspaces[0]), record
 
     def evaluate(self) -> tuple:
         """(train loss, test loss, train accuracy, test accuracy) in evaluation mode."""
         results = []
-        for X, y in ((self.X, self.y), (self.X_test, self.y_test)):
-            record = self.net.forward(X)
+        for X, y, ws in (
+            (self.X, self.y, self.workspaces[1]),
+            (self.X_test, self.y_test, self.workspaces[2]),
+        ):
+            record = self.net.forward(X, workspace=ws)
             results.append((self.net.data_loss(record, y, self.config.loss), record.output))
         (train_loss, train_out), (test_loss, test_out) = results
         if self.labels is None:

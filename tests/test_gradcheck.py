@@ -101,7 +101,7 @@ def test_a_wrong_derivative_is_caught():
     X, y = rng.normal(size=(6, 2)), rng.normal(size=6)
     assert gradient_check(net, X, y).ok()
     forward, _ = net._hidden[0]
-    net._hidden = ((forward, lambda da, z, a: da * (1.0 - a)),)  # the classic slip: 1 - a
+    net._hidden = ((forward, lambda da, z, a, scratch: da * (1.0 - a)),)  # slip: 1 - a
     result = gradient_check(net, X, y)
     assert not result.ok()
     assert result.weight_errors[0] > 1e-3 and result.weight_errors[1] < 1e-8
