@@ -35,10 +35,12 @@ class GradCheckResult:
 
     def ok(self, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
         """True when every parameter array passes: relative error <= rtol or all |diff| <= atol."""
-        rel = np.concatenate([
-            np.column_stack([self.weight_errors, self.bias_errors]).ravel(),
-            np.column_stack([self.gamma_errors, self.beta_errors]).ravel(),
-        ])
+        rel = np.concatenate(
+            [
+                np.column_stack([self.weight_errors, self.bias_errors]).ravel(),
+                np.column_stack([self.gamma_errors, self.beta_errors]).ravel(),
+            ]
+        )
         return bool(np.all((rel <= rtol) | (self.abs_errors <= atol)))
 
     def __repr__(self) -> str:
@@ -53,8 +55,9 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     return float(np.linalg.norm(analytic - numeric) / scale) if scale > 0 else 0.0
 
 
-def numerical_gradients(net: MLP, X, y, loss="mse", l1=0.0, l2=0.0, training=False, seed=0,
-                        eps=1e-6) -> list[np.ndarray]:
+def numerical_gradients(
+    net: MLP, X, y, loss="mse", l1=0.0, l2=0.0, training=False, seed=0, eps=1e-6
+) -> list[np.ndarray]:
     """Central differences of the loss for every parameter, shaped like ``net.parameters()``.
 
     With ``training=True`` every evaluation draws the same dropout masks (a fresh
@@ -84,8 +87,9 @@ def numerical_gradients(net: MLP, X, y, loss="mse", l1=0.0, l2=0.0, training=Fal
     return grads
 
 
-def gradient_check(net: MLP, X, y, loss="mse", l1=0.0, l2=0.0, training=False, seed=0,
-                   eps=1e-6) -> GradCheckResult:
+def gradient_check(
+    net: MLP, X, y, loss="mse", l1=0.0, l2=0.0, training=False, seed=0, eps=1e-6
+) -> GradCheckResult:
     """Compare backprop with :func:`numerical_gradients`; errors per layer."""
     record = net.forward(X, training, np.random.default_rng(seed))
     back = net.backward(record, y, loss, l1, l2)
@@ -93,8 +97,10 @@ def gradient_check(net: MLP, X, y, loss="mse", l1=0.0, l2=0.0, training=False, s
     analytic += [g for pair in zip(back.dgamma, back.dbeta, strict=True) for g in pair]
     numeric = numerical_gradients(net, X, y, loss, l1, l2, training, seed, eps)
     errors = np.array([relative_error(a, n) for a, n in zip(analytic, numeric, strict=True)])
-    abs_errors = np.array([np.max(np.abs(a - n), initial=0.0) for a, n in zip(analytic, numeric,
-                                                                             strict=True)])
+    abs_errors = np.array(
+        [np.max(np.abs(a - n), initial=0.0) for a, n in zip(analytic, numeric, strict=True)]
+    )
     n_w = 2 * net.n_layers
-    return GradCheckResult(errors[0:n_w:2], errors[1:n_w:2], errors[n_w::2], errors[n_w + 1 :: 2],
-                           abs_errors)
+    return GradCheckResult(
+        errors[0:n_w:2], errors[1:n_w:2], errors[n_w::2], errors[n_w + 1 :: 2], abs_errors
+    )

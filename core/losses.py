@@ -97,6 +97,24 @@ def _cross_entropy(z: np.ndarray, a: np.ndarray, y: np.ndarray):
     return value, delta
 
 
+def penalty(weights, l1: float = 0.0, l2: float = 0.0) -> float:
+    """The regularization term l1 sum|W| + (l2 / 2) sum W^2 over the weight matrices.
+
+    Biases are not penalized. The l2 convention makes its gradient l2 W, the same as
+    torch's ``weight_decay`` for plain SGD.
+    """
+    if not (l1 >= 0 and l2 >= 0):
+        raise ValueError(f"l1 and l2 must be >= 0, got l1={l1}, l2={l2}")
+    if not (l1 or l2):
+        return 0.0
+    return float(sum(l1 * np.abs(W).sum() + 0.5 * l2 * np.vdot(W, W) for W in weights))
+
+
+def penalty_gradient(W: np.ndarray, l1: float, l2: float) -> np.ndarray:
+    """d/dW of the penalty: l1 sign(W) + l2 W (sign(0) = 0, as torch's subgradient)."""
+    return l1 * np.sign(W) + l2 * W
+
+
 def loss_value(loss: str, z: np.ndarray, y: np.ndarray) -> float:
     """The loss from the output pre-activation z alone (softmax/sigmoid applied as needed)."""
     if loss == "cross_entropy":

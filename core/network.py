@@ -26,7 +26,7 @@ from core.activations import (
     output_activation,
     update_running_stats,
 )
-from core.losses import check_loss, output_loss, prepare_targets
+from core.losses import check_loss, output_loss, penalty, penalty_gradient, prepare_targets
 
 __all__ = ["INITS", "MLP", "BackwardRecord", "ForwardRecord", "Workspace", "init_weights"]
 
@@ -158,27 +158,20 @@ class MLP:
         zs, acts, outs, masks = [], [], [], [None] * n_layers
         bn = [[None] * n_layers for _ in range(4)]  # hat, out, mean, var
         a = X
-        for layer in range(n_layers):
-            W = self.weights[layer]
+        for layer, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = np.dot(a, W, out=_buffer(workspace, "z", layer, (len(X), W.shape[1])))
-            z += self.biases[layer]  # z = a_prev W + b
+            z += b  # z = a_prev W + b
             zs.append(z)
             if layer == n_layers - 1:
                 a = self._output[0](z, _buffer(workspace, "a", layer, z.shape))
                 acts.append(a)
-                outs.append(a)
-                break
-            u = z
-            if self.batch_norm:
-                stats = self._bn_stats(layer)
-                hat, u, mean, var = batch_norm_forward(z, *stats, training)
-                for slot, value in zip(bn, (hat, u, mean, var), strict=True):
-                    slot[layer] = value
-            a = self._hidden[layer][0](u, _buffer(workspace, "a", layer, u.shape))  # a = f(z)
-            acts.append(a)
-            if drop:
-                masks[layer] = (rng.random(a.shape) >= self.dropout) / (1.0 - self.dropout)
-                a = a * masks[layer]  # inverted dropout: E[a] unchanged
+            else:
+                u = self._normalize(layer, z, training, bn) if self.batch_norm else z
+                acts.append(self._hidden[layer][0](u, _buffer(workspace, "a", layer, u.shape)))
+                a = acts[-1]  # a = f(u), u = z or its batch-normalized version
+                if drop:
+                    masks[layer] = (rng.random(a.shape) >= self.dropout) / (1.0 - self.dropout)
+                    a = a * masks[layer]  # inverted dropout: E[a] unchanged
             outs.append(a)
         return ForwardRecord(
             X, tuple(zs), tuple(outs), tuple(acts), *map(tuple, bn), tuple(masks), bool(training)
@@ -202,26 +195,15 @@ class MLP:
         dgamma, dbeta = [None] * len(self.bn_gamma), [None] * len(self.bn_gamma)
         for layer in range(n_layers - 1, -1, -1):
             if layer < n_layers - 1:
-                shape = (len(delta), self.sizes[layer + 1])
-                da = np.dot(
-                    delta, self.weights[layer + 1].T, out=_buffer(workspace, "da", layer, shape)
-                )  # dL/da = delta_next W_next^T
-                if record.masks[layer] is not None:
-                    da *= record.masks[layer]  # only kept units pass the signal, scaled
-                u = record.z[layer] if record.bn_out[layer] is None else record.bn_out[layer]
-                scratch = _buffer(workspace, "scratch", layer, shape)
-                delta = self._hidden[layer][1](da, u, record.activated[layer], scratch)  # f'(u)
-                if self.batch_norm:
-                    stats = (record.bn_hat[layer], record.bn_var[layer], self.bn_gamma[layer])
-                    delta, dgamma[layer], dbeta[layer] = batch_norm_backward(
-                        delta, *stats, record.training
-                    )
+                delta = self._hidden_delta(layer, delta, record, workspace, dgamma, dbeta)
             deltas[layer] = delta
             dW[layer] = np.dot(record.layer_input(layer).T, delta)  # dL/dW = a_prev^T delta
             db[layer] = np.dot(_ones(delta.shape[0]), delta)  # dL/db = sum_n delta
-        penalty = self._penalize(dW, l1, l2) if (l1 or l2) else 0.0
+        if l1 or l2:
+            dW = [g + penalty_gradient(W, l1, l2) for g, W in zip(dW, self.weights, strict=True)]
+        extra = penalty(self.weights, l1, l2)
         grads = map(tuple, (deltas, dW, db, dgamma, dbeta))
-        return BackwardRecord(data_loss + penalty, data_loss, penalty, *grads)
+        return BackwardRecord(data_loss + extra, data_loss, extra, *grads)
 
     def loss_and_grads(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None):
         """Forward and backward in one call: ``(loss, dW list, db list)``.
@@ -244,11 +226,8 @@ class MLP:
         return output_loss(loss, self._output[1], z, a, prepare_targets(y, loss, *z.shape))[0]
 
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
-        """l1 sum|W| + (l2 / 2) sum W^2 over all weight matrices (biases are not penalized)."""
-        if not (l1 >= 0 and l2 >= 0):
-            raise ValueError(f"l1 and l2 must be >= 0, got l1={l1}, l2={l2}")
-        terms = (l1 * np.abs(W).sum() + 0.5 * l2 * np.vdot(W, W) for W in self.weights)
-        return float(sum(terms)) if (l1 or l2) else 0.0
+        """The regularization term of the loss: see :func:`core.losses.penalty`."""
+        return penalty(self.weights, l1, l2)
 
     def predict(self, X) -> np.ndarray:
         """The output a[L-1] in evaluation mode (no dropout, running batch-norm statistics)."""
@@ -301,15 +280,29 @@ class MLP:
         twin._workspace = Workspace()
         return twin
 
-    def _bn_stats(self, layer: int):
+    def _normalize(self, layer: int, z: np.ndarray, training: bool, bn: list) -> np.ndarray:
+        """Batch norm of a hidden layer's z; its pieces go into the record's ``bn`` slots."""
         stats = (self.bn_gamma[layer], self.bn_beta[layer])
-        return stats + (self.bn_running_mean[layer], self.bn_running_var[layer])
+        stats += (self.bn_running_mean[layer], self.bn_running_var[layer])
+        pieces = batch_norm_forward(z, *stats, training)  # hat, gamma hat + beta, mean, var
+        for slot, value in zip(bn, pieces, strict=True):
+            slot[layer] = value
+        return pieces[1]
 
-    def _penalize(self, dW: list, l1: float, l2: float) -> float:
-        penalty = self.penalty(l1, l2)
-        for layer, W in enumerate(self.weights):
-            dW[layer] = dW[layer] + l1 * np.sign(W) + l2 * W  # d/dW of the penalty
-        return penalty
+    def _hidden_delta(self, layer, delta, record, workspace, dgamma, dbeta) -> np.ndarray:
+        """The error signal dL/dz of hidden layer ``layer`` from the next layer's delta."""
+        shape = (len(delta), self.sizes[layer + 1])
+        buffer = _buffer(workspace, "da", layer, shape)
+        da = np.dot(delta, self.weights[layer + 1].T, out=buffer)  # dL/da = delta_next W_next^T
+        if record.masks[layer] is not None:
+            da *= record.masks[layer]  # only kept units pass the signal, scaled by 1/(1-p)
+        u = record.z[layer] if record.bn_out[layer] is None else record.bn_out[layer]
+        scratch = _buffer(workspace, "scratch", layer, shape)
+        delta = self._hidden[layer][1](da, u, record.activated[layer], scratch)  # dL/da f'(u)
+        if self.batch_norm:  # then on through the normalization to dL/dz
+            stats = (record.bn_hat[layer], record.bn_var[layer], self.bn_gamma[layer])
+            delta, dgamma[layer], dbeta[layer] = batch_norm_backward(delta, *stats, record.training)
+        return delta
 
     def _check_inputs(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
