@@ -28,6 +28,7 @@ __all__ = [
     "TrainConfig",
     "TrainFrame",
     "build_network",
+    "network_at",
     "steps_per_epoch",
     "train",
 ]
@@ -166,15 +167,26 @@ def build_network(config: TrainConfig, dataset: Dataset) -> MLP:
         raise ValueError("cross_entropy needs one output per class (softmax)")
     if config.sample_index is not None:
         _int_field("sample_index", config.sample_index, 0, len(dataset.X_train) - 1)
-    return MLP(
-        layers,
-        config.activation,
-        config.output,
-        config.init,
-        config.seed,
-        config.dropout,
-        config.batch_norm,
-    )
+    return _network(config)
+
+
+def _network(config: TrainConfig) -> MLP:
+    c = config
+    return MLP(c.layers, c.activation, c.output, c.init, c.seed, c.dropout, c.batch_norm)
+
+
+def network_at(config: TrainConfig, frame: TrainFrame) -> MLP:
+    """A new MLP holding a frame's weights, biases and batch-norm state.
+
+    For drawing what the network computed at that step: its decision boundary, its
+    activations for any input, or its loss landscape.
+    """
+    net = _network(config)
+    state = net.weights + net.biases + net.bn_gamma + net.bn_beta
+    state += net.bn_running_mean + net.bn_running_var
+    for target, source in zip(state, frame.weights + frame.biases + frame.bn_state, strict=True):
+        target[...] = source
+    return net
 
 
 def train(config: TrainConfig, dataset: Dataset, net: MLP | None = None) -> Iterator[TrainFrame]:

@@ -13,7 +13,14 @@ import pytest
 from core.datasets import make_dataset
 from core.network import MLP
 from core.optimizers import ClipSpec, ScheduleSpec, learning_rate_at
-from core.training import TrainConfig, _Run, build_network, steps_per_epoch, train
+from core.training import (
+    TrainConfig,
+    _Run,
+    build_network,
+    network_at,
+    steps_per_epoch,
+    train,
+)
 
 MOONS = make_dataset("moons", n=80, seed=0)
 XOR = make_dataset("xor", n=40, noise=0.1, seed=0)
@@ -256,3 +263,25 @@ def test_eval_every_repeats_the_latest_evaluation():
     assert frames[60].train_loss != frames[59].train_loss
     assert len({f.batch_loss for f in frames[:60]}) > 1
     assert steps_per_epoch(config, 60) == 60
+
+
+def test_network_at_rebuilds_the_network_of_a_frame():
+    blobs = make_dataset("blobs", n=60, seed=2)
+    config = TrainConfig(
+        layers=(2, 5, 3),
+        output="softmax",
+        loss="cross_entropy",
+        epochs=5,
+        mode="minibatch",
+        batch_size=10,
+        batch_norm=True,
+        lr=0.2,
+    )
+    net = build_network(config, blobs)
+    frames = list(train(config, blobs, net))
+    rebuilt = network_at(config, frames[-1])
+    np.testing.assert_array_equal(rebuilt.get_flat(), net.get_flat())
+    np.testing.assert_array_equal(rebuilt.predict(blobs.X_test), net.predict(blobs.X_test))
+    early = network_at(config, frames[3])
+    np.testing.assert_array_equal(early.weights[0], frames[3].weights[0])
+    np.testing.assert_array_equal(early.bn_running_var[0], frames[3].bn_state[3])
