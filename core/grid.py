@@ -38,6 +38,8 @@ class LandscapeGrid:
     gradient_scale : median gradient norm over the grid (scales drawn arrows).
     start : the surface's suggested start point.
     title : the surface's display name.
+    contours : (S, 2, 2) contour line segments at ``contour_levels`` (traced once here,
+        off the GUI thread when the grid is built by a worker).
     """
 
     x: np.ndarray
@@ -53,6 +55,7 @@ class LandscapeGrid:
     gradient_scale: float = 1.0
     start: tuple[float, float] = (0.0, 0.0)
     title: str = field(default="")
+    contours: np.ndarray = field(default_factory=lambda: np.empty((0, 2, 2)))
 
     def display_value(self, loss: np.ndarray) -> np.ndarray:
         """Map loss values to display units (finite; non-finite -> the top level).
@@ -181,13 +184,18 @@ def landscape_grid(surface, bounds=None, resolution: int = 400) -> LandscapeGrid
     lo, hi = (float(v) for v in np.percentile(z, _LEVEL_PERCENTILES))
     if not hi > lo:  # a flat landscape: any non-empty range will do
         lo, hi = lo - 0.5, hi + 0.5
+    levels = _contour_levels(lo, hi)
+    segments = np.concatenate(
+        [_level_segments(x, y, z, float(v)) for v in levels] or [np.empty((0, 2, 2))]
+    )
     return LandscapeGrid(
         x=_read_only(x),
         y=_read_only(y),
         z=_read_only(z),
         levels=(lo, hi),
         log_scale=log_scale,
-        contour_levels=_read_only(_contour_levels(lo, hi)),
+        contour_levels=_read_only(levels),
+        contours=_read_only(segments),
         minima=_read_only(minima),
         bounds=bounds,
         loss_min=loss_min,

@@ -9,9 +9,11 @@ A diverged run's curve stops at the step it diverged, where a red cross marks it
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from core.grid import nice_step
 from gui.views import colors as palette
@@ -26,7 +28,7 @@ _AXIS_WIDTH = 52
 
 def _round_up(value: float) -> float:
     """The next of 1, 1.5, 2, 3, 5, 7.5 times a power of ten at or above ``value``."""
-    power = 10.0 ** np.floor(np.log10(value))
+    power = 10.0 ** math.floor(math.log10(value))
     for mult in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
         if mult * power >= value:
             return float(mult * power)
@@ -51,6 +53,8 @@ class CurvePanel:
             axis.setPen(pg.mkPen(palette.FOREGROUND))
             axis.setTextPen(pg.mkPen(palette.FOREGROUND))
             axis.enableAutoSIPrefix(False)
+            # the grid lines belong to the axes: rasterise them once per range change
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.getAxis("left").setWidth(_AXIS_WIDTH)  # stacked plots line up
         self.trails = TrailsItem()
         self.trails.setZValue(10)
@@ -58,15 +62,15 @@ class CurvePanel:
         self.crosses = MarkersItem("x", 12.0)
         self.crosses.setZValue(20)
         plot.addItem(self.crosses)
-        self.feed = PathFeed(self.trails, (1.0, 1.0))
+        self.feed = PathFeed(self.trails, (1.0, 1.0), tails=False)
         self._range: tuple[float, float, float, float] | None = None
         self._rows = np.zeros((0, 0, 2))
         self._seen = 0
         self._steps_key: tuple | None = None
         self._last_step = None
 
-    def set_style(self, colors: np.ndarray, width: float) -> None:
-        self.trails.set_style(colors, width)
+    def set_style(self, colors: np.ndarray, width: float, antialias: bool = True) -> None:
+        self.trails.set_style(colors, width, antialias)
 
     def set_log(self, log_y: bool) -> None:
         if log_y != self.log_y:
@@ -145,7 +149,9 @@ class CurvePanel:
         if wanted == self._range:
             return
         self._range = wanted
-        self.plot.getViewBox().setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
+        view_box = self.plot.getViewBox()
+        view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
+        self.crosses.set_view_rect(view_box.viewRect())
         pad_x, pad_y = 0.05 * x_hi, 0.05 * (y_hi - y_lo)
         self.trails.set_bounds(
             QtCore.QRectF(-pad_x, y_lo - pad_y, x_hi + 2 * pad_x, y_hi - y_lo + 2 * pad_y)

@@ -139,7 +139,9 @@ class MarkersItem(pg.GraphicsObject):
         self.points = np.zeros((0, 2))
         self.colors = np.zeros((0, 4), np.uint8)
         self._bounds = QtCore.QRectF()
+        self.view_rect: QtCore.QRectF | None = None
         self._sprites: dict[tuple, QtGui.QPixmap] = {}
+        self._sprite_list: tuple[bytes, float, float, list] = (b"", 0.0, 0.0, [])
 
     def set_points(self, points: np.ndarray, colors: np.ndarray) -> None:
         points = np.asarray(points, float).reshape(-1, 2)
@@ -155,7 +157,14 @@ class MarkersItem(pg.GraphicsObject):
             self._bounds = rect
         self.update()
 
+    def set_view_rect(self, rect: QtCore.QRectF) -> None:
+        """Use the visible data rectangle as the extent (no per-call pixel maths)."""
+        self.prepareGeometryChange()
+        self.view_rect = QtCore.QRectF(rect)
+
     def boundingRect(self) -> QtCore.QRectF:
+        if self.view_rect is not None:
+            return self.view_rect
         # markers have a pixel size: grow the data rect by their size in item units
         px = self.pixelLength(QtCore.QPointF(1, 0)) or 0.0
         py = self.pixelLength(QtCore.QPointF(0, 1)) or 0.0
@@ -178,11 +187,19 @@ class MarkersItem(pg.GraphicsObject):
         device = _to_device(painter, self.points)
         painter.save()
         painter.resetTransform()
-        for (x, y), rgba in zip(device, self.colors, strict=True):
-            sprite = self._sprite_for(rgba, scale)
+        for (x, y), sprite in zip(device, self._sprites_of_points(scale), strict=True):
             half = sprite.width() / 2.0
             painter.drawPixmap(QtCore.QPointF(x - half, y - half), sprite)
         painter.restore()
+
+    def _sprites_of_points(self, scale: float) -> list[QtGui.QPixmap]:
+        """The sprite of every point, looked up again only when the colours change."""
+        key = self.colors.tobytes()
+        cached_key, size, cached_scale, sprites = self._sprite_list
+        if key != cached_key or size != self.size or scale != cached_scale:
+            sprites = [self._sprite_for(rgba, scale) for rgba in self.colors]
+            self._sprite_list = (key, self.size, scale, sprites)
+        return sprites
 
 
 class ArrowsItem(pg.GraphicsObject):
@@ -197,6 +214,7 @@ class ArrowsItem(pg.GraphicsObject):
         self.tails = np.zeros((0, 2))
         self.heads = np.zeros((0, 2))
         self._bounds = QtCore.QRectF()
+        self.view_rect: QtCore.QRectF | None = None
 
     def set_arrows(self, tails: np.ndarray, heads: np.ndarray) -> None:
         tails = np.asarray(tails, float).reshape(-1, 2)
@@ -213,7 +231,11 @@ class ArrowsItem(pg.GraphicsObject):
             self._bounds = rect
         self.update()
 
+    set_view_rect = MarkersItem.set_view_rect
+
     def boundingRect(self) -> QtCore.QRectF:
+        if self.view_rect is not None:
+            return self.view_rect
         px = self.pixelLength(QtCore.QPointF(1, 0)) or 0.0
         py = self.pixelLength(QtCore.QPointF(0, 1)) or 0.0
         return self._bounds.adjusted(-20 * px, -20 * py, 20 * px, 20 * py)

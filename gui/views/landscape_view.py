@@ -19,7 +19,7 @@ from gui.views import colors as palette
 from gui.views.items import ArrowsItem, MarkersItem
 from gui.views.landscape_overlays import ArrowLegend, OutcomeOverlay, RunLegend, arrow_vectors
 from gui.views.path_feed import PathFeed
-from gui.views.trails import TrailsItem
+from gui.views.trails import TrailsItem, line_style
 
 # A path point moves less than this fraction of the view span: dropped (same pixel).
 _PIXEL_FRACTION = 1.0 / 1500.0
@@ -69,6 +69,7 @@ class LandscapeView(QtWidgets.QWidget):
             axis = self.plot.getAxis(name)
             axis.setPen(pg.mkPen(palette.FOREGROUND))
             axis.setTextPen(pg.mkPen(palette.FOREGROUND))
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.scene().sigMouseClicked.connect(self._on_scene_click)
 
     def _build_items(self) -> None:
@@ -97,7 +98,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.plot.addItem(self.paths)
         self.feed = PathFeed(self.paths, (1.0, 1.0))
         # the trails repaint only the visible data area (not the axes around it)
-        self.view_box.sigRangeChanged.connect(lambda vb, _r: self.paths.set_bounds(vb.viewRect()))
+        self.view_box.sigRangeChanged.connect(self._on_range_changed)
         self.gradient_arrows = ArrowsItem((20, 20, 20, 255), 2.4)
         self.velocity_arrows = ArrowsItem((0, 130, 90, 255), 2.4, QtCore.Qt.PenStyle.DashLine)
         self.update_arrows = ArrowsItem((190, 20, 140, 255), 3.2)
@@ -138,7 +139,7 @@ class LandscapeView(QtWidgets.QWidget):
         )
         self.colorbar.setLevels(grid.levels)
         self._label_colorbar(grid)
-        segments, _ = contour_segments(grid)
+        segments = grid.contours if len(grid.contours) else contour_segments(grid)[0]
         self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
         self.minima.setData(pos=np.asarray(grid.minima, float).reshape(-1, 2))
         self.plot.setTitle(grid.title or None, color=palette.FOREGROUND)
@@ -162,7 +163,7 @@ class LandscapeView(QtWidgets.QWidget):
         self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
         self._labels = list(labels)
         self._diverged = np.zeros(len(self._colors), bool)
-        self.paths.set_style(self._colors, self._path_width())
+        self.paths.set_style(self._colors, *self._path_style())
         self.run_legend.set_runs(self._colors, self._labels, self._diverged)
         if self._grid is not None:
             self.clear_state()
@@ -188,6 +189,7 @@ class LandscapeView(QtWidgets.QWidget):
         colors = self._run_colors(len(current))
         if points.ndim == 3 and points.shape[1] == len(current):
             self.feed.sync(points)
+            self._follow_start(points[0])
         exited = (
             self.feed.exited
             if len(self.feed.exited) == len(current)
@@ -230,7 +232,7 @@ class LandscapeView(QtWidgets.QWidget):
     def set_presentation(self, on: bool) -> None:
         """Thicker lines, larger markers and fonts for a projector."""
         self._presentation = bool(on)
-        self.paths.set_style(self._colors, self._path_width())
+        self.paths.set_style(self._colors, *self._path_style())
         factor = 1.5 if on else 1.0
         self.heads.size, self.crosses.size = 11.0 * factor, 16.0 * factor
         for item, width in (
@@ -255,9 +257,8 @@ class LandscapeView(QtWidgets.QWidget):
         exporter.export(str(path))
 
     # --------------------------------------------------------------- internals
-    def _path_width(self) -> float:
-        base = 2.6 if len(self._colors) <= 12 else 1.6
-        return base * (1.6 if self._presentation else 1.0)
+    def _path_style(self) -> tuple[float, bool]:
+        return line_style(len(self._colors), self._presentation, 2.6)
 
     def _apply_fonts(self) -> None:
         font = QtGui.QFont()
@@ -298,6 +299,27 @@ class LandscapeView(QtWidgets.QWidget):
         """Finite coordinates within the bounds grown by `_CLAMP_SPANS` spans."""
         lo, hi = self._clamp_box()
         return np.clip(np.nan_to_num(points, nan=0.0, posinf=hi.max(), neginf=lo.min()), lo, hi)
+
+    def _on_range_changed(self, view_box, _range) -> None:
+        """Per-frame items repaint just the visible data area, whatever they hold."""
+        rect = view_box.viewRect()
+        self.paths.set_bounds(rect)
+        for item in (self.heads, self.crosses, *self._arrow_items()):
+            item.set_view_rect(rect)
+
+    def _arrow_items(self) -> tuple[ArrowsItem, ArrowsItem, ArrowsItem]:
+        return (self.gradient_arrows, self.velocity_arrows, self.update_arrows)
+
+    def _follow_start(self, starts: np.ndarray) -> None:
+        """Put the start marker on the runs' common start (hide it for a grid of starts)."""
+        starts = np.nan_to_num(np.asarray(starts, float).reshape(-1, 2))
+        common = bool(len(starts)) and bool(np.all(np.ptp(starts, axis=0) < 1e-12))
+        self.start_target.setVisible(common)
+        if common and not self.start_target.isUnderMouse():
+            x, y = self._clamp(starts[0])
+            pos = self.start_target.pos()
+            if (pos.x(), pos.y()) != (x, y):
+                self.start_target.setPos(float(x), float(y))
 
     def _exit_mark(self, k: int) -> np.ndarray:
         """Where run ``k``'s last drawn segment crosses the edge of the view (3 % inset)."""

@@ -26,10 +26,13 @@ class PathFeed:
     exit_box : (xmin, xmax, ymin, ymax) or None; a run is cut after its first point outside.
     clamp : ((2,) lo, (2,) hi) or None; points are clipped into this box (and made finite)
         before they reach the item.
+    tails : draw the provisional last row live (needed where the path must reach a marker;
+        a curve over a thousand steps does without).
     """
 
-    def __init__(self, item: TrailsItem, cell, exit_box=None, clamp=None) -> None:
+    def __init__(self, item: TrailsItem, cell, exit_box=None, clamp=None, tails=True) -> None:
         self.item = item
+        self.tails = tails
         self.cell = np.asarray(cell, float).reshape(2)
         self.exit_box = None if exit_box is None else np.asarray(exit_box, float)
         self.clamp = clamp
@@ -68,7 +71,8 @@ class PathFeed:
         self._rows = committed
         if committed:
             self._first, self._last = rows[0].copy(), rows[committed - 1].copy()
-        self.item.set_tails(self._clamped(rows[-1]), ~self.exited)
+        if self.tails:
+            self.item.set_tails(self._clamped(rows[-1]), ~self.exited)
 
     def _clamped(self, rows: np.ndarray) -> np.ndarray:
         if self.clamp is None:
@@ -97,8 +101,7 @@ class PathFeed:
         """``block``: the last row already seen followed by the new rows (or new rows only)."""
         block = self._clamped(block)
         keep = self._keep(block, include_first)
-        for j in np.flatnonzero(keep.any(axis=0)):
-            self.item.extend(int(j), block[keep[:, j], j])
+        self.item.append_rows(block, keep)
 
     def _keep(self, rows: np.ndarray, include_first: bool) -> np.ndarray:
         """(M, K) which rows to append: new cell, not past the run's exit, first row on demand."""

@@ -16,6 +16,7 @@ from gui.views import colors as palette
 from gui.views.curve_panel import CurvePanel
 from gui.views.landscape_overlays import RunLegend
 from gui.views.sweep_plot import SweepPlot
+from gui.views.trails import line_style
 
 
 class SidePlots(QtWidgets.QWidget):
@@ -53,9 +54,9 @@ class SidePlots(QtWidgets.QWidget):
         self._labels = list(labels)
         self._run_table = run_table
         self._diverged = np.zeros(len(self._colors), bool)
-        width = self._width()
+        style = self._style()
         for panel in (self.loss, self.grad_norm, self.lr):
-            panel.set_style(self._colors, width)
+            panel.set_style(self._colors, *style)
             panel.clear()
         self.loss.set_log(True)
         self.sweep.set_runs(self._colors, run_table)
@@ -96,14 +97,13 @@ class SidePlots(QtWidgets.QWidget):
         """Thicker curves and larger fonts for a projector."""
         self._presentation = bool(on)
         for panel in (self.loss, self.grad_norm, self.lr):
-            panel.set_style(self._colors, self._width())
+            panel.set_style(self._colors, *self._style())
             panel.set_presentation(on)
         self.sweep.set_presentation(on)
         self.legend.set_presentation(on)
 
-    def _width(self) -> float:
-        base = 2.2 if len(self._colors) <= 12 else 1.3
-        return base * (1.6 if self._presentation else 1.0)
+    def _style(self) -> tuple[float, bool]:
+        return line_style(len(self._colors), self._presentation, 2.2)
 
     def _set_visible(self, plot: pg.PlotItem, visible: bool) -> None:
         if plot.isVisible() == visible:

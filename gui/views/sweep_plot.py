@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtWidgets
 
 from gui.views import colors as palette
 from gui.views.items import MarkersItem
@@ -50,6 +51,7 @@ class SweepPlot:
             axis.setPen(pg.mkPen(palette.FOREGROUND))
             axis.setTextPen(pg.mkPen(palette.FOREGROUND))
             axis.enableAutoSIPrefix(False)
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.getAxis("left").setWidth(52)
         plot.getAxis("bottom").setLabel("learning rate", color=palette.FOREGROUND)
         self.region = pg.LinearRegionItem(
