@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 
-from core.activations import BN_EPS, hidden_activation
+from core.activations import BN_EPS
 from core.losses import check_loss, prepare_targets
 from core.network import MLP
 
@@ -177,7 +177,7 @@ def _chunk_losses(net: MLP, coef, z, stacks, y, loss, buffers) -> np.ndarray:
             z -= net.bn_running_mean[layer - 1].astype(z.dtype)
             z *= scale.astype(z.dtype)
             z += net.bn_beta[layer - 1].astype(z.dtype)
-        a = _activate_in_place(net.activations[layer - 1], z)
+        a = net._hidden[layer - 1][0](z, z)  # f(z) written over z where f supports it
         W_stack, b_stack = stacks[layer]
         W = np.matmul(coef, W_stack).reshape(g, *net.weights[layer].shape)
         spare = buffers[1] if a.base is buffers[0] else buffers[0]
@@ -193,23 +193,3 @@ def _chunk_losses(net: MLP, coef, z, stacks, y, loss, buffers) -> np.ndarray:
     diff = net._output[0](z) - y
     diff *= diff
     return diff.reshape(g, -1).mean(axis=1, dtype=np.float64)
-
-
-def _activate_in_place(name: str, z: np.ndarray) -> np.ndarray:
-    """f(z) written over z for the common activations (no new memory per grid chunk)."""
-    if name == "tanh":  # 2 / (1 + exp(-2 z)) - 1
-        z *= -2.0
-        np.exp(z, out=z)
-        z += 1.0
-        np.divide(2.0, z, out=z)
-        z -= 1.0
-    elif name == "sigmoid":  # 1 / (1 + exp(-z))
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        np.reciprocal(z, out=z)
-    elif name == "relu":
-        np.maximum(z, 0.0, out=z)
-    elif name != "linear":
-        z[...] = hidden_activation(name)[0](z)
-    return z
