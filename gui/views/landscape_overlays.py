@@ -112,13 +112,18 @@ class RunLegend:
         self.legend = _legend(view_box, corner, columns=1 if view_box is not None else 2)
         self.legend.setVisible(False)
         self._presentation = False
+        self._last: tuple | None = None
 
     def set_presentation(self, on: bool) -> None:
+        """Larger labels (entries are rebuilt: a label keeps the size it was made with)."""
         self._presentation = on
-        self.legend.setLabelTextSize("13pt" if on else "9pt")
+        if self._last is not None:
+            self.set_runs(*self._last)
 
     def set_runs(self, colors: np.ndarray, labels: list[str], diverged: np.ndarray) -> None:
+        self._last = (colors, list(labels), np.array(diverged, bool))
         self.legend.clear()
+        self.legend.setLabelTextSize("13pt" if self._presentation else "9pt")
         names = list(dict.fromkeys(labels))
         if not 1 < len(names) <= self.MAX_ENTRIES or len(labels) != len(colors):
             self.legend.setVisible(False)
@@ -134,7 +139,6 @@ class RunLegend:
                 text += f" ({gone} of {len(members)} diverged)"
             rgba = tuple(int(c) for c in colors[members[0]])
             self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(rgba[:3], width=4)), text)
-        self.set_presentation(self._presentation)
         self.legend.setVisible(True)
 
 
@@ -146,13 +150,13 @@ def outcome_colors(outcomes) -> np.ndarray:
     index = np.asarray(outcomes.minimum_index)
     table = palette.categorical(max(len(outcomes.minima), 1))
     rgba = np.empty((len(index), 4), np.uint8)
-    rgba[:] = palette.NO_MINIMUM_COLOR + (150,)
+    rgba[:] = palette.NO_MINIMUM_COLOR + (110,)
     reached = index >= 0
     rgba[reached] = table[index[reached]]
     steps = np.asarray(outcomes.steps, float)
     slowest = max(float(steps[reached].max()) if reached.any() else 1.0, 1.0)
-    rgba[reached, 3] = (215 - 110 * np.clip(steps[reached] / slowest, 0, 1)).astype(np.uint8)
-    rgba[index == -2] = palette.DIVERGED_COLOR + (150,)
+    rgba[reached, 3] = (170 - 90 * np.clip(steps[reached] / slowest, 0, 1)).astype(np.uint8)
+    rgba[index == -2] = palette.DIVERGED_COLOR + (130,)
     return rgba
 
 

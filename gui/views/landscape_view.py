@@ -142,7 +142,7 @@ class LandscapeView(QtWidgets.QWidget):
         segments = grid.contours if len(grid.contours) else contour_segments(grid)[0]
         self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
         self.minima.setData(pos=np.asarray(grid.minima, float).reshape(-1, 2))
-        self.plot.setTitle(grid.title or None, color=palette.FOREGROUND)
+        self._set_title()
         self.start_target.setPos(*grid.start)
         self.view_box.setLimits(
             xMin=xmin - (xmax - xmin),
@@ -164,6 +164,7 @@ class LandscapeView(QtWidgets.QWidget):
         self._labels = list(labels)
         self._diverged = np.zeros(len(self._colors), bool)
         self.paths.set_style(self._colors, *self._path_style())
+        self.heads.size = self._head_size()
         self.run_legend.set_runs(self._colors, self._labels, self._diverged)
         if self._grid is not None:
             self.clear_state()
@@ -210,6 +211,8 @@ class LandscapeView(QtWidgets.QWidget):
     def set_outcome_map(self, outcomes) -> None:
         """Shade each start by the minimum it reached (None removes the overlay)."""
         self.outcomes.set_outcomes(outcomes, self._grid)
+        # with the map shown, the paths step back: the basins are the message
+        self.paths.setOpacity(1.0 if outcomes is None else 0.35)
         brushes = "w"
         if outcomes is not None and len(outcomes.minima):
             brushes = [pg.mkBrush(*c) for c in palette.categorical(len(outcomes.minima))]
@@ -234,7 +237,7 @@ class LandscapeView(QtWidgets.QWidget):
         self._presentation = bool(on)
         self.paths.set_style(self._colors, *self._path_style())
         factor = 1.5 if on else 1.0
-        self.heads.size, self.crosses.size = 11.0 * factor, 16.0 * factor
+        self.heads.size, self.crosses.size = self._head_size(), 16.0 * factor
         for item, width in (
             (self.gradient_arrows, 2.4),
             (self.velocity_arrows, 2.4),
@@ -247,6 +250,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.arrow_legend.set_entries(self._arrows, self._presentation)
         self.run_legend.set_presentation(on)
         self._apply_fonts()
+        self._set_title()
 
     def export_png(self, path: str, width: int = 1920) -> None:
         """Save the plot (landscape, runs, colour bar) as a PNG ``width`` pixels wide."""
@@ -257,8 +261,18 @@ class LandscapeView(QtWidgets.QWidget):
         exporter.export(str(path))
 
     # --------------------------------------------------------------- internals
+    def _head_size(self) -> float:
+        """Current-point dots: smaller when many runs crowd the view."""
+        base = 11.0 if len(self._colors) <= 20 else 7.0
+        return base * (1.5 if self._presentation else 1.0)
+
     def _path_style(self) -> tuple[float, bool]:
         return line_style(len(self._colors), self._presentation, 2.6)
+
+    def _set_title(self) -> None:
+        title = self._grid.title if self._grid is not None else ""
+        size = "16pt" if self._presentation else "11pt"
+        self.plot.setTitle(title or None, color=palette.FOREGROUND, size=size)
 
     def _apply_fonts(self) -> None:
         font = QtGui.QFont()
@@ -267,6 +281,13 @@ class LandscapeView(QtWidgets.QWidget):
             self.plot.getAxis(name).setStyle(tickFont=font)
         self.colorbar.axis.setStyle(tickFont=font)
         self.colorbar.axis.label.setFont(font)
+        # an axis keeps the width of its first labels: size it for 4-character labels
+        # in this font plus the axis title, or the larger labels would be dropped
+        metrics = QtGui.QFontMetricsF(font)
+        width = metrics.horizontalAdvance("0.01") + 1.6 * metrics.height() + 14
+        self.colorbar.axis.setWidth(int(np.ceil(width)))
+        left = self.plot.getAxis("left")
+        left.setWidth(int(np.ceil(metrics.horizontalAdvance("-0.25") + 12)))
 
     def _label_colorbar(self, grid: LandscapeGrid) -> None:
         """Log scale: ticks at whole decades, labelled with the loss itself (0.1, 1, 10)."""
