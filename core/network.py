@@ -211,8 +211,11 @@ class MLP:
         The intermediate arrays stay in the network's own workspace (nothing of them is
         returned), so repeated calls with the same batch size allocate almost nothing.
         """
-        record = self.forward(X, training, rng, self._workspace)
-        back = self.backward(record, y, loss, l1, l2, self._workspace)
+        X = self._check_inputs(X)
+        # small arrays come from malloc's free lists anyway: skip the bookkeeping
+        workspace = self._workspace if len(X) * max(self.sizes) >= 4096 else None
+        record = self.forward(X, training, rng, workspace)
+        back = self.backward(record, y, loss, l1, l2, workspace)
         return back.loss, list(back.dW), list(back.db)
 
     def compute_loss(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None) -> float:

@@ -29,6 +29,19 @@ def test_shapes_and_conventions():
     assert [g.shape for g in db] == [b.shape for b in net.biases]
 
 
+def test_workspace_passes_equal_fresh_passes():
+    rng = np.random.default_rng(4)
+    net = MLP([3, 70, 70, 2], activation="sigmoid", output="softmax", batch_norm=True, seed=1)
+    batches = [(rng.normal(size=(n, 3)), rng.integers(0, 2, n)) for n in (80, 80, 64)]
+    for X, y in batches:  # the first two share shapes, the third makes new arrays
+        reference = net.backward(net.forward(X, training=True), y, "cross_entropy")
+        loss, dW, db = net.loss_and_grads(X, y, loss="cross_entropy", training=True)
+        assert loss == reference.loss
+        for ours, theirs in zip(dW + db, reference.dW + reference.db, strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+    assert "arrays" in repr(net._workspace)
+
+
 def test_weights_are_plain_arrays_the_network_uses():
     net = MLP([2, 3, 1])
     X = np.ones((1, 2))
