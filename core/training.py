@@ -85,6 +85,7 @@ class TrainConfig:
             )
         check_loss(self.loss, self.output)
         make_optimizer(self.optimizer, 1, **dict(self.hyper))
+        _network(self)  # layers, activation, output, init and dropout are checked by the MLP
 
     def to_dict(self) -> dict:
         """A JSON-ready dict; :meth:`from_dict` inverts it."""

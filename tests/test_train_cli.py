@@ -90,7 +90,7 @@ def test_options_reach_the_config(tmp_path):
         (XOR + "--dropout 1.5", "dropout must be in [0, 1)"),
         (XOR + "--seed -1", "--seed must be a whole number >= 0"),
         (XOR + "--momentum 0.9 --optimizer adam", "adam has no hyperparameter 'momentum'"),
-        (XOR + "--loss cross_entropy", "cross_entropy needs one output per class"),
+        (XOR + "--loss cross_entropy", "output 'softmax' needs at least 2 output units"),
         (XOR + "--activation swish", "activation must be one of"),
         ("--dataset sine --layers 1,4,1 --loss bce", "regression data set needs loss 'mse'"),
         (XOR + "--samples 2", "--samples must be a whole number >= 4"),

@@ -239,6 +239,20 @@ def test_bad_configs(changes, message):
         build_network(dataclasses.replace(TrainConfig(), **changes), MOONS)
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"layers": (2,)}, "sizes must have >= 2 entries"),
+        ({"activation": "swish"}, "activation must be one of"),
+        ({"init": "ones"}, "init must be one of"),
+        ({"dropout": -0.1}, "dropout must be in"),
+    ],
+)
+def test_validate_checks_the_architecture_too(changes, message):
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(TrainConfig(), **changes).validate()
+
+
 def test_regression_needs_mse_and_one_output():
     with pytest.raises(ValueError, match="regression data set needs loss 'mse'"):
         build_network(TrainConfig(layers=(1, 4, 1)), SINE)
