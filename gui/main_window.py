@@ -12,7 +12,7 @@ import time
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QThreadPool, QTimer, Slot
+from PySide6.QtCore import QEvent, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,10 +40,13 @@ from gui.views.landscape_view import LandscapeView
 from gui.views.side_plots import SidePlots
 from gui.views.stability import StabilityMeter
 from gui.views.surface3d_view import Surface3DView
-from gui.worker import RunState, RunWorker
+from gui.worker import FramePacer, RunState, RunWorker
 
 GRID_RESOLUTION = 400
 DRAW_INTERVAL_MS = 16
+# Share of wall time the window may hold the run for drawing (see FramePacer).
+FLAT_OUT_DRAW_BUDGET = 0.15
+PACED_DRAW_BUDGET = 0.6
 
 
 def _color_mode(config: DescentConfig) -> str:
@@ -85,8 +88,12 @@ class MainWindow(QMainWindow):
         self._presentation = False
         self._outcomes = None
         self.draw_times: deque[float] = deque(maxlen=1000)  # seconds per drawn state
+        self._pacer = FramePacer(PACED_DRAW_BUDGET, min_interval_ms=DRAW_INTERVAL_MS)
         self._draw_timer = QTimer(self, interval=DRAW_INTERVAL_MS)
         self._draw_timer.timeout.connect(self._draw)
+        # a safety net: nothing painted (hidden window), the run must not stay held
+        self._release_timer = QTimer(self, singleShot=True, interval=100)
+        self._release_timer.timeout.connect(self._release_run)
         self._connect()
         self._draw_timer.start()
         self.apply_config(self.controls.config(), playing=False)
@@ -175,13 +182,13 @@ class MainWindow(QMainWindow):
         self.worker.status_changed.connect(self._on_status)
         self.worker.errored.connect(lambda msg: self.status.show_error(f"The run stopped: {msg}"))
         self.controls.config_changed.connect(self._on_config_changed)
-        self.controls.speed_changed.connect(self.worker.set_speed)
+        self.controls.speed_changed.connect(self._set_speed)
         self.landscape.start_point_selected.connect(self.controls.set_start)
         self.timeline.play_clicked.connect(self.worker.toggle)
         self.timeline.step_clicked.connect(self.worker.step)
         self.timeline.reset_clicked.connect(self.worker.reset)
         self.timeline.scrubbed.connect(self._on_scrub)
-        self.worker.set_speed(self.controls.run.speed_value())
+        self._set_speed(self.controls.run.speed_value())
         self._on_arrows()
 
     # -- configuration -> run ----------------------------------------------------------
@@ -202,6 +209,8 @@ class MainWindow(QMainWindow):
         self.surface3d.set_runs(colors, labels)
         self.side_plots.set_runs(colors, labels, run.runs)
         self.side_plots.set_sweep_mode(len(config.learning_rates) > 1)
+        # the meter follows the largest learning rate: the run nearest to its limit
+        self.stability.set_run(int(np.argmax(run.runs.lr)))
         self.landscape.set_outcome_map(None)
         self._outcomes = None
         self._announced = np.zeros(len(run.runs), dtype=bool)
@@ -232,6 +241,8 @@ class MainWindow(QMainWindow):
         self.landscape.set_landscape(grid)
         self.surface3d.set_landscape(grid)
         self._grid_ready = True
+        if self._outcomes is not None:
+            self.landscape.set_outcome_map(self._outcomes)
         if self._shown is not None:
             self._redraw(self._shown)
 
@@ -249,7 +260,7 @@ class MainWindow(QMainWindow):
         self._title, self._idea = preset.title, preset.idea
         self.banner.set_idea(preset.title, preset.idea)
         self.controls.set_config(preset.config, preset.view)
-        self.worker.set_speed(self.controls.run.speed_value())
+        self._set_speed(self.controls.run.speed_value())
         arrows = preset.view.get("arrows", {})
         for key, action in self.arrow_actions.items():
             action.setChecked(bool(arrows.get(key, key == "gradient")))
@@ -324,10 +335,18 @@ class MainWindow(QMainWindow):
             self._redraw(self._shown)
 
     def _draw(self) -> None:
+        interval = self._pacer.update()
+        if interval != self._draw_timer.interval():
+            self._draw_timer.setInterval(interval)
         state, self._pending = self._pending, None
         if state is None:
             return
         started = time.perf_counter()
+        # Hold the training thread until the views have painted (see `event`): painting
+        # makes hundreds of calls that each need the interpreter lock back.
+        self.worker.hold(True)
+        self._pacer.begin()
+        self._release_timer.start(100)
         self._shown = state
         self.timeline.set_rows(len(state.history), state.frame.step)
         self._announce_divergence(state)
@@ -389,7 +408,14 @@ class MainWindow(QMainWindow):
             history_steps=history.steps,
         )
         self._outcomes = outcomes
-        self.landscape.set_outcome_map(outcomes)
+        if self._grid_ready:  # else `_on_grid` shows it with the landscape it belongs to
+            self.landscape.set_outcome_map(outcomes)
+
+    @Slot(object)
+    def _set_speed(self, steps_per_second: float | None) -> None:
+        """A paced run has time to spare for drawing; a flat-out one gets most of it."""
+        self.worker.set_speed(steps_per_second)
+        self._pacer.budget = FLAT_OUT_DRAW_BUDGET if steps_per_second is None else PACED_DRAW_BUDGET
 
     # -- view options ------------------------------------------------------------------
     def _on_arrows(self) -> None:
@@ -414,6 +440,17 @@ class MainWindow(QMainWindow):
     def play(self) -> None:
         if self.worker.status != "playing":
             self.worker.play()
+
+    def _release_run(self) -> None:
+        self.worker.hold(False)
+        self._pacer.end()
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and self._release_timer.isActive():
+            # painted; release once the event loop is idle (plots repaint a pass later)
+            self._release_timer.start(0)
+        return handled
 
     def closeEvent(self, event) -> None:
         self._draw_timer.stop()

@@ -48,6 +48,7 @@ class _Control:
         self.playing = playing
         self.step_budget = 0 if playing else 1  # a paused start still shows step 0
         self.abort = False
+        self.held = False  # the window is drawing: let it have the interpreter
         self.in_flight = False
         self.steps_per_second = steps_per_second
 
@@ -104,6 +105,9 @@ class _RunThread(QThread):
     def _wait_for_turn(self, ctl: _Control, next_due: float) -> bool:
         """Block (holding ``ctl.cond``) until a step is due; False when the thread should end."""
         while not ctl.abort:
+            if ctl.held:
+                ctl.cond.wait(0.05)
+                continue
             if self._finished:
                 self._flush(ctl, force=True)
                 if not self._dirty:
@@ -266,6 +270,19 @@ class RunWorker(QObject):
                 self._thread.control.steps_per_second = steps_per_second
                 self._thread.control.cond.notify_all()
 
+    def hold(self, held: bool) -> None:
+        """While held, the thread takes no step (the window draws without contention).
+
+        Python threads share one interpreter lock; a training thread that never lets go
+        makes every drawing call wait for it. Holding it for the length of a redraw is
+        cheaper for both sides, and the `FramePacer` bounds how often that happens.
+        """
+        if self._thread is not None:
+            ctl = self._thread.control
+            with ctl.cond:
+                ctl.held = held
+                ctl.cond.notify_all()
+
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Stop every thread and wait for them (for closeEvent). True if all ended."""
         self._retire_current()
@@ -326,3 +343,53 @@ class RunWorker(QObject):
         if thread is self._thread and self._status in ("playing", "paused"):
             self._set_status("finished")  # e.g. an empty generator: no final state came
         self._retiring = [t for t in self._retiring if not t.isFinished()]
+
+
+class FramePacer:
+    """Adapts the redraw interval so the window holds the run at most ``budget`` of the time.
+
+    The window holds the training thread while it draws and paints (`RunWorker.hold`), so
+    the share of wall time spent held is exactly what training loses. Twice a second the
+    pacer compares that share with ``budget`` and stretches the redraw interval (up to
+    ``max_interval_ms``) when drawing is expensive, or shortens it again (down to
+    ``min_interval_ms``, 60 frames a second) when there is room.
+    """
+
+    def __init__(
+        self, budget: float = 0.2, min_interval_ms: int = 16, max_interval_ms: int = 500
+    ) -> None:
+        self.budget = budget
+        self.min_interval_ms = min_interval_ms
+        self.max_interval_ms = max_interval_ms
+        self.interval_ms = float(min_interval_ms)
+        self._window_start = time.perf_counter()
+        self._held = 0.0
+        self._hold_start: float | None = None
+
+    def __repr__(self) -> str:
+        return f"FramePacer(budget={self.budget}, interval_ms={self.interval_ms:.0f})"
+
+    def begin(self) -> None:
+        """A redraw starts holding the run."""
+        if self._hold_start is None:
+            self._hold_start = time.perf_counter()
+
+    def end(self) -> None:
+        """The redraw has painted; the run goes on."""
+        if self._hold_start is not None:
+            self._held += time.perf_counter() - self._hold_start
+            self._hold_start = None
+
+    def update(self) -> int:
+        """Call from the redraw timer; returns the interval (ms) to use from now on."""
+        now = time.perf_counter()
+        if now - self._window_start < 0.5 or self._hold_start is not None:
+            return round(self.interval_ms)
+        share = self._held / (now - self._window_start)
+        self._window_start, self._held = now, 0.0
+        if share > self.budget:
+            self.interval_ms *= min(share / self.budget, 2.0)
+        elif share < self.budget / 2:
+            self.interval_ms *= 0.8
+        self.interval_ms = min(max(self.interval_ms, self.min_interval_ms), self.max_interval_ms)
+        return round(self.interval_ms)

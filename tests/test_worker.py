@@ -61,19 +61,35 @@ def test_paused_start_shows_step_zero_then_single_steps(worker, qtbot):
     assert worker.latest.history.steps.tolist() == [0, 1, 2, 3]
 
 
-def test_play_pause_resume_and_finish(worker, qtbot):
-    worker.start(counting(20_000), playing=True)
+def test_pause_halts_the_thread_and_play_resumes(worker, qtbot):
+    produced = []
+
+    def observed():
+        for i in range(10**9):
+            produced.append(i)
+            yield make_frame(i)
+
+    worker.start(observed, playing=True)
     qtbot.waitUntil(lambda: newest_step(worker) > 50)
     worker.pause()
     assert worker.status == "paused"
-    # the thread stops stepping: after the paused state arrives the step stays put
-    qtbot.waitUntil(lambda: worker.latest is not None and worker._thread.control.in_flight is False)
-    paused_at = worker._thread._history.snapshot().steps[-1]
-    qtbot.waitUntil(lambda: newest_step(worker) == paused_at)
+    # the window catches up with everything produced, then nothing more is produced
+    qtbot.waitUntil(lambda: newest_step(worker) == produced[-1])
+    paused_at = produced[-1]
+    worker.step()
+    qtbot.waitUntil(lambda: newest_step(worker) == paused_at + 1)
+    assert produced[-1] == paused_at + 1
     worker.play()
+    qtbot.waitUntil(lambda: newest_step(worker) > paused_at + 100)
+    assert worker.status == "playing"
+
+
+def test_a_run_plays_to_its_end(worker, qtbot):
+    worker.start(counting(20_000), playing=True)
     qtbot.waitUntil(lambda: worker.status == "finished", timeout=20_000)
     assert worker.latest.finished and newest_step(worker) == 19_999
     assert len(worker.latest.history) <= 65  # bounded, thinned history
+    assert not worker.is_running() or worker.shutdown(1000)
 
 
 def test_ten_thousand_frames_every_one_emitted(qtbot):
