@@ -11,29 +11,27 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
-from core.grid import LandscapeGrid, contour_segments
+from core.grid import LandscapeGrid
 from gui.views import colors as palette
 from gui.views.items import ArrowsItem, MarkersItem
+from gui.views.landscape_geometry import (
+    clamp,
+    clamp_box,
+    pin_inside,
+    segment_exit,
+)
+from gui.views.landscape_layers import LandscapeLayers
 from gui.views.landscape_overlays import ArrowLegend, OutcomeOverlay, RunLegend, arrow_vectors
 from gui.views.path_feed import PathFeed
 from gui.views.trails import TrailsItem, line_style
 
 # A path point moves less than this fraction of the view span: dropped (same pixel).
 _PIXEL_FRACTION = 1.0 / 1500.0
-# Paths are clamped to the bounds grown by this many spans (a runaway run stays drawable).
-_CLAMP_SPANS = 1.0
 # A path is cut at its first point beyond the bounds grown by this fraction of the span.
 _EXIT_MARGIN = 0.05
-
-
-def _decade_text(decade: float) -> str:
-    """10**decade, short enough for a narrow axis: 0.01, 1, 1000, 1e4, 1e-5."""
-    if -3 <= decade <= 3:
-        return f"{10.0**decade:g}"
-    return f"1e{int(decade)}"
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -54,7 +52,7 @@ class LandscapeView(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
-        self._apply_fonts()
+        self.layers.apply_fonts()
 
     # ----------------------------------------------------------------- building
     def _build_plot(self) -> None:
@@ -73,25 +71,9 @@ class LandscapeView(QtWidgets.QWidget):
         self.plot.scene().sigMouseClicked.connect(self._on_scene_click)
 
     def _build_items(self) -> None:
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setZValue(-100)
-        # static layers: rasterised once per view change instead of once per frame
-        self.image.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.plot.addItem(self.image)
-        self.contours = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(palette.CONTOUR_COLOR))
-        self.contours.setZValue(-90)
-        self.contours.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.plot.addItem(self.contours)
-        self.colorbar = pg.ColorBarItem(
-            values=(0.0, 1.0),
-            colorMap=palette.landscape_colormap(),
-            interactive=False,
-            width=14,
-            pen=pg.mkPen(palette.FOREGROUND),
-            colorMapMenu=False,
-        )
-        self.colorbar.axis.setTextPen(pg.mkPen(palette.FOREGROUND))
-        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.layers = LandscapeLayers(self.plot)
+        self.image, self.contours = self.layers.image, self.layers.contours
+        self.colorbar, self.minima = self.layers.colorbar, self.layers.minima
         self.outcomes = OutcomeOverlay(self.plot)
         self.paths = TrailsItem()
         self.paths.setZValue(10)
@@ -105,11 +87,6 @@ class LandscapeView(QtWidgets.QWidget):
         for z, item in enumerate((self.update_arrows, self.velocity_arrows, self.gradient_arrows)):
             item.setZValue(20 + z)
             self.plot.addItem(item)
-        self.minima = pg.ScatterPlotItem(
-            symbol="star", size=22, pen=pg.mkPen(palette.FOREGROUND, width=1.5), brush="w"
-        )
-        self.minima.setZValue(30)
-        self.plot.addItem(self.minima)
         self.heads = MarkersItem("o", 11.0)
         self.crosses = MarkersItem("x", 16.0)
         for item in (self.heads, self.crosses):
@@ -129,20 +106,8 @@ class LandscapeView(QtWidgets.QWidget):
     def set_landscape(self, grid: LandscapeGrid) -> None:
         """Show a new landscape: image, contours, colour bar, minima; reset the view."""
         self._grid = grid
+        self.layers.set_grid(grid)
         xmin, xmax, ymin, ymax = grid.bounds
-        dx = (xmax - xmin) / max(grid.x.size - 1, 1)
-        dy = (ymax - ymin) / max(grid.y.size - 1, 1)
-        self.image.setImage(grid.z, levels=grid.levels, autoLevels=False)
-        # pixel centres sit on the samples: the image reaches half a pixel past the bounds
-        self.image.setRect(
-            QtCore.QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy)
-        )
-        self.colorbar.setLevels(grid.levels)
-        self._label_colorbar(grid)
-        segments = grid.contours if len(grid.contours) else contour_segments(grid)[0]
-        self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
-        self.minima.setData(pos=np.asarray(grid.minima, float).reshape(-1, 2))
-        self._set_title()
         self.start_target.setPos(*grid.start)
         self.view_box.setLimits(
             xMin=xmin - (xmax - xmin),
@@ -151,7 +116,7 @@ class LandscapeView(QtWidgets.QWidget):
             yMax=ymax + (ymax - ymin),
         )
         self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
-        lo, hi = self._clamp_box()
+        lo, hi = clamp_box(self._grid.bounds)
         cell = max(xmax - xmin, ymax - ymin) * _PIXEL_FRACTION
         mx, my = _EXIT_MARGIN * (xmax - xmin), _EXIT_MARGIN * (ymax - ymin)
         exit_box = (xmin - mx, xmax + mx, ymin - my, ymax + my)
@@ -186,7 +151,7 @@ class LandscapeView(QtWidgets.QWidget):
             return
         points = np.asarray(history_points, float)
         diverged = np.asarray(diverged, bool).reshape(-1)
-        current = self._clamp(np.asarray(frame.points, float).reshape(-1, 2))
+        current = clamp(np.asarray(frame.points, float).reshape(-1, 2), self._grid.bounds)
         colors = self._run_colors(len(current))
         if points.ndim == 3 and points.shape[1] == len(current):
             self.feed.sync(points)
@@ -201,7 +166,7 @@ class LandscapeView(QtWidgets.QWidget):
         for k in np.flatnonzero(exited & ~alive):
             ends[k] = self._exit_mark(k)
         self.heads.set_points(current[alive], colors[alive])
-        pinned = self._pin_inside(ends[~alive])
+        pinned = pin_inside(ends[~alive], self._grid.bounds)
         self.crosses.set_points(pinned, np.tile(palette.DIVERGED_COLOR + (255,), (len(pinned), 1)))
         self._show_arrows(frame, current, alive)
         if not np.array_equal(diverged, self._diverged):
@@ -213,13 +178,11 @@ class LandscapeView(QtWidgets.QWidget):
         self.outcomes.set_outcomes(outcomes, self._grid)
         # with the map shown, the paths step back: the basins are the message
         self.paths.setOpacity(1.0 if outcomes is None else 0.35)
-        brushes = "w"
+        colors = None
         if outcomes is not None and len(outcomes.minima):
-            brushes = [pg.mkBrush(*c) for c in palette.categorical(len(outcomes.minima))]
+            colors = palette.categorical(len(outcomes.minima))
         if self._grid is not None:
-            self.minima.setData(
-                pos=np.asarray(self._grid.minima, float).reshape(-1, 2), brush=brushes
-            )
+            self.layers.color_minima(self._grid.minima, colors)
 
     def set_arrow_options(self, gradient: bool, velocity: bool, update: bool) -> None:
         self._arrows = {
@@ -245,12 +208,9 @@ class LandscapeView(QtWidgets.QWidget):
         ):
             item.width = width * factor
             item.update()
-        self.minima.setSize(22 * factor)
-        self.contours.setPen(pg.mkPen(palette.CONTOUR_COLOR, width=1.4 if on else 1.0))
+        self.layers.set_presentation(on)
         self.arrow_legend.set_entries(self._arrows, self._presentation)
         self.run_legend.set_presentation(on)
-        self._apply_fonts()
-        self._set_title()
 
     def export_png(self, path: str, width: int = 1920) -> None:
         """Save the plot (landscape, runs, colour bar) as a PNG ``width`` pixels wide."""
@@ -269,57 +229,10 @@ class LandscapeView(QtWidgets.QWidget):
     def _path_style(self) -> tuple[float, bool]:
         return line_style(len(self._colors), self._presentation, 2.6)
 
-    def _set_title(self) -> None:
-        title = self._grid.title if self._grid is not None else ""
-        size = "16pt" if self._presentation else "11pt"
-        self.plot.setTitle(title or None, color=palette.FOREGROUND, size=size)
-
-    def _apply_fonts(self) -> None:
-        font = QtGui.QFont()
-        font.setPointSizeF(13.0 if self._presentation else 9.5)
-        for name in ("left", "bottom"):
-            self.plot.getAxis(name).setStyle(tickFont=font)
-        self.colorbar.axis.setStyle(tickFont=font)
-        self.colorbar.axis.label.setFont(font)
-        # an axis keeps the width of its first labels: size it for 4-character labels
-        # in this font plus the axis title, or the larger labels would be dropped
-        metrics = QtGui.QFontMetricsF(font)
-        width = metrics.horizontalAdvance("0.01") + 1.6 * metrics.height() + 14
-        self.colorbar.axis.setWidth(int(np.ceil(width)))
-        left = self.plot.getAxis("left")
-        left.setWidth(int(np.ceil(metrics.horizontalAdvance("-0.25") + 12)))
-
-    def _label_colorbar(self, grid: LandscapeGrid) -> None:
-        """Log scale: ticks at whole decades, labelled with the loss itself (0.1, 1, 10)."""
-        axis = self.colorbar.axis
-        if not grid.log_scale:
-            axis.setTicks(None)
-            axis.setLabel("loss", color=palette.FOREGROUND)
-            return
-        lo, hi = grid.levels
-        decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
-        step = max(1, int(np.ceil(len(decades) / 8)))
-        axis.setTicks([[(float(d), _decade_text(d)) for d in decades[::step]], []])
-        shifted = abs(grid.loss_min) > 1e-9
-        axis.setLabel(
-            "loss above its minimum (log scale)" if shifted else "loss (log scale)",
-            color=palette.FOREGROUND,
-        )
-
     def _run_colors(self, k: int) -> np.ndarray:
         if len(self._colors) == k:
             return self._colors
         return palette.categorical(k)
-
-    def _clamp_box(self) -> tuple[np.ndarray, np.ndarray]:
-        xmin, xmax, ymin, ymax = self._grid.bounds
-        sx, sy = (xmax - xmin) * _CLAMP_SPANS, (ymax - ymin) * _CLAMP_SPANS
-        return np.array([xmin - sx, ymin - sy]), np.array([xmax + sx, ymax + sy])
-
-    def _clamp(self, points: np.ndarray) -> np.ndarray:
-        """Finite coordinates within the bounds grown by `_CLAMP_SPANS` spans."""
-        lo, hi = self._clamp_box()
-        return np.clip(np.nan_to_num(points, nan=0.0, posinf=hi.max(), neginf=lo.min()), lo, hi)
 
     def _on_range_changed(self, view_box, _range) -> None:
         """Per-frame items repaint just the visible data area, whatever they hold."""
@@ -337,32 +250,17 @@ class LandscapeView(QtWidgets.QWidget):
         common = bool(len(starts)) and bool(np.all(np.ptp(starts, axis=0) < 1e-12))
         self.start_target.setVisible(common)
         if common and not self.start_target.isUnderMouse():
-            x, y = self._clamp(starts[0])
+            x, y = clamp(starts[0], self._grid.bounds)
             pos = self.start_target.pos()
             if (pos.x(), pos.y()) != (x, y):
                 self.start_target.setPos(float(x), float(y))
 
     def _exit_mark(self, k: int) -> np.ndarray:
-        """Where run ``k``'s last drawn segment crosses the edge of the view (3 % inset)."""
+        """Where run ``k``'s last drawn segment crosses the edge of the view."""
         path = self.paths.polyline(k)
         if len(path) < 2:
             return self.feed.exit_points[k]
-        p0, p1 = path[-2], path[-1]
-        xmin, xmax, ymin, ymax = self._grid.bounds
-        ix, iy = 0.03 * (xmax - xmin), 0.03 * (ymax - ymin)
-        lo, hi = np.array([xmin + ix, ymin + iy]), np.array([xmax - ix, ymax - iy])
-        d = p1 - p0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_lo, t_hi = (lo - p0) / d, (hi - p0) / d
-        leave = np.where(d > 0, t_hi, np.where(d < 0, t_lo, np.inf))
-        t = float(np.clip(np.nanmin(leave), 0.0, 1.0))
-        return p0 + t * d
-
-    def _pin_inside(self, points: np.ndarray) -> np.ndarray:
-        """Pull points that left the visible bounds back onto its edge (3 % inset)."""
-        xmin, xmax, ymin, ymax = self._grid.bounds
-        ix, iy = 0.03 * (xmax - xmin), 0.03 * (ymax - ymin)
-        return np.clip(points, (xmin + ix, ymin + iy), (xmax - ix, ymax - iy))
+        return segment_exit(path[-2], path[-1], self._grid.bounds)
 
     def _show_arrows(self, frame, current: np.ndarray, alive: np.ndarray) -> None:
         if not any(self._arrows.values()):
