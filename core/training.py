@@ -38,7 +38,16 @@ MODES = ("batch", "minibatch", "stochastic")
 
 @dataclass(frozen=True, slots=True)
 class TrainConfig:
-    """Everything that defines a training run; same config and data, same frames."""
+    """Everything that defines a training run; same config and data, same frames.
+
+    ``mode``: batch (all samples per step), minibatch (``batch_size`` per step) or
+    stochastic (one). ``hyper``: optimizer hyperparameters as (name, value) pairs.
+    ``l1``/``l2``: penalties added to the loss (see :func:`core.losses.penalty`).
+    ``target_loss``: stop once the training loss is at or below it (None: never).
+    ``sample_index``: a training sample whose full forward/backward record each frame
+    carries (None: none). ``eval_every``: train/test loss and accuracy are computed every
+    this many steps and at the last; frames in between repeat the latest values.
+    """
 
     layers: tuple[int, ...] = (2, 8, 8, 1)
     activation: str | tuple[str, ...] = "tanh"
@@ -61,9 +70,6 @@ class TrainConfig:
     target_loss: float | None = None
     sample_index: int | None = None
     eval_every: int = 1
-
-    # eval_every: train/test loss and accuracy are computed every this many steps (and at the
-    # last step); frames in between repeat the latest values. Big data sets need it.
 
     def validate(self) -> None:
         """Raise ValueError naming the first bad field and its allowed range."""
@@ -123,7 +129,9 @@ class SampleTrace:
 class TrainFrame:
     """The state after ``step`` updates; gradient fields describe the batch of the next update.
 
-    ``grad_norms[l]`` is ||dL/dW[l]||_F of that batch (before clipping): the vanishing or
+    ``batch_loss`` (with penalties) and ``grad_norms`` belong to that batch, ``lr`` to that
+    update; ``train_loss``/``test_loss`` are data losses over the whole parts in evaluation
+    mode. ``grad_norms[l]`` is ||dL/dW[l]||_F (before clipping): the vanishing or
     exploding gradient signal. Accuracies are None for regression. ``bn_state`` holds
     (gamma, beta, running_mean, running_var) per batch-norm layer.
     """
