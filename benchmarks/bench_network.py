@@ -112,19 +112,17 @@ def loss_grid_case(repeats: int) -> dict:
     grid = lambda: loss_grid(net, X, y, "mse", directions, axis, axis)  # noqa: E731
     timings = interleaved({"grid": grid}, 1, repeats)
 
-    def per_point():
+    flat = [
+        np.concatenate([p.ravel() for pair in zip(*d, strict=True) for p in pair])
+        for d in directions
+    ]
+    centre = net.get_flat()
+
+    def per_point():  # the reference: one forward pass per grid point
         twin = net.copy()
         for alpha in axis:
             for beta in axis:
-                for layer in range(net.n_layers):
-                    for mine, theirs, part in (
-                        (twin.weights, net.weights, 0),
-                        (twin.biases, net.biases, 1),
-                    ):
-                        step = (
-                            alpha * directions[0][part][layer] + beta * directions[1][part][layer]
-                        )
-                        mine[layer][...] = theirs[layer] + step
+                twin.set_flat(centre + alpha * flat[0] + beta * flat[1])
                 twin.compute_loss(X, y, "mse")
 
     timings["loop"] = per_call(per_point, 1)
