@@ -149,7 +149,7 @@ def test_trails_grow_incrementally_and_rebuild_after_thinning(qtbot):
     t = np.linspace(0, 1, 200)
     path = np.stack([np.stack([0.5 * t, 0.3 * t * k], axis=-1) for k in range(3)], axis=1)
     path[150:, 2] = 5.0  # run 2 leaves the box at row 150
-    for n in range(2, 201):
+    for n in range(1, 201):  # from the start frame alone (nothing committed yet) on
         feed.sync(path[:n])
     assert feed.rebuilds == 1
     np.testing.assert_allclose(item.polyline(0)[-1], path[-1, 0])

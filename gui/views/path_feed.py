@@ -105,11 +105,13 @@ class PathFeed:
 
     def _keep(self, rows: np.ndarray, include_first: bool) -> np.ndarray:
         """(M, K) which rows to append: new cell, not past the run's exit, first row on demand."""
-        q = np.floor(rows / self.cell)
         keep = np.zeros(rows.shape[:2], bool)
+        if len(rows) == 0:
+            return keep
+        q = np.floor(rows / self.cell)
         keep[1:] = (q[1:] != q[:-1]).any(axis=2)
         keep[0] = include_first
-        if self.exit_box is None or len(rows) == 0:
+        if self.exit_box is None:
             return keep
         xmin, xmax, ymin, ymax = self.exit_box
         x, y = rows[..., 0], rows[..., 1]
