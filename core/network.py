@@ -31,7 +31,7 @@ from core.losses import check_loss, output_loss, penalty, penalty_gradient, prep
 __all__ = ["INITS", "MLP", "BackwardRecord", "ForwardRecord", "Workspace", "init_weights"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ForwardRecord:
     """Everything the forward pass computed, one entry per layer.
 
@@ -61,8 +61,14 @@ class ForwardRecord:
         """What layer ``layer`` multiplies by its weights: X for layer 0, else a[layer-1]."""
         return self.inputs if layer == 0 else self.a[layer - 1]
 
+    def __repr__(self) -> str:
+        widths = [z.shape[1] for z in self.z]
+        return (
+            f"ForwardRecord(samples={len(self.inputs)}, widths={widths}, training={self.training})"
+        )
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, repr=False)
 class BackwardRecord:
     """The backward pass: loss, error signals dL/dz and parameter gradients per layer."""
 
@@ -74,6 +80,10 @@ class BackwardRecord:
     db: tuple
     dgamma: tuple
     dbeta: tuple
+
+    def __repr__(self) -> str:
+        norms = ", ".join(f"{np.linalg.norm(g):.3g}" for g in self.dW)
+        return f"BackwardRecord(loss={self.loss:.6g}, |dW|=[{norms}])"
 
 
 class MLP:

@@ -110,7 +110,7 @@ class TrainConfig:
         return cls(**data)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class SampleTrace:
     """Forward and backward quantities of one training sample at the frame's weights."""
 
@@ -124,8 +124,11 @@ class SampleTrace:
     dW: tuple
     db: tuple
 
+    def __repr__(self) -> str:
+        return f"SampleTrace(index={self.index}, loss={self.loss:.6g}, layers={len(self.z)})"
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, repr=False)
 class TrainFrame:
     """The state after ``step`` updates; gradient fields describe the batch of the next update.
 
@@ -154,6 +157,13 @@ class TrainFrame:
     bn_state: tuple = ()
     sample: SampleTrace | None = None
     stop_reason: str | None = None
+
+    def __repr__(self) -> str:
+        stop = f", stop_reason={self.stop_reason!r}" if self.stop_reason else ""
+        return (
+            f"TrainFrame(step={self.step}, epoch={self.epoch}, train_loss="
+            f"{self.train_loss:.6g}, test_loss={self.test_loss:.6g}{stop})"
+        )
 
 
 def build_network(config: TrainConfig, dataset: Dataset) -> MLP:

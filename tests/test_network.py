@@ -257,3 +257,8 @@ def test_bad_inputs_and_targets():
     with pytest.raises(ValueError, match=r"y must have shape \(2, 2\)"):
         net.compute_loss(np.ones((2, 2)), np.ones(2), "mse")
     assert "MLP([2, 3, 2]" in repr(net) and "params=17" in repr(net)
+    record = net.forward(np.ones((4, 2)))
+    assert repr(record) == "ForwardRecord(samples=4, widths=[3, 2], evaluation)"
+    assert repr(net.backward(record, np.array([0, 1, 1, 0]), "cross_entropy")).startswith(
+        "BackwardRecord(loss="
+    )

@@ -125,6 +125,8 @@ def test_frame_contents_match_a_direct_computation():
     record = net.forward(MOONS.X_train[7:8])
     back = net.backward(record, labels[7:8], "bce")
     assert sample.index == 7 and sample.loss == pytest.approx(back.loss)
+    assert repr(sample).startswith("SampleTrace(index=7, loss=")
+    assert repr(frame).startswith("TrainFrame(step=0, epoch=0, train_loss=")
     np.testing.assert_allclose(sample.delta[0], back.delta[0])
     np.testing.assert_allclose(sample.a[1], record.a[1])
 
