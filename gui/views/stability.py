@@ -66,8 +66,9 @@ def stability_sentence(lr: float, lambda_max: float, diverged_at: int = -1) -> s
             "step overshoots the valley floor, but the swings shrink."
         )
     return (
-        f"Too large: {_fmt(lr)} is above 2/λmax = {_fmt(limit)}, so each step overshoots "
-        "more than the last and the run will blow up."
+        f"Too large here: {_fmt(lr)} is above 2/λmax = {_fmt(limit)}, so across the steepest "
+        "direction each step overshoots more than the last: the run is thrown out to "
+        "flatter ground, or blows up."
     )
 
 
