@@ -63,9 +63,8 @@ class ForwardRecord:
 
     def __repr__(self) -> str:
         widths = [z.shape[1] for z in self.z]
-        return (
-            f"ForwardRecord(samples={len(self.inputs)}, widths={widths}, training={self.training})"
-        )
+        mode = "training" if self.training else "evaluation"
+        return f"ForwardRecord(samples={len(self.inputs)}, widths={widths}, {mode})"
 
 
 @dataclass(frozen=True, slots=True, repr=False)
