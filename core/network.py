@@ -338,15 +338,22 @@ _STATE = (
 
 
 class Workspace:
-    """Arrays reused from one pass to the next (fresh ones cost page faults when large)."""
+    """Arrays reused from one pass to the next (fresh ones cost page faults when large).
 
-    def __init__(self) -> None:
+    Arrays above ``max_elements`` are not kept: for them the faults are a small share of
+    the work, and holding them would pin a lot of memory.
+    """
+
+    def __init__(self, max_elements: int = 1 << 20) -> None:
         self._arrays: dict = {}
+        self.max_elements = max_elements
 
-    def get(self, key, shape: tuple) -> np.ndarray:
-        """The array stored under ``key``, (re)made when its shape changes."""
+    def get(self, key, shape: tuple) -> np.ndarray | None:
+        """The array stored under ``key``, (re)made when its shape changes; None if too big."""
         array = self._arrays.get(key)
         if array is None or array.shape != shape:
+            if shape[0] * shape[1] > self.max_elements:
+                return None
             array = self._arrays[key] = np.empty(shape)
         return array
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.gradcheck import gradient_check
-from core.network import MLP
+from core.network import MLP, Workspace
 
 
 def test_shapes_and_conventions():
@@ -40,6 +40,9 @@ def test_workspace_passes_equal_fresh_passes():
         for ours, theirs in zip(dW + db, reference.dW + reference.db, strict=True):
             np.testing.assert_array_equal(ours, theirs)
     assert "arrays" in repr(net._workspace)
+    tiny = Workspace(max_elements=10)
+    assert tiny.get("a", (2, 5)) is tiny.get("a", (2, 5))
+    assert tiny.get("b", (3, 5)) is None  # too large to keep
 
 
 def test_weights_are_plain_arrays_the_network_uses():
