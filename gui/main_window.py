@@ -209,8 +209,6 @@ class MainWindow(QMainWindow):
         self.surface3d.set_runs(colors, labels)
         self.side_plots.set_runs(colors, labels, run.runs)
         self.side_plots.set_sweep_mode(len(config.learning_rates) > 1)
-        # the meter follows the largest learning rate: the run nearest to its limit
-        self.stability.set_run(int(np.argmax(run.runs.lr)))
         self.landscape.set_outcome_map(None)
         self._outcomes = None
         self._announced = np.zeros(len(run.runs), dtype=bool)
@@ -365,13 +363,18 @@ class MainWindow(QMainWindow):
             frame = history.frame_at(-1)
             self.timeline.show_step(frame.step)
         diverged = frame.diverged_at >= 0
+        alive = np.flatnonzero(~diverged)
+        followed = None
+        if alive.size:  # the meter follows the live run with the largest learning rate
+            followed = int(alive[np.argmax(self._run.runs.lr[alive])])
+            self.stability.set_run(followed)
         self.landscape.show_state(history.points, frame, diverged)
         if self.tabs.currentWidget() is self.surface3d:
             self.surface3d.show_state(history.points, frame, history.loss)
         self.side_plots.show_state(history, frame)
         self.stability.show_state(frame, frame.lr if frame.step else self._run.runs.lr)
-        alive = np.flatnonzero(~diverged)
-        self.controls.rates.show_critical(float(frame.lambda_max[alive[0]]) if alive.size else None)
+        lam = None if followed is None else float(frame.lambda_max[followed])
+        self.controls.rates.show_critical(lam)
 
     def _announce_divergence(self, state: RunState) -> None:
         """Say in one sentence why the first newly diverged run blew up."""

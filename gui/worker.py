@@ -356,13 +356,18 @@ class FramePacer:
     """
 
     def __init__(
-        self, budget: float = 0.2, min_interval_ms: int = 16, max_interval_ms: int = 500
+        self,
+        budget: float = 0.2,
+        min_interval_ms: int = 16,
+        max_interval_ms: int = 500,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
+        self._clock = clock
         self.budget = budget
         self.min_interval_ms = min_interval_ms
         self.max_interval_ms = max_interval_ms
         self.interval_ms = float(min_interval_ms)
-        self._window_start = time.perf_counter()
+        self._window_start = clock()
         self._held = 0.0
         self._hold_start: float | None = None
 
@@ -372,17 +377,17 @@ class FramePacer:
     def begin(self) -> None:
         """A redraw starts holding the run."""
         if self._hold_start is None:
-            self._hold_start = time.perf_counter()
+            self._hold_start = self._clock()
 
     def end(self) -> None:
         """The redraw has painted; the run goes on."""
         if self._hold_start is not None:
-            self._held += time.perf_counter() - self._hold_start
+            self._held += self._clock() - self._hold_start
             self._hold_start = None
 
     def update(self) -> int:
         """Call from the redraw timer; returns the interval (ms) to use from now on."""
-        now = time.perf_counter()
+        now = self._clock()
         if now - self._window_start < 0.5 or self._hold_start is not None:
             return round(self.interval_ms)
         share = self._held / (now - self._window_start)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.descent import DescentFrame
-from gui.worker import RunState, RunWorker
+from gui.worker import FramePacer, RunState, RunWorker
 
 
 def make_frame(step: int, k: int = 2) -> DescentFrame:
@@ -180,3 +180,27 @@ def test_speed_is_validated_and_paced_runs_still_advance(worker, qtbot):
     qtbot.waitUntil(lambda: newest_step(worker) >= 5)
     worker.set_speed(None)
     qtbot.waitUntil(lambda: newest_step(worker) >= 2000, timeout=10_000)
+
+
+def test_frame_pacer_keeps_drawing_within_its_budget():
+    now = [0.0]
+    pacer = FramePacer(budget=0.2, min_interval_ms=16, max_interval_ms=500, clock=lambda: now[0])
+
+    def second(held: float) -> int:
+        """One second of wall time of which ``held`` was spent drawing."""
+        pacer.begin()
+        now[0] += held
+        pacer.end()
+        now[0] += 1.0 - held
+        return pacer.update()
+
+    assert second(0.6) > 16  # drawing took 60 %: draw less often
+    for _ in range(10):
+        slow = second(0.6)
+    assert slow == 500
+    for _ in range(40):
+        fast = second(0.01)
+    assert fast == 16  # cheap drawing: back to 60 frames a second
+    pacer.begin()
+    now[0] += 2.0
+    assert pacer.update() == 16  # mid-draw: no decision

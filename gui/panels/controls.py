@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from core.descent import DescentConfig, start_grid
@@ -74,7 +74,8 @@ class ControlsPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
         self.setWidgetResizable(True)
-        self.setMinimumWidth(300)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(body.sizeHint().width() + self.verticalScrollBar().sizeHint().width())
 
     # -- building the configuration -----------------------------------------------------
     def _surface_bounds(self) -> tuple[float, float, float, float]:
