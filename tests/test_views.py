@@ -195,6 +195,26 @@ def test_side_plots_show_a_schedule_and_negative_losses(qtbot):
     assert plots.legend.legend.isVisible() and len(plots.legend.legend.items) == 2
 
 
+def test_a_loss_of_exactly_zero_keeps_the_log_axis(qtbot):
+    plots = SidePlots()
+    qtbot.addWidget(plots)
+    runs = SimpleNamespace(lr=np.array([0.1, 0.2]))
+    plots.set_runs(np.full((2, 4), 200, np.uint8), ["a", "b"], runs)
+    history = SimpleNamespace(
+        steps=np.arange(3),
+        loss=np.array([[1.0, 2.0], [0.1, 0.5], [0.0, 0.2]]),
+        grad_norm=np.ones((3, 2)),
+        lr=np.full((3, 2), 0.1),
+    )
+    frame = SimpleNamespace(loss=history.loss[-1], diverged_at=np.array([-1, -1]))
+    plots.show_state(history, frame)
+    assert plots.loss.log_y
+    assert np.isfinite(plots.loss.trails.polyline(0)).all()
+    history.loss = history.loss - 1.0  # a surface whose minimum lies below zero
+    plots.show_state(history, frame)
+    assert not plots.loss.log_y
+
+
 def test_stability_meter_sentences():
     assert critical_lr(4.0) == pytest.approx(0.5)
     assert critical_lr(-1.0) == np.inf and critical_lr(0.0) == np.inf

@@ -35,7 +35,7 @@ def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
 
 
 class SweepPlot:
-    """Final loss (log y, linear if a loss is <= 0) against learning rate (log x)."""
+    """Final loss (log y, linear once a loss is negative) against learning rate (log x)."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
@@ -97,7 +97,7 @@ class SweepPlot:
         loss = np.where(np.isfinite(final_loss), final_loss, np.nan)
         gone = np.asarray(diverged_at) >= 0
         alive_loss = loss[~gone & np.isfinite(loss)]
-        log_y = not (alive_loss.size and alive_loss.min() <= 0)
+        log_y = not (alive_loss.size and alive_loss.min() < 0)
         if log_y != self.log_y:
             self.log_y = log_y
             self.plot.setLogMode(x=True, y=log_y)
