@@ -13,7 +13,14 @@ from core.activations import HIDDEN_ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS
 from core.datasets import Dataset, dataset_names, load_csv, make_dataset
 from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS, ClipSpec
-from core.training import TrainConfig, TrainFrame, build_network, steps_per_epoch, train
+from core.training import (
+    STOP_REASONS,
+    TrainConfig,
+    TrainFrame,
+    build_network,
+    steps_per_epoch,
+    train,
+)
 
 TRAIN_EPILOG = """\
 Output: a CSV log with one row at the start and one at the end of every epoch:
@@ -183,23 +190,19 @@ def write_log(frames, classification: bool, out: TextIO) -> TrainFrame:
 
 def summary(frame: TrainFrame, epochs: int) -> str:
     """One line: why the run stopped, where, and its final losses (and accuracies)."""
-    why = {
-        "epoch_limit": f"reached the epoch limit ({epochs})",
-        "target_loss": "reached the target loss",
-        "diverged": "diverged (a non-finite loss or gradient)",
-    }[frame.stop_reason]
-    text = (
-        f"{why} at step {frame.step}, epoch {frame.epoch}: train loss "
-        f"{frame.train_loss:.6g}, test loss {frame.test_loss:.6g}"
-    )
+    where = f"at step {frame.step}, epoch {frame.epoch}"
+    losses = f"train loss {frame.train_loss:.6g}, test loss {frame.test_loss:.6g}"
     if frame.train_accuracy is not None:
-        text += (
+        losses += (
             f", train accuracy {100 * frame.train_accuracy:.1f}%, test accuracy "
             f"{100 * frame.test_accuracy:.1f}%"
         )
-    return text + (
-        "" if frame.stop_reason != "diverged" else "; the weights shown are the last finite ones"
-    )
+    if frame.stop_reason == "diverged":
+        why = STOP_REASONS["diverged"].split(": ", 1)[1]
+        return f"diverged {where}: {why}; last finite values: {losses}"
+    why = STOP_REASONS[frame.stop_reason]
+    why += f" ({epochs})" if frame.stop_reason == "epoch_limit" else ""
+    return f"{why} {where}: {losses}"
 
 
 def run_train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

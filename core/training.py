@@ -24,6 +24,7 @@ from core.optimizers import ClipSpec, ScheduleSpec, clip_gradients, learning_rat
 
 __all__ = [
     "MODES",
+    "STOP_REASONS",
     "SampleTrace",
     "TrainConfig",
     "TrainFrame",
@@ -34,6 +35,12 @@ __all__ = [
 ]
 
 MODES = ("batch", "minibatch", "stochastic")
+STOP_REASONS = {
+    "epoch_limit": "reached the epoch limit",
+    "target_loss": "reached the target loss",
+    "diverged": "diverged: the loss or a gradient became infinite or NaN, which usually "
+    "means the learning rate is too large for this network",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +221,8 @@ def train(config: TrainConfig, dataset: Dataset, net: MLP | None = None) -> Iter
     ``net`` (optional) is trained in place; by default a new one is built from the config.
     """
     net = build_network(config, dataset) if net is None else net
+    if net.sizes != tuple(config.layers):
+        raise ValueError(f"net has layers {list(net.sizes)}, the config {list(config.layers)}")
     run = _Run(config, dataset, net)
     total = config.epochs * run.steps_per_epoch
     optimizer = make_optimizer(config.optimizer, 1, **dict(config.hyper))

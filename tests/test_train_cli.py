@@ -104,6 +104,12 @@ def test_bad_input_is_one_line_and_status_2(argv, message):
     assert message in err
 
 
+def test_divergence_is_explained():
+    code, _, err = _run(XOR + "--loss mse --init large --activation relu --lr 50 --epochs 50")
+    assert code == 0 and err.startswith("diverged at step ")
+    assert "learning rate is too large" in err and "last finite values: train loss" in err
+
+
 def test_unwritable_output_is_reported(tmp_path):
     code, _, err = _run(XOR + "--epochs 1 --out", str(tmp_path / "missing" / "log.csv"))
     assert code == 2 and "cannot write" in err and err.count("\n") == 1

@@ -301,3 +301,8 @@ def test_network_at_rebuilds_the_network_of_a_frame():
     early = network_at(config, frames[3])
     np.testing.assert_array_equal(early.weights[0], frames[3].weights[0])
     np.testing.assert_array_equal(early.bn_running_var[0], frames[3].bn_state[3])
+
+
+def test_a_given_network_must_match_the_config():
+    with pytest.raises(ValueError, match=r"net has layers \[2, 5, 1\], the config \[2, 4, 1\]"):
+        next(train(TrainConfig(layers=(2, 4, 1)), MOONS, MLP([2, 5, 1])))
