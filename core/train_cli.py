@@ -52,22 +52,41 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = TRAIN_EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser._negative_number_matcher = _NEGATIVE_NUMBER
-    source = parser.add_mutually_exclusive_group(required=True)
+    _data_arguments(parser.add_argument_group("data"))
+    _network_arguments(parser.add_argument_group("network"))
+    _training_arguments(parser.add_argument_group("training"))
+    parser.add_argument("--out", metavar="FILE.csv", help="write the CSV log here, not stdout")
+
+
+def _data_arguments(group) -> None:
+    source = group.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", metavar="NAME", help=f"one of: {', '.join(dataset_names())}")
-    source.add_argument(
-        "--csv", metavar="FILE", help="your data: header x1,x2,label or x1,x2,target"
-    )
-    add = parser.add_argument
+    source.add_argument("--csv", metavar="FILE", help="your data: header x1,x2,label or ..,target")
+    group.add_argument("--samples", default="200", metavar="N", help="generated sets: samples")
+    group.add_argument("--noise", metavar="SIGMA", help="generated sets: noise (default: its own)")
+    group.add_argument("--test-fraction", default="0.25", metavar="F", help="share kept for tests")
+    group.add_argument("--seed", default="0", metavar="S", help="seed of data, weights, shuffling")
+
+
+def _network_arguments(group) -> None:
+    add = group.add_argument
     add("--layers", required=True, metavar="2,8,8,1", help="units per layer, input first")
+    names = ", ".join(HIDDEN_ACTIVATIONS)
     add(
         "--activation",
         default="tanh",
         metavar="A[,A...]",
-        help=f"hidden activation (one, or one per hidden layer): {', '.join(HIDDEN_ACTIVATIONS)}",
+        help=f"hidden activation (one, or one per hidden layer): {names}",
     )
     add("--output", metavar="O", help=f"output function: {', '.join(OUTPUT_ACTIVATIONS)}")
     add("--loss", metavar="L", help=f"loss: {', '.join(LOSSES)}")
     add("--init", default="xavier", metavar="I", help=f"initial weights: {', '.join(INITS)}")
+    add("--dropout", default="0", metavar="P", help="drop hidden units with probability P")
+    add("--batch-norm", action="store_true", help="normalize hidden layers over each batch")
+
+
+def _training_arguments(group) -> None:
+    add = group.add_argument
     add("--optimizer", default="gd", metavar="NAME", help=f"one of: {', '.join(OPTIMIZERS)}")
     add("--lr", default="0.1", metavar="LR", help="learning rate (default 0.1)")
     add("--epochs", default="100", metavar="N", help="passes over the training data (default 100)")
@@ -79,21 +98,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add("--l1", default="0", metavar="L", help="L1 penalty l1 * sum|W| (default 0)")
     add("--l2", default="0", metavar="L", help="L2 penalty (l2 / 2) * sum W^2 (default 0)")
-    add("--dropout", default="0", metavar="P", help="drop hidden units with probability P")
-    add("--batch-norm", action="store_true", help="normalize hidden layers over each batch")
     add("--clip-norm", metavar="C", help="rescale gradients whose norm exceeds C")
-    add(
-        "--target-loss",
-        metavar="L",
-        help="stop once the training loss is <= L (checked after each epoch)",
-    )
+    add("--target-loss", metavar="L", help="stop once the training loss is <= L (per epoch)")
     for flag in HYPER_FLAGS:
         add(f"--{flag.replace('_', '-')}", metavar="V", help=f"optimizer {flag.replace('_', ' ')}")
-    add("--samples", default="200", metavar="N", help="generated data sets: samples (default 200)")
-    add("--noise", metavar="SIGMA", help="generated data sets: noise (default: the set's own)")
-    add("--test-fraction", default="0.25", metavar="F", help="share held out for testing")
-    add("--seed", default="0", metavar="S", help="seed of data, weights, shuffling and dropout")
-    add("--out", metavar="FILE.csv", help="write the CSV log here instead of stdout")
 
 
 def _number(flag: str, text, low: float = -math.inf, integer: bool = False):
