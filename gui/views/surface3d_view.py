@@ -74,6 +74,12 @@ class _BoxScale:
     def xy(self, points: np.ndarray) -> np.ndarray:
         return (np.clip(np.nan_to_num(points), self.lo, self.hi) - self.centre) * self.scale
 
+    def inside(self, points: np.ndarray) -> np.ndarray:
+        """Which (K, 2) points lie within the bounds (finite ones only)."""
+        ok = np.isfinite(points).all(axis=1)
+        safe = np.where(ok[:, None], points, self.lo)
+        return ok & np.all((safe >= self.lo) & (safe <= self.hi), axis=1)
+
     def height(self, display: np.ndarray) -> np.ndarray:
         lo, hi = self.levels
         t = (np.clip(np.nan_to_num(display, nan=hi), lo, hi) - lo) / (hi - lo)
@@ -164,7 +170,9 @@ class Surface3DView(QtWidgets.QWidget):
         here = np.asarray(frame.points, float).reshape(-1, 2)
         z = self._box.loss_height(np.asarray(frame.loss, float)) + 2 * _LIFT
         head_pos = np.column_stack([self._box.xy(here), z]).astype(np.float32)
-        self.heads.setData(pos=head_pos, color=self._run_colors(len(here)))
+        # a run that left the landscape has no place on it: no dot
+        shown = self._box.inside(here)
+        self.heads.setData(pos=head_pos[shown], color=self._run_colors(len(here))[shown])
 
     def _run_colors(self, k: int) -> np.ndarray:
         if len(self._colors) == k:
@@ -179,7 +187,11 @@ class Surface3DView(QtWidgets.QWidget):
         )
         pairs = np.stack([xyz[:-1], xyz[1:]], axis=2)  # (n-1, k, 2, 3)
         pos = pairs.transpose(1, 0, 2, 3).reshape(-1, 3).astype(np.float32)
-        colors = np.repeat(self._run_colors(k), 2 * (n - 1), axis=0)
+        colors = np.repeat(self._run_colors(k), 2 * (n - 1), axis=0).copy()
+        # segments with an end off the landscape are drawn fully transparent
+        inside = self._box.inside(points.reshape(-1, 2)).reshape(n, k)
+        visible = (inside[:-1] & inside[1:]).T.reshape(-1)  # (k * (n-1),) run-major
+        colors[:, 3] *= np.repeat(visible, 2)
         return pos, colors
 
 
