@@ -12,8 +12,7 @@ import time
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QEvent, QThreadPool, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, Qt, QThreadPool, QTimer, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -29,10 +28,11 @@ from superqt.utils import create_worker
 from core.descent import DescentConfig, DescentRun
 from core.grid import landscape_grid
 from core.outcomes import classify_outcomes
-from core.presets import Preset, load_preset, load_preset_file, preset_names, save_preset
+from core.presets import Preset, load_preset, load_preset_file, save_preset
 from gui import theme
-from gui.panels.banner import IdeaBanner, explain_divergence, step_at_fault
+from gui.panels.banner import IdeaBanner, divergence_sentence
 from gui.panels.controls import ControlsPanel
+from gui.panels.menus import build_menus
 from gui.panels.status import RunStatusBar
 from gui.panels.timeline import Timeline
 from gui.views.colors import run_colors
@@ -74,7 +74,9 @@ class MainWindow(QMainWindow):
         self.status = RunStatusBar()
         self.setStatusBar(self.status)
         self._build_layout()
-        self._build_menus()
+        self.actions = build_menus(self)
+        self.run_actions = self.actions.run
+        self.arrow_actions = self.actions.arrows
         self._title, self._idea = "", ""
         self._config: DescentConfig | None = None
         self._run: DescentRun | None = None
@@ -126,56 +128,7 @@ class MainWindow(QMainWindow):
         self.dock.setObjectName("controlsDock")
         self.dock.setWidget(self.controls)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(self.dock_area(), self.dock)
-
-    @staticmethod
-    def dock_area():
-        from PySide6.QtCore import Qt
-
-        return Qt.DockWidgetArea.LeftDockWidgetArea
-
-    def _action(self, menu, text: str, shortcut, slot, checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        self.addAction(action)  # shortcuts work with the menu bar hidden (presentation)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self._action(file_menu, "Open session…", QKeySequence.StandardKey.Open, self._open_dialog)
-        self._action(file_menu, "Save session…", QKeySequence.StandardKey.Save, self._save_dialog)
-        self._action(file_menu, "Export landscape PNG…", "Ctrl+E", self._export_dialog)
-        file_menu.addSeparator()
-        self._action(file_menu, "Quit", QKeySequence.StandardKey.Quit, self.close)
-        presets = bar.addMenu("&Presets")
-        for name in preset_names():
-            self._action(presets, name, None, lambda _=False, n=name: self.load_preset_name(n))
-        run = bar.addMenu("&Run")
-        self.run_actions = {
-            "play": self._action(run, "Play / pause", "Space", self.worker.toggle),
-            "step": self._action(run, "Step", "Right", self.worker.step),
-            "reset": self._action(run, "Reset", "R", self.worker.reset),
-            "stop": self._action(run, "Stop", "Ctrl+.", self.worker.stop),
-        }
-        view = bar.addMenu("&View")
-        self.arrow_actions = {}
-        for key, text, on in (
-            ("gradient", "Gradient arrows", True),
-            ("velocity", "Momentum (velocity) arrows", False),
-            ("update", "Update-step arrows", False),
-        ):
-            action = self._action(view, text, None, self._on_arrows, checkable=True)
-            action.setChecked(on)
-            self.arrow_actions[key] = action
-        view.addSeparator()
-        self.presentation_action = self._action(
-            view, "Presentation mode", "F11", self.toggle_presentation, checkable=True
-        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
 
     def _connect(self) -> None:
         self.worker.state_ready.connect(self._on_state)
@@ -188,8 +141,9 @@ class MainWindow(QMainWindow):
         self.timeline.step_clicked.connect(self.worker.step)
         self.timeline.reset_clicked.connect(self.worker.reset)
         self.timeline.scrubbed.connect(self._on_scrub)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self._set_speed(self.controls.run.speed_value())
-        self._on_arrows()
+        self.apply_arrows()
 
     # -- configuration -> run ----------------------------------------------------------
     def apply_config(self, config: DescentConfig, playing: bool | None = None) -> bool:
@@ -262,7 +216,7 @@ class MainWindow(QMainWindow):
         arrows = preset.view.get("arrows", {})
         for key, action in self.arrow_actions.items():
             action.setChecked(bool(arrows.get(key, key == "gradient")))
-        self._on_arrows()
+        self.apply_arrows()
         if preset.view.get("view3d"):
             self.tabs.setCurrentWidget(self.surface3d)
         self.apply_config(preset.config, playing=False)
@@ -298,17 +252,17 @@ class MainWindow(QMainWindow):
         self.landscape.export_png(path)
         self.status.show_message(f"Exported the landscape to {path}")
 
-    def _save_dialog(self) -> None:
+    def save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "JSON (*.json)")
         if path:
             self.save_session(path)
 
-    def _open_dialog(self) -> None:
+    def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "JSON (*.json)")
         if path:
             self.open_session(path)
 
-    def _export_dialog(self) -> None:
+    def export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, "Export landscape", "landscape.png", "PNG (*.png)"
         )
@@ -330,6 +284,11 @@ class MainWindow(QMainWindow):
     def _on_scrub(self, row: int) -> None:
         self._scrub_row = row
         if self._shown is not None:
+            self._redraw(self._shown)
+
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        if self._shown is not None:  # the 3-D view only draws while it is visible
             self._redraw(self._shown)
 
     def _draw(self) -> None:
@@ -380,23 +339,10 @@ class MainWindow(QMainWindow):
         """Say in one sentence why the first newly diverged run blew up."""
         diverged = state.frame.diverged_at >= 0
         new = np.flatnonzero(diverged & ~self._announced)
-        if not new.size:
-            return
-        self._announced = diverged.copy()
-        k = int(new[0])
-        step = int(state.frame.diverged_at[k])
-        history = state.history
-        row = history.index_of_step(step)
-        # the lr of the step leaving each row is the next row's lr (row 0 holds none)
-        lr_path = np.append(history.lr[1 : row + 1, k], history.lr[row, k])
-        lr_path = np.where(lr_path > 0, lr_path, self._run.runs.lr[k])
-        lr, lam = step_at_fault(history.lambda_max[: row + 1, k], lr_path)
-        loss_fell = bool(state.frame.loss[k] < history.loss[0, k])
-        sentence = explain_divergence(self._run.runs.label(k), step, lr, lam, loss_fell)
-        total = int(diverged.sum())
-        if total > 1:
-            sentence += f" ({total} of {len(diverged)} runs have diverged.)"
-        self.banner.set_divergence(sentence)
+        if new.size:
+            self._announced = diverged.copy()
+            sentence = divergence_sentence(state.history, state.frame, self._run.runs, int(new[0]))
+            self.banner.set_divergence(sentence)
 
     def _show_outcomes(self, state: RunState) -> None:
         if self._config is None or len(self._config.starts) < 4:
@@ -421,22 +367,21 @@ class MainWindow(QMainWindow):
         self._pacer.budget = FLAT_OUT_DRAW_BUDGET if steps_per_second is None else PACED_DRAW_BUDGET
 
     # -- view options ------------------------------------------------------------------
-    def _on_arrows(self) -> None:
+    def apply_arrows(self) -> None:
         on = {k: a.isChecked() for k, a in self.arrow_actions.items()}
         self.landscape.set_arrow_options(on["gradient"], on["velocity"], on["update"])
 
     def toggle_presentation(self) -> None:
         """Full screen, controls hidden, larger fonts and lines (F11)."""
         self._presentation = not self._presentation
-        self.presentation_action.setChecked(self._presentation)
+        self.actions.presentation.setChecked(self._presentation)
         app = QApplication.instance()
         theme.apply_theme(app, presentation=self._presentation)
         self.dock.setVisible(not self._presentation)
         self.menuBar().setVisible(not self._presentation)
         self.landscape.set_presentation(self._presentation)
-        for view in (self.side_plots, self.stability, self.surface3d):
-            if hasattr(view, "set_presentation"):
-                view.set_presentation(self._presentation)
+        self.side_plots.set_presentation(self._presentation)
+        self.stability.set_presentation(self._presentation)
         self.showFullScreen() if self._presentation else self.showNormal()
 
     # -- commands used by the CLI and tests ----------------------------------------------

@@ -52,6 +52,22 @@ def step_at_fault(lambda_path: np.ndarray, lr_path: np.ndarray) -> tuple[float, 
     return float(lr_path[i]), float(lambda_path[i])
 
 
+def divergence_sentence(history, frame, runs, k: int) -> str:
+    """Why run ``k`` diverged, from its recorded path (see `explain_divergence`)."""
+    step = int(frame.diverged_at[k])
+    row = history.index_of_step(step)
+    # the lr of the step leaving row i is recorded in row i + 1 (row 0 holds none yet)
+    lr_path = np.append(history.lr[1 : row + 1, k], history.lr[row, k])
+    lr_path = np.where(lr_path > 0, lr_path, runs.lr[k])
+    lr, lam = step_at_fault(history.lambda_max[: row + 1, k], lr_path)
+    loss_fell = bool(frame.loss[k] < history.loss[0, k])
+    sentence = explain_divergence(runs.label(k), step, lr, lam, loss_fell)
+    total = int(np.sum(frame.diverged_at >= 0))
+    if total > 1:
+        sentence += f" ({total} of {len(frame.diverged_at)} runs have diverged.)"
+    return sentence
+
+
 class IdeaBanner(QWidget):
     """Title and one-sentence idea of the preset, plus the latest divergence sentence."""
 
