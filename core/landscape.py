@@ -109,7 +109,8 @@ def loss_grid(net: MLP, X, y, loss, directions, alphas, betas, dtype=np.float32)
     each layer is one batched matmul over the G stacked weight matrices. The first layer
     uses linearity: X (W + a dW1 + b dW2) = XW + a X dW1 + b X dW2. Arithmetic is in
     ``dtype`` (float32 by default: twice as fast, relative error ~1e-6, invisible in a plot);
-    the result is float64. The network is not changed.
+    the result is float64, inf where the loss overflows (clamp before drawing). The network
+    is not changed.
     """
     check_loss(loss, net.output)
     X = np.asarray(X, dtype=np.float64)
