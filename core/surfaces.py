@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ class SurfaceParam:
         return int(number) if self.integer else number
 
 
-class Surface:
+class Surface(ABC):
     """A 2-D loss landscape f(x, y); immutable after construction.
 
     Attributes
@@ -110,7 +111,11 @@ class Surface:
         return f"Surface({self.name!r}{args})"
 
     def _configure(self, **params: float) -> None:
-        """Hook for subclasses: derive constants from checked parameters (via ``_set``)."""
+        """Hook for subclasses: derive constants from checked parameters (via ``_set``).
+
+        Most surfaces have no parameters, so the default derives nothing.
+        """
+        return None
 
     def _minima(self) -> tuple[tuple[float, float], ...]:
         return self.known_minima
@@ -166,14 +171,17 @@ class Surface:
 
         return gradient
 
+    @abstractmethod
     def _value(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """f(x, y), elementwise."""
 
+    @abstractmethod
     def _gradient(self, x: np.ndarray, y: np.ndarray) -> tuple:
-        raise NotImplementedError
+        """(f_x, f_y), elementwise."""
 
+    @abstractmethod
     def _hessian(self, x: np.ndarray, y: np.ndarray) -> tuple:
-        raise NotImplementedError
+        """(f_xx, f_xy, f_yy), elementwise."""
 
 
 def _coordinates(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
