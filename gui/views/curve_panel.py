@@ -68,6 +68,7 @@ class CurvePanel:
         self._seen = 0
         self._steps_key: tuple | None = None
         self._last_step = None
+        self._y_lo, self._y_hi = np.inf, -np.inf
 
     def set_style(self, colors: np.ndarray, width: float, antialias: bool = True) -> None:
         self.trails.set_style(colors, width, antialias)
@@ -114,11 +115,13 @@ class CurvePanel:
         if key != self._steps_key or seen > n - 1 or (seen and steps[seen - 1] != self._last_step):
             seen = 0
         # rows [0, seen) are final; the old provisional last row is recomputed
-        new = self._transform(steps[seen:], values[seen:], diverged_at)
-        rows = np.concatenate([self._rows[:seen], new]) if seen else new
-        self._rows, self._seen, self._steps_key = rows, n - 1, key
+        rows = self._store(seen, self._transform(steps[seen:], values[seen:], diverged_at))
+        self._seen, self._steps_key = n - 1, key
         self._last_step = steps[n - 2] if n > 1 else None
-        self._fit_range(rows)
+        y_last = rows[-1, :, 1]
+        self._fit_range(
+            rows, min(self._y_lo, float(y_last.min())), max(self._y_hi, float(y_last.max()))
+        )
         self.feed.sync(rows)
         gone = (diverged_at >= 0) & (diverged_at <= steps[-1])
         red = np.tile(palette.DIVERGED_COLOR + (255,), (int(gone.sum()), 1))
@@ -127,11 +130,27 @@ class CurvePanel:
         ends[:, 1] = np.clip(ends[:, 1], y_lo, y_hi - 0.04 * (y_hi - y_lo))  # stay in view
         self.crosses.set_points(ends, red)
 
+    def _store(self, seen: int, new: np.ndarray) -> np.ndarray:
+        """Write ``new`` rows after the ``seen`` final ones (no copy of the old rows);
+        keep the running y range of the final rows. Returns the rows so far."""
+        n = seen + len(new)
+        if seen == 0 or n > len(self._rows) or self._rows.shape[1:] != new.shape[1:]:
+            grown = np.empty((max(2 * n, 256), *new.shape[1:]))
+            if seen:
+                grown[:seen] = self._rows[:seen]
+            self._rows = grown
+        if seen == 0:
+            self._y_lo, self._y_hi = np.inf, -np.inf
+        self._rows[seen:n] = new
+        final = new[:-1, :, 1]  # the last row stays provisional
+        if final.size:
+            self._y_lo = min(self._y_lo, float(final.min()))
+            self._y_hi = max(self._y_hi, float(final.max()))
+        return self._rows[:n]
+
     # ---------------------------------------------------------------- range
-    def _fit_range(self, rows: np.ndarray) -> None:
+    def _fit_range(self, rows: np.ndarray, y_lo: float, y_hi: float) -> None:
         x_hi = _round_up(max(float(rows[-1, :, 0].max()), 10.0))
-        y = rows[:, :, 1]
-        y_lo, y_hi = float(y.min()), float(y.max())
         start_top = float(rows[0, :, 1].max())
         if self.log_y:
             # a run blowing up would stretch the axis over dozens of decades: cap at

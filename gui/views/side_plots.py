@@ -77,7 +77,8 @@ class SidePlots(QtWidgets.QWidget):
             return
         diverged_at = np.asarray(frame.diverged_at).reshape(-1)
         loss = np.asarray(history.loss, float)
-        if self.loss.log_y and np.nanmin(np.where(np.isfinite(loss), loss, np.inf)) < 0:
+        latest = loss[-1]  # the newest row: checking all rows each frame costs O(N K)
+        if self.loss.log_y and np.nanmin(np.where(np.isfinite(latest), latest, np.inf)) < 0:
             self.loss.set_log(False)
         self.loss.show(steps, loss, diverged_at)
         self.grad_norm.show(steps, history.grad_norm, diverged_at)
