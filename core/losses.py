@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.activations import softmax
-
 LOSSES: tuple[str, ...] = ("mse", "bce", "cross_entropy")
 # The output function each loss needs (None: any output).
 LOSS_OUTPUT: dict[str, str | None] = {"mse": None, "bce": "sigmoid", "cross_entropy": "softmax"}
@@ -113,15 +111,6 @@ def penalty(weights, l1: float = 0.0, l2: float = 0.0) -> float:
 def penalty_gradient(W: np.ndarray, l1: float, l2: float) -> np.ndarray:
     """d/dW of the penalty: l1 sign(W) + l2 W (sign(0) = 0, as torch's subgradient)."""
     return l1 * np.sign(W) + l2 * W
-
-
-def loss_value(loss: str, z: np.ndarray, y: np.ndarray) -> float:
-    """The loss from the output pre-activation z alone (softmax/sigmoid applied as needed)."""
-    if loss == "cross_entropy":
-        return _cross_entropy(z, softmax(z), y)[0]
-    if loss == "bce":
-        return float((np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0.0) - z * y).mean())
-    raise ValueError("loss_value handles bce and cross_entropy; mse needs the output a")
 
 
 def targets_from_labels(labels: np.ndarray, loss: str, n_out: int) -> np.ndarray:
