@@ -34,6 +34,15 @@ _PIXEL_FRACTION = 1.0 / 1500.0
 _EXIT_MARGIN = 0.05
 
 
+def _scale_about_anchor(legend: pg.LegendItem, scale: float) -> None:
+    """Scale a legend about the corner it is anchored to (offset signs pick the corner)."""
+    dx, dy = legend.opts.get("offset") or (1, 1)
+    size = legend.boundingRect()
+    origin = QtCore.QPointF(size.width() if dx < 0 else 0.0, size.height() if dy < 0 else 0.0)
+    legend.setTransformOriginPoint(origin)
+    legend.setScale(scale)
+
+
 class LandscapeView(QtWidgets.QWidget):
     """Heat map + contours of a `LandscapeGrid`, with run paths, markers and arrows."""
 
@@ -218,7 +227,16 @@ class LandscapeView(QtWidgets.QWidget):
         rect = self.plot.sceneBoundingRect()
         exporter.parameters()["width"] = int(width)
         exporter.parameters()["height"] = round(width * rect.height() / max(rect.width(), 1))
-        exporter.export(str(path))
+        # legends ignore the view's transform, so the exporter would not enlarge them
+        legends = (self.arrow_legend.legend, self.run_legend.legend, self.outcomes.legend)
+        scale = width / max(rect.width(), 1.0)
+        for legend in legends:
+            _scale_about_anchor(legend, scale)
+        try:
+            exporter.export(str(path))
+        finally:
+            for legend in legends:
+                _scale_about_anchor(legend, 1.0)
 
     # --------------------------------------------------------------- internals
     def _head_size(self) -> float:
