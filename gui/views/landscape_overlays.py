@@ -85,6 +85,15 @@ def _legend(view_box, corner: tuple[float, float], columns: int = 1) -> pg.Legen
     return legend
 
 
+def scale_about_anchor(legend: pg.LegendItem, scale: float) -> None:
+    """Scale a legend about the corner it is anchored to (offset signs pick the corner)."""
+    dx, dy = legend.opts.get("offset") or (1, 1)
+    size = legend.boundingRect()
+    origin = QtCore.QPointF(size.width() if dx < 0 else 0.0, size.height() if dy < 0 else 0.0)
+    legend.setTransformOriginPoint(origin)
+    legend.setScale(scale)
+
+
 class ArrowLegend:
     """Which arrow is which: only the enabled kinds are listed (top right)."""
 

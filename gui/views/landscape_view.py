@@ -24,7 +24,13 @@ from gui.views.landscape_geometry import (
     segment_exit,
 )
 from gui.views.landscape_layers import LandscapeLayers
-from gui.views.landscape_overlays import ArrowLegend, OutcomeOverlay, RunLegend, arrow_vectors
+from gui.views.landscape_overlays import (
+    ArrowLegend,
+    OutcomeOverlay,
+    RunLegend,
+    arrow_vectors,
+    scale_about_anchor,
+)
 from gui.views.path_feed import PathFeed
 from gui.views.trails import TrailsItem, line_style
 
@@ -32,15 +38,6 @@ from gui.views.trails import TrailsItem, line_style
 _PIXEL_FRACTION = 1.0 / 1500.0
 # A path is cut at its first point beyond the bounds grown by this fraction of the span.
 _EXIT_MARGIN = 0.05
-
-
-def _scale_about_anchor(legend: pg.LegendItem, scale: float) -> None:
-    """Scale a legend about the corner it is anchored to (offset signs pick the corner)."""
-    dx, dy = legend.opts.get("offset") or (1, 1)
-    size = legend.boundingRect()
-    origin = QtCore.QPointF(size.width() if dx < 0 else 0.0, size.height() if dy < 0 else 0.0)
-    legend.setTransformOriginPoint(origin)
-    legend.setScale(scale)
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -194,14 +191,11 @@ class LandscapeView(QtWidgets.QWidget):
             self.layers.color_minima(self._grid.minima, colors)
 
     def set_arrow_options(self, gradient: bool, velocity: bool, update: bool) -> None:
-        self._arrows = {
-            "gradient": bool(gradient),
-            "velocity": bool(velocity),
-            "update": bool(update),
-        }
-        self.gradient_arrows.setVisible(self._arrows["gradient"])
-        self.velocity_arrows.setVisible(self._arrows["velocity"])
-        self.update_arrows.setVisible(self._arrows["update"])
+        """Which arrows to draw at each current point (-gradient, velocity, last step)."""
+        shown = (bool(gradient), bool(velocity), bool(update))
+        self._arrows = dict(zip(("gradient", "velocity", "update"), shown, strict=True))
+        for item, on in zip(self._arrow_items(), shown, strict=True):
+            item.setVisible(on)
         self.arrow_legend.set_entries(self._arrows, self._presentation)
 
     def set_presentation(self, on: bool) -> None:
@@ -231,12 +225,12 @@ class LandscapeView(QtWidgets.QWidget):
         legends = (self.arrow_legend.legend, self.run_legend.legend, self.outcomes.legend)
         scale = width / max(rect.width(), 1.0)
         for legend in legends:
-            _scale_about_anchor(legend, scale)
+            scale_about_anchor(legend, scale)
         try:
             exporter.export(str(path))
         finally:
             for legend in legends:
-                _scale_about_anchor(legend, 1.0)
+                scale_about_anchor(legend, 1.0)
 
     # --------------------------------------------------------------- internals
     def _head_size(self) -> float:
