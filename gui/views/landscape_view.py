@@ -115,14 +115,9 @@ class LandscapeView(QtWidgets.QWidget):
         self.layers.set_grid(grid)
         xmin, xmax, ymin, ymax = grid.bounds
         self.start_target.setPos(*grid.start)
-        self.view_box.setLimits(
-            xMin=xmin - (xmax - xmin),
-            xMax=xmax + (xmax - xmin),
-            yMin=ymin - (ymax - ymin),
-            yMax=ymax + (ymax - ymin),
-        )
+        lo, hi = clamp_box(self._grid.bounds)  # pan and zoom stop one span outside
+        self.view_box.setLimits(xMin=lo[0], xMax=hi[0], yMin=lo[1], yMax=hi[1])
         self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
-        lo, hi = clamp_box(self._grid.bounds)
         cell = max(xmax - xmin, ymax - ymin) * _PIXEL_FRACTION
         mx, my = _EXIT_MARGIN * (xmax - xmin), _EXIT_MARGIN * (ymax - ymin)
         exit_box = (xmin - mx, xmax + mx, ymin - my, ymax + my)
@@ -148,7 +143,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.feed.reset()
         self.heads.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
         self.crosses.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
-        for item in (self.gradient_arrows, self.velocity_arrows, self.update_arrows):
+        for item in self._arrow_items():
             item.set_arrows(np.zeros((0, 2)), np.zeros((0, 2)))
 
     def show_state(self, history_points: np.ndarray, frame, diverged: np.ndarray) -> None:
@@ -162,11 +157,9 @@ class LandscapeView(QtWidgets.QWidget):
         if points.ndim == 3 and points.shape[1] == len(current):
             self.feed.sync(points)
             self._follow_start(points[0])
-        exited = (
-            self.feed.exited
-            if len(self.feed.exited) == len(current)
-            else np.zeros(len(current), bool)
-        )
+        exited = np.zeros(len(current), bool)
+        if len(self.feed.exited) == len(current):
+            exited = self.feed.exited
         alive = ~diverged if diverged.size == len(current) else np.ones(len(current), bool)
         ends = current.copy()
         for k in np.flatnonzero(exited & ~alive):
