@@ -140,8 +140,11 @@ class SweepPlot:
         wanted = (x_lo - pad, x_hi + pad, float(y_lo), float(y_hi))
         if wanted != self._range:
             self._range = wanted
-            self.plot.getViewBox().setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.0)
+            view_box = self.plot.getViewBox()
+            view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.0)
             self.plot.getAxis("bottom").setTicks(log_ticks(wanted[0], wanted[1]))
+            for markers in (self.dots, self.crosses):
+                markers.set_view_rect(view_box.viewRect())
         return wanted[2], wanted[3]
 
     def set_presentation(self, on: bool) -> None:
