@@ -46,7 +46,7 @@ GRID_RESOLUTION = 400
 DRAW_INTERVAL_MS = 16
 # Share of wall time the window may hold the run for drawing (see FramePacer).
 FLAT_OUT_DRAW_BUDGET = 0.15
-PACED_DRAW_BUDGET = 0.6
+PACED_DRAW_BUDGET = 0.9
 
 
 def _color_mode(config: DescentConfig) -> str:
@@ -274,6 +274,11 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: RunState) -> None:
         self._pending = state  # newest only: the draw timer takes it
         self.status.count_state(state)
+        # a paced run that keeps its pace leaves the window time to draw; one that falls
+        # behind (or runs flat out) gets most of the interpreter
+        target = self.controls.run.speed_value()
+        keeps_pace = target is not None and state.steps_per_second >= 0.8 * target
+        self._pacer.budget = PACED_DRAW_BUDGET if keeps_pace else FLAT_OUT_DRAW_BUDGET
 
     @Slot(str)
     def _on_status(self, status: str) -> None:
@@ -295,6 +300,7 @@ class MainWindow(QMainWindow):
         interval = self._pacer.update()
         if interval != self._draw_timer.interval():
             self._draw_timer.setInterval(interval)
+            self.worker.set_max_fps(1000.0 / interval)  # no states the window would skip
         state, self._pending = self._pending, None
         if state is None:
             return
@@ -362,9 +368,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _set_speed(self, steps_per_second: float | None) -> None:
-        """A paced run has time to spare for drawing; a flat-out one gets most of it."""
         self.worker.set_speed(steps_per_second)
-        self._pacer.budget = FLAT_OUT_DRAW_BUDGET if steps_per_second is None else PACED_DRAW_BUDGET
 
     # -- view options ------------------------------------------------------------------
     def apply_arrows(self) -> None:

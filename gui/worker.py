@@ -43,8 +43,9 @@ class RunState:
 class _Control:
     """Commands shared between the GUI and the run thread, guarded by one condition."""
 
-    def __init__(self, playing: bool, steps_per_second: float | None) -> None:
+    def __init__(self, playing: bool, steps_per_second: float | None, max_fps: float) -> None:
         self.cond = threading.Condition()
+        self.min_interval = 1.0 / max_fps  # seconds between two states sent while playing
         self.playing = playing
         self.step_budget = 0 if playing else 1  # a paused start still shows step 0
         self.abort = False
@@ -59,13 +60,12 @@ class _RunThread(QThread):
     produced = Signal(object)
     failed = Signal(int, str)
 
-    def __init__(self, factory, generation, control, capacity, max_fps) -> None:
+    def __init__(self, factory, generation, control, capacity) -> None:
         super().__init__()
         self._factory = factory
         self.generation = generation
         self.control = control
         self._capacity = capacity
-        self._min_interval = 1.0 / max_fps
         self._history: History | None = None
         self._latest: Any = None
         self._dirty = False
@@ -106,6 +106,7 @@ class _RunThread(QThread):
         """Block (holding ``ctl.cond``) until a step is due; False when the thread should end."""
         while not ctl.abort:
             if ctl.held:
+                self._flush(ctl, force=True)  # idle anyway: let the newest state go
                 ctl.cond.wait(0.05)
                 continue
             if self._finished:
@@ -152,7 +153,7 @@ class _RunThread(QThread):
         if not self._dirty or ctl.in_flight:
             return
         now = time.perf_counter()
-        if not force and now - self._last_emit < self._min_interval:
+        if not force and now - self._last_emit < ctl.min_interval:
             return
         state = RunState(
             self.generation, self._latest, self._history.snapshot(), self._rate(), self._finished
@@ -215,8 +216,8 @@ class RunWorker(QObject):
         self._factory = factory
         self._generation += 1
         self.latest = None
-        control = _Control(playing, self._steps_per_second)
-        thread = _RunThread(factory, self._generation, control, self._capacity, self._max_fps)
+        control = _Control(playing, self._steps_per_second, self._max_fps)
+        thread = _RunThread(factory, self._generation, control, self._capacity)
         thread.produced.connect(self._on_produced)
         thread.failed.connect(self._on_failed)
         thread.finished.connect(self._on_thread_finished)
@@ -269,6 +270,15 @@ class RunWorker(QObject):
             with self._thread.control.cond:
                 self._thread.control.steps_per_second = steps_per_second
                 self._thread.control.cond.notify_all()
+
+    def set_max_fps(self, max_fps: float) -> None:
+        """Send at most ``max_fps`` states a second (the window's current drawing rate)."""
+        if not max_fps > 0:
+            raise ValueError(f"max_fps must be > 0, got {max_fps}")
+        self._max_fps = float(max_fps)
+        if self._thread is not None:
+            with self._thread.control.cond:
+                self._thread.control.min_interval = 1.0 / self._max_fps
 
     def hold(self, held: bool) -> None:
         """While held, the thread takes no step (the window draws without contention).
@@ -359,7 +369,7 @@ class FramePacer:
         self,
         budget: float = 0.2,
         min_interval_ms: int = 16,
-        max_interval_ms: int = 500,
+        max_interval_ms: int = 1000,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._clock = clock
@@ -370,6 +380,7 @@ class FramePacer:
         self._window_start = clock()
         self._held = 0.0
         self._hold_start: float | None = None
+        self.hold_times: deque[float] = deque(maxlen=1000)  # seconds, draw + paint
 
     def __repr__(self) -> str:
         return f"FramePacer(budget={self.budget}, interval_ms={self.interval_ms:.0f})"
@@ -382,7 +393,9 @@ class FramePacer:
     def end(self) -> None:
         """The redraw has painted; the run goes on."""
         if self._hold_start is not None:
-            self._held += self._clock() - self._hold_start
+            held = self._clock() - self._hold_start
+            self._held += held
+            self.hold_times.append(held)
             self._hold_start = None
 
     def update(self) -> int:

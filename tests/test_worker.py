@@ -204,3 +204,24 @@ def test_frame_pacer_keeps_drawing_within_its_budget():
     pacer.begin()
     now[0] += 2.0
     assert pacer.update() == 16  # mid-draw: no decision
+
+
+def test_hold_stops_stepping_until_released(worker, qtbot):
+    produced = []
+
+    def observed():
+        for i in range(10**9):
+            produced.append(i)
+            yield make_frame(i)
+
+    worker.set_max_fps(1000.0)
+    worker.start(observed, playing=True)
+    qtbot.waitUntil(lambda: newest_step(worker) > 20)
+    worker.hold(True)
+    qtbot.waitUntil(lambda: newest_step(worker) == produced[-1])  # caught up, nothing new
+    held_at = produced[-1]
+    assert worker.status == "playing"
+    worker.hold(False)
+    qtbot.waitUntil(lambda: newest_step(worker) > held_at + 50)
+    with pytest.raises(ValueError, match="max_fps"):
+        worker.set_max_fps(0)
