@@ -202,6 +202,7 @@ class DescentRun:
         self._escape_lo = centre - ESCAPE_FACTOR * half
         self._escape_hi = centre + ESCAPE_FACTOR * half
         self._escape_flat: tuple[np.ndarray, np.ndarray] | None = None
+        self._escape_common = (self._escape_lo.max(), self._escape_hi.min())
 
     def _value(self, points: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -238,9 +239,12 @@ class DescentRun:
         against a (2,) one, or reducing over an axis of length 2, is several times slower.
         """
         k = points.shape[0]
+        flat = np.ascontiguousarray(points).reshape(-1)
+        # Fast path: every coordinate inside the box common to both axes (NaN fails it).
+        if self._escape_common[0] <= flat.min() and flat.max() <= self._escape_common[1]:
+            return np.ones(k, dtype=bool)
         if self._escape_flat is None or self._escape_flat[0].shape[0] != 2 * k:
             self._escape_flat = (np.tile(self._escape_lo, k), np.tile(self._escape_hi, k))
-        flat = np.ascontiguousarray(points).reshape(-1)
         inside = (flat >= self._escape_flat[0]) & (flat <= self._escape_flat[1])
         return inside.view(np.uint16) == 0x0101
 

@@ -62,11 +62,14 @@ def _check_int(field: str, value: object, low: int) -> None:
 
 
 def learning_rate_at(spec: ScheduleSpec, base_lr: np.ndarray, step: int) -> np.ndarray:
-    """The learning rate(s) for update number ``step`` (0 = the first update)."""
+    """The learning rate(s) for update number ``step`` (0 = the first update).
+
+    A constant schedule returns ``base_lr`` itself (no copy): callers must not modify it.
+    """
     base_lr = np.asarray(base_lr, dtype=np.float64)
     t = int(step)
     if spec.kind == "constant":
-        return base_lr.copy()
+        return base_lr
     if spec.kind == "step":
         return base_lr * spec.gamma ** (t // spec.step_size)
     if spec.kind == "exponential":
