@@ -1,6 +1,7 @@
 """Benchmark: 1,000 Adam runs x 2,000 steps on Rosenbrock, full history.
 
-Prints the engine's CPU time (process time: steadier than wall time on a shared machine) as ratios against, measured in the same run:
+Prints the engine's CPU time (process time: steadier than wall time on a shared machine)
+as ratios against these references, measured in the same run:
   * a hand-fused NumPy loop doing the same arithmetic (gradient, Adam update, loss, history,
     a finiteness test),
   * a per-run Python loop of our own (each run alone; timed on a subset of runs, scaled),
