@@ -13,7 +13,7 @@ other runs go on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,7 +196,15 @@ class DescentRun:
         # that share a seed index see the same batches, so a race or sweep is fair, and
         # the seeds of a stochastic cloud differ.
         run_seeds = cfg.seed * 1000 + self.runs.seed
-        self._gradient = self.surface.gradient_stream(k, run_seeds, cfg.batch)
+        batches = [spec.batch_size(cfg.batch) for spec in cfg.optimizers]
+        if len(set(batches)) == 1:
+            self._gradient = self.surface.gradient_stream(k, run_seeds, batches[0])
+        else:  # a race of batch modes: one sampler per optimizer
+            streams = [
+                (idx, self.surface.gradient_stream(len(idx), run_seeds[idx], batch))
+                for (idx, _), batch in zip(self._groups, batches, strict=True)
+            ]
+            self._gradient = _GroupedGradient(streams, k)
         centre = np.array([self.bounds[:2].mean(), self.bounds[2:].mean()])
         half = np.array([np.ptp(self.bounds[:2]), np.ptp(self.bounds[2:])]) / 2
         self._escape_lo = centre - ESCAPE_FACTOR * half
@@ -300,6 +308,19 @@ class DescentRun:
             f"DescentRun(surface={self.surface.name!r}, runs={len(self.runs)}, "
             f"step={self.step_index}, diverged={int(np.sum(self.diverged_at >= 0))})"
         )
+
+
+class _GroupedGradient:
+    """Gradients from one stream per optimizer group (each with its own batch size)."""
+
+    def __init__(self, streams: list[tuple[np.ndarray, Callable]], n_runs: int) -> None:
+        self._streams, self._n_runs = streams, n_runs
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        grad = np.empty((self._n_runs, 2))
+        for idx, gradient in self._streams:
+            grad[idx] = gradient(points[idx])
+        return grad
 
 
 def stream(config: DescentConfig, max_steps: int | None = None) -> Iterator[DescentFrame]:

@@ -21,18 +21,32 @@ class OptimizerSpec:
     name: str
     hyper: tuple[tuple[str, float], ...] = ()
     label: str = ""
+    batch: int | None = None  # linreg: None = the config's batch, 0 = full batch, B >= 1
 
     def __post_init__(self) -> None:
         hyper = tuple((str(k), float(v)) for k, v in dict(self.hyper).items())
         object.__setattr__(self, "hyper", hyper)
         make_optimizer(self.name, 1, **dict(hyper))  # raises ValueError naming the field
+        if self.batch is not None:
+            _integer("optimizer batch", self.batch, 0, 10**7)
+
+    def batch_size(self, default: int | None) -> int | None:
+        """This optimizer's mini-batch size: None for the full batch."""
+        if self.batch is None:
+            return default
+        return self.batch or None
 
     @property
     def display_label(self) -> str:
         return self.label or self.name
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "hyper": dict(self.hyper), "label": self.label}
+        return {
+            "name": self.name,
+            "hyper": dict(self.hyper),
+            "label": self.label,
+            "batch": self.batch,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +172,14 @@ def _optimizer_from(data: object) -> OptimizerSpec:
         return OptimizerSpec(data)
     data = _mapping("optimizers", data)
     hyper = _mapping("optimizers hyper", data.get("hyper", {}))
+    unknown = sorted(set(data) - {"name", "hyper", "label", "batch"})
+    if unknown:
+        raise ValueError(f"unknown optimizer field {unknown[0]!r}")
     return OptimizerSpec(
-        str(data.get("name", "")), tuple(hyper.items()), str(data.get("label", ""))
+        str(data.get("name", "")),
+        tuple(hyper.items()),
+        str(data.get("label", "")),
+        data.get("batch"),
     )
 
 

@@ -258,3 +258,29 @@ def test_runs_sharing_a_seed_index_see_the_same_batches():
     path = descend_config(config).path
     np.testing.assert_array_equal(path[:, 0], path[:, 2])  # same seed index, same batches
     assert not np.allclose(path[:, 0], path[:, 1])  # another seed, other batches
+
+
+def test_a_race_of_batch_modes_on_linreg():
+    """Full batch, mini-batch and stochastic side by side: one sampler per optimizer."""
+    config = DescentConfig(
+        surface="linreg",
+        optimizers=(
+            OptimizerSpec("gd", label="full batch", batch=0),
+            OptimizerSpec("gd", label="mini-batch", batch=8),
+            OptimizerSpec("gd", label="stochastic", batch=1),
+        ),
+        learning_rates=(0.05,),
+        batch=8,
+        steps=40,
+        seed=2,
+    )
+    race = descend_config(config).path
+    full = descend_config(DescentConfig(surface="linreg", learning_rates=(0.05,), steps=40))
+    mini = descend_config(config.replace(optimizers=(OptimizerSpec("gd"),)))
+    np.testing.assert_array_equal(race[:, 0], full.path[:, 0])
+    np.testing.assert_array_equal(race[:, 1], mini.path[:, 0])
+    assert not np.allclose(race[:, 2], race[:, 1])
+    again = DescentConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert again == config
+    with pytest.raises(ValueError, match="optimizer batch must be an integer"):
+        OptimizerSpec("gd", batch=-1)
