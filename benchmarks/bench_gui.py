@@ -79,15 +79,20 @@ def bench_window(app: QApplication, seconds: float, frames: int):
     window.apply_config(SWEEP, playing=False)
     if not pump(app, lambda: window.grid_ready, 60):
         raise RuntimeError("the landscape grid was not ready within 60 s")
-    window.draw_times.clear()
-    window._pacer.hold_times.clear()
-    started = time.perf_counter()
     window.worker.play()
-    rate = steps_per_second(window.worker, app, seconds)
+    pacer = window._pacer
+    pacer.hold_times.clear()
+    started = time.perf_counter()
+    rate = steps_per_second(window.worker, app, seconds)  # the window's own pacing
+    fps = len(pacer.hold_times) / (time.perf_counter() - started)
+    # Frame cost: let the pacer draw as often as it can so 300 frames come quickly (the
+    # run is held while a frame is drawn and painted, so contention does not change it).
+    pacer.budget, pacer.max_interval_ms = 1.0, pacer.min_interval_ms
+    window.draw_times.clear()
+    pacer.hold_times.clear()
     pump(app, lambda: len(window.draw_times) >= frames, 300)
     draw = np.array(window.draw_times)[-frames:] * 1000.0
-    held = np.array(window._pacer.hold_times)[-frames:] * 1000.0
-    fps = len(window.draw_times) / (time.perf_counter() - started)
+    held = np.array(pacer.hold_times)[-frames:] * 1000.0
     window.close()
     return rate, draw, held, fps
 
@@ -128,7 +133,7 @@ def main() -> int:
     for label, times in (("update views", draw), ("update + paint", held)):
         p50, p95 = np.percentile(times, [50, 95])
         print(f"frame time, {label:14s} (300 frames): p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
-    print(f"frames drawn per second while training flat out: {fps:.1f}")
+    print(f"frames drawn per second while training flat out (paced by the window): {fps:.1f}")
     total = 100_000 if args.quick else 1_000_000
     t0 = time.perf_counter()
     samples = bench_memory(app, total)

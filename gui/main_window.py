@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self._grid_ready = False
         self._pending: RunState | None = None
         self._shown: RunState | None = None
-        self._scrub_row = -1
+        self._scrub_step = -1  # the step pinned by the timeline, -1 = follow the run
         self._announced = np.zeros(0, dtype=bool)
         self._presentation = False
         self._outcomes = None
@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         self._announced = np.zeros(len(run.runs), dtype=bool)
         self.banner.set_divergence("")
         self._pending = self._shown = None
-        self._scrub_row = -1
+        self._scrub_step = -1
         self.timeline.follow_live()
         self.worker.start(lambda: DescentRun(config).frames(), playing=playing)
         self.status.show_message(f"{len(run.runs)} run(s) on {run.surface.display_name}")
@@ -287,7 +287,11 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_scrub(self, row: int) -> None:
-        self._scrub_row = row
+        # pinned by step, not row: thinning the history moves rows, never steps
+        if row < 0 or self._shown is None or row >= len(self._shown.history):
+            self._scrub_step = -1
+        else:
+            self._scrub_step = int(self._shown.history.steps[row])
         if self._shown is not None:
             self._redraw(self._shown)
 
@@ -323,10 +327,11 @@ class MainWindow(QMainWindow):
         if not self._grid_ready:
             return
         history, frame = state.history, state.frame
-        if self._scrub_row >= 0 and self._scrub_row < len(history):
-            history = history.upto(self._scrub_row)
+        if self._scrub_step >= 0:
+            row = history.index_of_step(self._scrub_step)
+            history = history.upto(row)
             frame = history.frame_at(-1)
-            self.timeline.show_step(frame.step)
+            self.timeline.show_row(row, frame.step)
         diverged = frame.diverged_at >= 0
         alive = np.flatnonzero(~diverged)
         followed = None
@@ -392,6 +397,12 @@ class MainWindow(QMainWindow):
     def play(self) -> None:
         if self.worker.status != "playing":
             self.worker.play()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self._presentation:
+            self.toggle_presentation()  # Esc leaves presentation mode as well as F11
+            return
+        super().keyPressEvent(event)
 
     def _release_run(self) -> None:
         self.worker.hold(False)

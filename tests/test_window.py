@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -165,24 +165,29 @@ def test_start_grid_ends_in_an_outcome_map(window, qtbot):
     assert sorted(window._outcomes.counts()) == [0, 1, 2, 3]
 
 
-def test_timeline_scrubs_back(window, qtbot):
+def test_timeline_scrubs_back_and_stays_on_its_step(window, qtbot):
+    window.controls.run.steps.setValue(1_000_000)
     window.controls.run.flat_out.setChecked(True)
+    qtbot.waitUntil(lambda: window._config.steps == 1_000_000)
     window.play()
-    qtbot.waitUntil(lambda: window.worker.status == "finished", timeout=20_000)
-    qtbot.waitUntil(lambda: window.timeline.slider.maximum() > 10)
+    qtbot.waitUntil(lambda: window._shown is not None and len(window._shown.history) > 10)
     window.timeline.slider.setValue(3)
     assert not window.timeline.following
-    shown = window._shown.history.steps[3]
-    assert window.timeline.step_label.text() == f"step {shown:,}"
+    pinned = int(window._shown.history.steps[3])
+    assert window.timeline.step_label.text() == f"step {pinned:,}"
+    # the run goes on and its history is thinned: the views stay on the pinned step
+    qtbot.waitUntil(lambda: window._shown.history.stride >= 4, timeout=20_000)
+    qtbot.waitUntil(lambda: window.timeline.step_label.text() == f"step {pinned:,}")
     window.timeline.slider.setValue(window.timeline.slider.maximum())
     assert window.timeline.following
 
 
 def test_presentation_mode_and_export(window, qtbot, tmp_path):
+    assert window.actions.presentation.shortcut() == QKeySequence("F11")
     window.toggle_presentation()
-    assert not window.dock.isVisible()
-    window.toggle_presentation()
-    assert window.dock.isVisible()
+    assert not window.dock.isVisible() and not window.menuBar().isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.dock.isVisible() and not window._presentation
     path = tmp_path / "landscape.png"
     window.export_landscape(str(path))
     assert path.stat().st_size > 10_000
@@ -203,3 +208,17 @@ def test_every_control_explains_itself(window):
 def test_spin_boxes_are_bounded(window):
     for box in window.controls.findChildren(QAbstractSpinBox):
         assert box.maximum() < 1e7 and box.minimum() > -1e7
+
+
+def test_divergence_sentences_name_the_limit():
+    from gui.panels.banner import explain_divergence, step_at_fault
+
+    text = explain_divergence("gd, lr=0.01", 4, 0.01, 500.0)
+    assert "lr 0.01 > 2/λmax = 0.004" in text and "step 4" in text
+    assert "although lr 0.001 < 2/λmax = 0.004" in explain_divergence("m", 9, 0.001, 500.0)
+    assert "without a bottom" in explain_divergence("gd", 3, 0.1, 2.0, loss_fell=True)
+    assert "curves downward" in explain_divergence("gd", 3, 0.1, -1.0)
+    # the curvature where the rate first became too large, not at the far-away last point
+    lam = np.array([100.0, 300.0, 1e9])
+    assert step_at_fault(lam, np.full(3, 0.01)) == (0.01, 300.0)
+    assert step_at_fault(np.array([1.0, 2.0]), np.full(2, 0.01)) == (0.01, 2.0)

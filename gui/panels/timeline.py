@@ -64,7 +64,11 @@ class Timeline(QWidget):
             self.step_label.setText(f"step {step:,}")
         self.slider.blockSignals(False)
 
-    def show_step(self, step: int) -> None:
+    def show_row(self, row: int, step: int) -> None:
+        """The views show history row ``row`` (step ``step``): put the handle there."""
+        self.slider.blockSignals(True)
+        self.slider.setValue(row)
+        self.slider.blockSignals(False)
         self.step_label.setText(f"step {step:,}")
 
     def follow_live(self) -> None:
