@@ -11,6 +11,11 @@ Protocol (see DESIGN.md): the GUI talks to a run only through `RunWorker`: ``sta
 every frame into a `core.history.History` and sends the newest `RunState` at most
 ``max_fps`` times a second. Each start bumps a generation number; states of older
 generations are dropped on arrival.
+
+Sharing one interpreter lock: a training thread that never lets go makes every drawing
+call of the window wait for it (hundreds per painted frame). So the window *holds* the
+run while it draws and paints (``hold``), and a `FramePacer` stretches the redraw
+interval so that the held share of time stays within a budget.
 """
 
 from __future__ import annotations

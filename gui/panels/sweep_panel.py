@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import time
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -54,6 +56,10 @@ class LearningRatePanel(QWidget):
         self.error.hide()
         self._build_layout()
         self._last_good = self._compute()
+        self._critical_shown_at = 0.0
+        self._pending_lam: float | None = None
+        self._critical_timer = QTimer(self, singleShot=True, interval=260)
+        self._critical_timer.timeout.connect(lambda: self.show_critical(self._pending_lam))
         for box in (self.lr, self.lr_min, self.lr_max, self.count):
             box.valueChanged.connect(self._on_edit)
         self.log.toggled.connect(self._on_edit)
@@ -148,16 +154,28 @@ class LearningRatePanel(QWidget):
         self._last_good = tuple(rates)  # exactly what the configuration says
 
     def show_critical(self, lam: float | None) -> None:
-        """Mark the critical step 2 / lambda_max at the current point (None hides it)."""
-        if lam is None or not lam > 0:
-            self.critical.setText("Curvature at the point ≤ 0: no step-size limit there.")
+        """Mark the critical step 2 / lambda_max at the current point (None hides it).
+
+        Updated at most four times a second: a label that changes its text re-lays out
+        the whole dock, which is too costly for every frame of a run.
+        """
+        self._pending_lam = lam
+        now = time.perf_counter()
+        if now - self._critical_shown_at < 0.25:
+            if not self._critical_timer.isActive():  # the last value still gets shown
+                self._critical_timer.start()
             return
-        critical = 2.0 / lam
-        rates = self._last_good
-        over = sum(lr > critical for lr in rates)
-        verdict = (
-            f"{over} of {len(rates)} rates above it"
-            if len(rates) > 1
-            else ("above it: expect divergence" if over else "below it: stable here")
-        )
-        self.critical.setText(f"Critical rate here: 2/λmax = {critical:.3g} ({verdict})")
+        self._critical_shown_at = now
+        if lam is None or not lam > 0:
+            text = "Curvature at the point ≤ 0: no step-size limit there."
+        else:
+            critical = 2.0 / lam
+            rates = self._last_good
+            over = sum(lr > critical for lr in rates)
+            if len(rates) > 1:
+                verdict = f"{over} of {len(rates)} rates above it"
+            else:
+                verdict = "above it: expect divergence" if over else "below it: stable here"
+            text = f"Critical rate here: 2/λmax = {critical:.3g} ({verdict})"
+        if text != self.critical.text():
+            self.critical.setText(text)
