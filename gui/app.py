@@ -13,6 +13,7 @@ from gui import theme
 
 WINDOW_SIZE = (1600, 960)
 GRID_WAIT_S = 10.0  # longest wait for the landscape before a screenshot is taken anyway
+DEFAULT_PRESET = "lr-sweep-rosenbrock"
 
 
 def _application() -> QApplication:
@@ -52,7 +53,8 @@ def _run_then_capture(app, window, run_for: float | None, screenshot: str | None
 def run_window(
     preset: str | None = None, run_for: float | None = None, screenshot: str | None = None
 ) -> int:
-    """Open the window; optionally load ``preset``, play ``run_for`` s, save ``screenshot``.
+    """Open the window with ``preset`` (default: the learning-rate sweep); optionally play
+    ``run_for`` seconds and save ``screenshot``.
 
     With ``run_for`` or ``screenshot`` the window closes by itself afterwards; otherwise
     this returns when the user closes it. Returns the exit code (2 for a bad preset).
@@ -60,20 +62,17 @@ def run_window(
     if run_for is not None and not run_for >= 0:
         print(f"slope: --run-for must be >= 0 seconds, got {run_for}", file=sys.stderr)
         return 2
-    loaded = None
-    if preset is not None:
-        try:
-            loaded = load_preset(preset)
-        except ValueError as exc:
-            print(f"slope: {exc}", file=sys.stderr)
-            return 2
+    try:  # without a preset the window opens on the first idea a learner should see
+        loaded = load_preset(DEFAULT_PRESET if preset is None else preset)
+    except ValueError as exc:
+        print(f"slope: {exc}", file=sys.stderr)
+        return 2
     app = _application()
     from gui.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow()
     window.resize(*WINDOW_SIZE)
-    if loaded is not None:
-        window.load_preset(loaded)
+    window.load_preset(loaded)
     window.show()
     app.aboutToQuit.connect(lambda: window.worker.shutdown(1000))
     if run_for is None and screenshot is None:

@@ -230,3 +230,20 @@ def test_divergence_sentences_name_the_limit():
     lam = np.array([100.0, 300.0, 1e9])
     assert step_at_fault(lam, np.full(3, 0.01)) == (0.01, 300.0)
     assert step_at_fault(np.array([1.0, 2.0]), np.full(2, 0.01)) == (0.01, 2.0)
+
+
+def test_start_boxes_show_where_the_runs_start(window, qtbot):
+    controls = window.controls
+    combo = controls.surface.combo
+    combo.setCurrentIndex(combo.findData("expr"))
+    qtbot.waitUntil(lambda: window._config.surface == "expr")
+    start = tuple(window._run.runs.start[0])
+    assert (controls.run.start_x.value(), controls.run.start_y.value()) == pytest.approx(start)
+    combo.setCurrentIndex(combo.findData("bowl"))
+    qtbot.waitUntil(lambda: window._config.surface == "bowl")
+    window.landscape.start_point_selected.emit(-1.0, 0.5)
+    qtbot.waitUntil(lambda: window._config.starts == ((-1.0, 0.5),))
+    # a parameter of the same surface keeps the chosen start
+    controls.surface._param_widgets["condition"].setValue(25.0)
+    qtbot.waitUntil(lambda: dict(window._config.surface_params)["condition"] == 25.0)
+    assert window._config.starts == ((-1.0, 0.5),)

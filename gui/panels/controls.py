@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from core.descent import DescentConfig, start_grid
-from core.surfaces import get_surface
+from core.surfaces import expression_surface, get_surface
 from gui.panels.optimizer_editor import OptimizerEditor
 from gui.panels.run_panel import RunPanel
 from gui.panels.schedule_panel import SchedulePanel
@@ -48,6 +48,7 @@ class ControlsPanel(QScrollArea):
         self._bounds: tuple[float, float, float, float] | None = None
         self._custom_starts: tuple[tuple[float, float], ...] | None = None
         self._start_is_default = True
+        self._surface_name = self.surface.surface_name
         self._last_config: DescentConfig | None = None
         self._debounce = QTimer(self, singleShot=True, interval=150)
         self._debounce.timeout.connect(self._emit_config)
@@ -135,20 +136,29 @@ class ControlsPanel(QScrollArea):
             self.config_changed.emit(config)
 
     # -- reactions ---------------------------------------------------------------------
+    def _default_start(self, surface: str, expr: str, surface_params) -> tuple[float, float]:
+        """Where a run starts when no start point is given (the surface's own choice)."""
+        if surface == EXPR:
+            return tuple(expression_surface(expr, self._bounds or DEFAULT_EXPR_BOUNDS).start)
+        return tuple(get_surface(surface, **dict(surface_params)).start)
+
     def _sync_surface_defaults(self) -> None:
-        name = self.surface.surface_name
-        self.run.set_linreg(name == "linreg")
-        if self._start_is_default and name != EXPR:
-            start = get_surface(name).start
+        fields = self.surface.fields()
+        self.run.set_linreg(fields["surface"] == "linreg")
+        if self._start_is_default:
+            start = self._default_start(**fields)
             for box, value in ((self.run.start_x, start[0]), (self.run.start_y, start[1])):
                 box.blockSignals(True)
                 box.setValue(value)
                 box.blockSignals(False)
 
     def _on_surface_changed(self) -> None:
-        self._bounds = None  # a preset's view box belongs to its own surface
-        self._custom_starts = None
-        self._start_is_default = True
+        name = self.surface.surface_name
+        if name != self._surface_name:  # another landscape: its own view box and start
+            self._surface_name = name
+            self._bounds = None
+            self._custom_starts = None
+            self._start_is_default = True
         self._sync_surface_defaults()
         self._debounce.start()
 
@@ -166,6 +176,7 @@ class ControlsPanel(QScrollArea):
         view = view or {}
         self._debounce.stop()
         self.surface.set_fields(config.surface, config.expr, config.surface_params)
+        self._surface_name = config.surface
         self.optimizers.set_specs(config.optimizers)
         self.rates.set_rates(config.learning_rates, view)
         self.schedule.set_specs(config.schedule, config.clip)
@@ -177,10 +188,8 @@ class ControlsPanel(QScrollArea):
         self._start_is_default = not config.starts
         if len(config.starts) >= 1:
             start = config.starts[0]
-        elif config.surface == EXPR:
-            start = (0.0, 0.0)
         else:
-            start = tuple(get_surface(config.surface, **dict(config.surface_params)).start)
+            start = self._default_start(config.surface, config.expr, config.surface_params)
         self.run.set_fields(config, start, grid_n, view.get("speed", self.run.speed_value()))
         self.run.set_linreg(config.surface == "linreg")
         self.error.hide()
