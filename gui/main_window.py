@@ -3,7 +3,9 @@
 The window only wires things together. A control change becomes a `DescentConfig`; the
 config becomes a run in the `RunWorker`'s thread and, when the surface changed, a
 landscape grid computed by a superqt thread worker. States from the worker are kept
-(newest only) and drawn by a 60 Hz timer, so drawing never blocks training.
+(newest only) and drawn from a timer: up to 60 times a second, less often when drawing
+is expensive, because the run is held while the window draws and paints (see
+`gui.worker.FramePacer`) so the two threads do not fight over the interpreter lock.
 """
 
 from __future__ import annotations
@@ -74,9 +76,9 @@ class MainWindow(QMainWindow):
         self.status = RunStatusBar()
         self.setStatusBar(self.status)
         self._build_layout()
-        self.actions = build_menus(self)
-        self.run_actions = self.actions.run
-        self.arrow_actions = self.actions.arrows
+        self.window_actions = build_menus(self)
+        self.run_actions = self.window_actions.run
+        self.arrow_actions = self.window_actions.arrows
         self._title, self._idea = "", ""
         self._config: DescentConfig | None = None
         self._run: DescentRun | None = None
@@ -105,8 +107,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.landscape, "Landscape")
         self.tabs.addTab(self.surface3d, "3-D surface")
-        right = QSplitter()
-        right.setOrientation(right.orientation().Vertical)
+        right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.side_plots)
         right.addWidget(self.stability)
         right.setStretchFactor(0, 4)
@@ -383,7 +384,7 @@ class MainWindow(QMainWindow):
     def toggle_presentation(self) -> None:
         """Full screen, controls hidden, larger fonts and lines (F11)."""
         self._presentation = not self._presentation
-        self.actions.presentation.setChecked(self._presentation)
+        self.window_actions.presentation.setChecked(self._presentation)
         app = QApplication.instance()
         theme.apply_theme(app, presentation=self._presentation)
         self.dock.setVisible(not self._presentation)

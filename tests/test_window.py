@@ -191,7 +191,7 @@ def test_timeline_scrubs_back_and_stays_on_its_step(window, qtbot):
 
 
 def test_presentation_mode_and_export(window, qtbot, tmp_path):
-    assert window.actions.presentation.shortcut() == QKeySequence("F11")
+    assert window.window_actions.presentation.shortcut() == QKeySequence("F11")
     window.toggle_presentation()
     assert not window.dock.isVisible() and not window.menuBar().isVisible()
     qtbot.keyClick(window, Qt.Key.Key_Escape)
