@@ -52,18 +52,55 @@ def test_activation_values():
     assert ACTIVATIONS["linear"][0](z) is z
 
 
-def test_tanh_matches_numpy_everywhere_without_warnings():
-    z = np.concatenate(
-        [
-            np.random.default_rng(0).normal(0, 3, 10_000),
-            [0.0, -0.0, 1e-300, 19.0, 25.0, 400.0, -400.0, 1e308, -1e308, np.inf, -np.inf],
-        ]
-    )
+def _both_signs(magnitudes: np.ndarray) -> np.ndarray:
+    return np.concatenate([-magnitudes[::-1], [0.0], magnitudes])
+
+
+def test_tanh_is_within_4_ulp_of_numpy_from_1e_300_to_1e3_without_warnings():
+    z = _both_signs(np.logspace(-300, 3, 30_001))
+    z = np.concatenate([z, np.random.default_rng(0).normal(0, 3, 10_000), [19.0, -19.1]])
+    special = np.array([-0.0, 1e-320, 25.0, 1e308, -1e308, np.inf, -np.inf, np.nan])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = tanh(z)
-    np.testing.assert_allclose(result, np.tanh(z), rtol=0, atol=4e-16)
-    assert tanh(np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
+        result, edges = tanh(z), tanh(special)
+    np.testing.assert_array_max_ulp(result, np.tanh(z), maxulp=4)
+    np.testing.assert_array_equal(edges, np.tanh(special))
+    assert np.signbit(edges[0]) and tanh(np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
+    tiny = np.array([1e-9, -1e-17])  # the old 2 / (1 + e^(-2z)) - 1 lost these digits
+    np.testing.assert_allclose(tanh(tiny), tiny, rtol=1e-15)
+
+
+@pytest.mark.parametrize("size", [7, 6001])  # np.tanh itself below 3,000, the table above
+def test_tanh_writes_into_out_even_in_place(size):
+    z = np.linspace(-30.0, 30.0, size)
+    out = np.empty_like(z)
+    assert tanh(z, out) is out
+    np.testing.assert_array_max_ulp(out, np.tanh(z), maxulp=4)
+    in_place = z.copy()
+    assert tanh(in_place, in_place) is in_place  # as loss_grid calls it: the signs survive
+    np.testing.assert_array_equal(in_place, out)
+    np.testing.assert_array_equal(tanh(np.rint(z).astype(np.int64)), tanh(np.rint(z)))
+
+
+def test_tanh_keeps_float32_and_takes_numbers():
+    z = np.linspace(-3.0, 3.0, 5000)
+    single = tanh(z.astype(np.float32))
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, np.tanh(z), rtol=1e-6)
+    assert tanh(0.5) == pytest.approx(np.tanh(0.5), rel=1e-15)
+
+
+def test_sigmoid_softplus_and_elu_keep_relative_precision_in_their_tails():
+    z = -np.logspace(-300, np.log10(700.0), 5_001)  # e^z is a normal number for all of them
+    e = np.exp(z)
+    forward = {name: ACTIVATIONS[name][0] for name in ("sigmoid", "softplus", "elu")}
+    np.testing.assert_allclose(forward["sigmoid"](z), e / (1.0 + e), rtol=1e-15)
+    np.testing.assert_allclose(forward["sigmoid"](-z), 1.0 / (1.0 + e), rtol=1e-15)
+    np.testing.assert_allclose(forward["softplus"](z), np.log1p(e), rtol=1e-15)
+    np.testing.assert_allclose(forward["softplus"](-z), -z + np.log1p(e), rtol=1e-15)
+    np.testing.assert_allclose(forward["elu"](z), np.expm1(z), rtol=1e-15)
+    elu_grad = ACTIVATIONS["elu"][1](np.ones_like(z), z, forward["elu"](z))
+    np.testing.assert_allclose(elu_grad, e, rtol=1e-15)  # not a + 1, which cancels to 0
 
 
 def test_sigmoid_and_softmax_are_stable():
