@@ -68,7 +68,13 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     tanh_h = _TANH_TABLE[h.astype(np.intp)]
     h *= 1.0 / _TANH_STEP
     x -= h  # l = |z| - h, exact: both lie within a factor 2 of each other, or h = 0
-    s = np.multiply(x, x, out=h)  # l^2
+    _add_tanh_series(x, tanh_h, scratch=h)
+    return np.copysign(x, z, out=x)
+
+
+def _add_tanh_series(x, tanh_h, scratch):
+    """Overwrite x = l with (tanh h + tanh l) / (1 + tanh h tanh l), tanh l by its series."""
+    s = np.multiply(x, x, out=scratch)  # l^2
     tanh_l = s * (2.0 / 15.0)
     tanh_l -= 1.0 / 3.0
     tanh_l *= s
@@ -77,8 +83,7 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     np.multiply(tanh_h, tanh_l, out=s)
     s += 1.0
     tanh_l += tanh_h
-    np.divide(tanh_l, s, out=x)  # (tanh h + tanh l) / (1 + tanh h tanh l)
-    return np.copysign(x, z, out=x)
+    np.divide(tanh_l, s, out=x)
 
 
 def _tanh_grad(da, z, a, scratch=None):

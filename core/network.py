@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,62 +26,9 @@ from core.activations import (
     update_running_stats,
 )
 from core.losses import check_loss, output_loss, penalty, penalty_gradient, prepare_targets
+from core.records import BackwardRecord, ForwardRecord, Workspace, layer_buffer
 
 __all__ = ["INITS", "MLP", "BackwardRecord", "ForwardRecord", "Workspace", "init_weights"]
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class ForwardRecord:
-    """Everything the forward pass computed, one entry per layer.
-
-    ``z``: weighted inputs a_prev @ W + b; ``a``: layer outputs (after dropout);
-    ``activated``: f(.) before dropout; ``bn_hat``/``bn_out``: normalized z and
-    gamma * hat + beta (None without batch norm); ``bn_mean``/``bn_var``: the statistics
-    used; ``masks``: dropout masks (None when off).
-    """
-
-    inputs: np.ndarray
-    z: tuple
-    a: tuple
-    activated: tuple
-    bn_hat: tuple
-    bn_out: tuple
-    bn_mean: tuple
-    bn_var: tuple
-    masks: tuple
-    training: bool
-
-    @property
-    def output(self) -> np.ndarray:
-        """The network's prediction a[L-1]."""
-        return self.a[-1]
-
-    def layer_input(self, layer: int) -> np.ndarray:
-        """What layer ``layer`` multiplies by its weights: X for layer 0, else a[layer-1]."""
-        return self.inputs if layer == 0 else self.a[layer - 1]
-
-    def __repr__(self) -> str:
-        widths = [z.shape[1] for z in self.z]
-        mode = "training" if self.training else "evaluation"
-        return f"ForwardRecord(samples={len(self.inputs)}, widths={widths}, {mode})"
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class BackwardRecord:
-    """The backward pass: loss, error signals dL/dz and parameter gradients per layer."""
-
-    loss: float
-    data_loss: float
-    penalty: float
-    delta: tuple
-    dW: tuple
-    db: tuple
-    dgamma: tuple
-    dbeta: tuple
-
-    def __repr__(self) -> str:
-        norms = ", ".join(f"{np.linalg.norm(g):.3g}" for g in self.dW)
-        return f"BackwardRecord(loss={self.loss:.6g}, |dW|=[{norms}])"
 
 
 class MLP:
@@ -168,19 +114,17 @@ class MLP:
         bn = [[None] * n_layers for _ in range(4)]  # hat, out, mean, var
         a = X
         for layer, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            z = np.dot(a, W, out=_buffer(workspace, "z", layer, (len(X), W.shape[1])))
+            z = np.dot(a, W, out=layer_buffer(workspace, "z", layer, (len(X), W.shape[1])))
             z += b  # z = a_prev W + b
             zs.append(z)
-            if layer == n_layers - 1:
-                a = self._output[0](z, _buffer(workspace, "a", layer, z.shape))
-                acts.append(a)
-            else:
-                u = self._normalize(layer, z, training, bn) if self.batch_norm else z
-                acts.append(self._hidden[layer][0](u, _buffer(workspace, "a", layer, u.shape)))
-                a = acts[-1]  # a = f(u), u = z or its batch-normalized version
-                if drop:
-                    masks[layer] = (rng.random(a.shape) >= self.dropout) / (1.0 - self.dropout)
-                    a = a * masks[layer]  # inverted dropout: E[a] unchanged
+            hidden = layer < n_layers - 1
+            u = self._normalize(layer, z, training, bn) if hidden and self.batch_norm else z
+            f = self._hidden[layer][0] if hidden else self._output[0]
+            a = f(u, layer_buffer(workspace, "a", layer, u.shape))  # u: z or its normalized form
+            acts.append(a)
+            if hidden and drop:
+                masks[layer] = (rng.random(a.shape) >= self.dropout) / (1.0 - self.dropout)
+                a = a * masks[layer]  # inverted dropout: E[a] unchanged
             outs.append(a)
         return ForwardRecord(
             X, tuple(zs), tuple(outs), tuple(acts), *map(tuple, bn), tuple(masks), bool(training)
@@ -304,12 +248,12 @@ class MLP:
     def _hidden_delta(self, layer, delta, record, workspace, dgamma, dbeta) -> np.ndarray:
         """The error signal dL/dz of hidden layer ``layer`` from the next layer's delta."""
         shape = (len(delta), self.sizes[layer + 1])
-        buffer = _buffer(workspace, "da", layer, shape)
+        buffer = layer_buffer(workspace, "da", layer, shape)
         da = np.dot(delta, self.weights[layer + 1].T, out=buffer)  # dL/da = delta_next W_next^T
         if record.masks[layer] is not None:
             da *= record.masks[layer]  # only kept units pass the signal, scaled by 1/(1-p)
         u = record.z[layer] if record.bn_out[layer] is None else record.bn_out[layer]
-        scratch = _buffer(workspace, "scratch", layer, shape)
+        scratch = layer_buffer(workspace, "scratch", layer, shape)
         delta = self._hidden[layer][1](da, u, record.activated[layer], scratch)  # dL/da f'(u)
         if self.batch_norm:  # then on through the normalization to dL/dz
             stats = (record.bn_hat[layer], record.bn_var[layer], self.bn_gamma[layer])
@@ -335,34 +279,6 @@ _STATE = (
     "sizes activations output init seed dropout batch_norm _hidden _output weights biases "
     "bn_gamma bn_beta bn_running_mean bn_running_var"
 ).split()
-
-
-class Workspace:
-    """Arrays reused from one pass to the next (fresh ones cost page faults when large).
-
-    Arrays above ``max_elements`` are not kept: for them the faults are a small share of
-    the work, and holding them would pin a lot of memory.
-    """
-
-    def __init__(self, max_elements: int = 1 << 20) -> None:
-        self._arrays: dict = {}
-        self.max_elements = max_elements
-
-    def get(self, key, shape: tuple) -> np.ndarray | None:
-        """The array stored under ``key``, (re)made when its shape changes; None if too big."""
-        array = self._arrays.get(key)
-        if array is None or array.shape != shape:
-            if shape[0] * shape[1] > self.max_elements:
-                return None
-            array = self._arrays[key] = np.empty(shape)
-        return array
-
-    def __repr__(self) -> str:
-        return f"Workspace({len(self._arrays)} arrays)"
-
-
-def _buffer(workspace: Workspace | None, name: str, layer: int, shape: tuple):
-    return None if workspace is None else workspace.get((name, layer), shape)
 
 
 @functools.lru_cache(maxsize=16)

@@ -265,3 +265,13 @@ def test_bad_inputs_and_targets():
     assert repr(net.backward(record, np.array([0, 1, 1, 0]), "cross_entropy")).startswith(
         "BackwardRecord(loss="
     )
+
+
+def test_records_keep_their_old_import_path():
+    import core.network
+    import core.records
+
+    for name in ("ForwardRecord", "BackwardRecord", "Workspace"):
+        assert getattr(core.network, name) is getattr(core.records, name)
+        assert name in core.network.__all__
+    assert isinstance(MLP([2, 3, 1]).forward(np.ones((1, 2))), core.records.ForwardRecord)
