@@ -127,7 +127,8 @@ def dataset_names() -> list[str]:
     return list(DATASETS)
 
 
-def _check_int(field: str, value, low: int, high: int) -> int:
+def check_int(field: str, value, low: int, high: int) -> int:
+    """``value`` as an int; ValueError naming ``field`` unless it is an integer in [low, high]."""
     if (
         isinstance(value, bool)
         or not isinstance(value, numbers.Integral)
@@ -158,9 +159,9 @@ def make_dataset(
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise ValueError(f"dataset {name!r} has no parameter {unknown[0]!r}")
-    extra = {k: _check_int(k, params.get(k, d), lo, hi) for k, (d, lo, hi) in allowed.items()}
-    n = _check_int("n", n, MIN_ROWS, MAX_ROWS)
-    _check_int("seed", seed, 0, 2**63 - 1)
+    extra = {k: check_int(k, params.get(k, d), lo, hi) for k, (d, lo, hi) in allowed.items()}
+    n = check_int("n", n, MIN_ROWS, MAX_ROWS)
+    check_int("seed", seed, 0, 2**63 - 1)
     noise = default_noise if noise is None else noise
     if not isinstance(noise, numbers.Real) or not 0.0 <= noise <= 10.0:
         raise ValueError(f"noise must be a number in [0, 10], got {noise!r}")
@@ -226,7 +227,7 @@ def load_csv(path, test_fraction: float = 0.25, seed: int = 0) -> Dataset:
             raise ValueError(f"{path}: the label column needs at least 2 different classes")
         n_classes, class_labels = len(values), tuple(f"{v:g}" for v in values)
         y = y.astype(np.int64)
-    _check_int("seed", seed, 0, 2**63 - 1)
+    check_int("seed", seed, 0, 2**63 - 1)
     rng = np.random.default_rng(seed)
     return split_dataset(
         str(path), X, y, task, n_classes, names, rng, test_fraction, True, class_labels

@@ -306,3 +306,14 @@ def test_network_at_rebuilds_the_network_of_a_frame():
 def test_a_given_network_must_match_the_config():
     with pytest.raises(ValueError, match=r"net has layers \[2, 5, 1\], the config \[2, 4, 1\]"):
         next(train(TrainConfig(layers=(2, 4, 1)), MOONS, MLP([2, 5, 1])))
+
+
+def test_config_and_frame_types_keep_their_old_import_path():
+    import core.train_config
+    import core.training
+
+    for name in ("MODES", "STOP_REASONS", "SampleTrace", "TrainConfig", "TrainFrame"):
+        assert getattr(core.training, name) is getattr(core.train_config, name)
+        assert name in core.training.__all__
+    net = TrainConfig(layers=(2, 3, 1), seed=4).make_network()
+    assert net.sizes == (2, 3, 1) and net.seed == 4
