@@ -141,3 +141,15 @@ def test_csv_missing_file_and_row_limit(tmp_path):
         load_csv(_write(tmp_path, "a,b,label\n" + "".join(lines)))
     at_limit = load_csv(_write(tmp_path, "a,b,label\n" + "".join(lines[:-1])))
     assert len(at_limit.X_test) == 25_000
+
+
+def test_csv_reader_gives_raw_columns_and_the_task(tmp_path):
+    from core import csv_data, datasets
+
+    names, X, y, task = csv_data.read_table(
+        _write(tmp_path, "u,v,label\n1,2,0\n3,4,1\n5,6,1\n7,8,0\n")
+    )
+    assert (names, task) == (("u", "v"), "classification")
+    np.testing.assert_array_equal(X[:, 0], [1, 3, 5, 7])  # not standardized: load_csv does that
+    np.testing.assert_array_equal(y, [0, 1, 1, 0])
+    assert datasets.MAX_ROWS is csv_data.MAX_ROWS and datasets.MIN_ROWS == csv_data.MIN_ROWS == 4
