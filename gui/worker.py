@@ -361,13 +361,13 @@ class RunWorker(QObject):
 
 
 class FramePacer:
-    """Adapts the redraw interval so the window holds the run at most ``budget`` of the time.
+    """Chooses the redraw interval so the window holds the run at most ``budget`` of the time.
 
     The window holds the training thread while it draws and paints (`RunWorker.hold`), so
-    the share of wall time spent held is exactly what training loses. Twice a second the
-    pacer compares that share with ``budget`` and stretches the redraw interval (up to
-    ``max_interval_ms``) when drawing is expensive, or shortens it again (down to
-    ``min_interval_ms``, 60 frames a second) when there is room.
+    with a redraw every ``interval`` and a hold of ``h`` the run loses ``h / interval`` of
+    its time. The pacer keeps a running average of ``h`` and sets
+    ``interval = h / budget``, within ``[min_interval_ms, max_interval_ms]`` (60 frames a
+    second when drawing is cheap, one when it is very expensive).
     """
 
     def __init__(
@@ -381,14 +381,12 @@ class FramePacer:
         self.budget = budget
         self.min_interval_ms = min_interval_ms
         self.max_interval_ms = max_interval_ms
-        self.interval_ms = float(min_interval_ms)
-        self._window_start = clock()
-        self._held = 0.0
+        self._mean_hold: float | None = None  # seconds, exponential moving average
         self._hold_start: float | None = None
         self.hold_times: deque[float] = deque(maxlen=1000)  # seconds, draw + paint
 
     def __repr__(self) -> str:
-        return f"FramePacer(budget={self.budget}, interval_ms={self.interval_ms:.0f})"
+        return f"FramePacer(budget={self.budget}, interval_ms={self.update()})"
 
     def begin(self) -> None:
         """A redraw starts holding the run."""
@@ -397,22 +395,17 @@ class FramePacer:
 
     def end(self) -> None:
         """The redraw has painted; the run goes on."""
-        if self._hold_start is not None:
-            held = self._clock() - self._hold_start
-            self._held += held
-            self.hold_times.append(held)
-            self._hold_start = None
+        if self._hold_start is None:
+            return
+        held = self._clock() - self._hold_start
+        self._hold_start = None
+        self.hold_times.append(held)
+        mean = self._mean_hold
+        self._mean_hold = held if mean is None else 0.7 * mean + 0.3 * held
 
     def update(self) -> int:
-        """Call from the redraw timer; returns the interval (ms) to use from now on."""
-        now = self._clock()
-        if now - self._window_start < 0.5 or self._hold_start is not None:
-            return round(self.interval_ms)
-        share = self._held / (now - self._window_start)
-        self._window_start, self._held = now, 0.0
-        if share > self.budget:
-            self.interval_ms *= min(share / self.budget, 2.0)
-        elif share < self.budget / 2:
-            self.interval_ms *= 0.8
-        self.interval_ms = min(max(self.interval_ms, self.min_interval_ms), self.max_interval_ms)
-        return round(self.interval_ms)
+        """The redraw interval (ms) that keeps the held share within the budget."""
+        if self._mean_hold is None:
+            return self.min_interval_ms
+        wanted = 1000.0 * self._mean_hold / self.budget
+        return round(min(max(wanted, self.min_interval_ms), self.max_interval_ms))

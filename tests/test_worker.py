@@ -184,26 +184,29 @@ def test_speed_is_validated_and_paced_runs_still_advance(worker, qtbot):
 
 def test_frame_pacer_keeps_drawing_within_its_budget():
     now = [0.0]
-    pacer = FramePacer(budget=0.2, min_interval_ms=16, max_interval_ms=500, clock=lambda: now[0])
+    pacer = FramePacer(budget=0.2, min_interval_ms=16, max_interval_ms=1000, clock=lambda: now[0])
+    assert pacer.update() == 16  # nothing drawn yet: full speed
 
-    def second(held: float) -> int:
-        """One second of wall time of which ``held`` was spent drawing."""
+    def draw(seconds: float) -> int:
         pacer.begin()
-        now[0] += held
+        now[0] += seconds
         pacer.end()
-        now[0] += 1.0 - held
         return pacer.update()
 
-    assert second(0.6) > 16  # drawing took 60 %: draw less often
-    for _ in range(10):
-        slow = second(0.6)
-    assert slow == 500
-    for _ in range(40):
-        fast = second(0.01)
-    assert fast == 16  # cheap drawing: back to 60 frames a second
-    pacer.begin()
-    now[0] += 2.0
-    assert pacer.update() == 16  # mid-draw: no decision
+    for _ in range(20):
+        interval = draw(0.060)
+    assert interval == 300  # a 60 ms frame every 300 ms holds the run 20 % of the time
+    for _ in range(20):
+        interval = draw(0.5)
+    assert interval == 1000  # at most one frame a second is as slow as it gets
+    for _ in range(30):
+        interval = draw(0.001)
+    assert interval == 16  # cheap frames: 60 a second
+    pacer.budget = 0.9  # a paced run leaves time to spare
+    for _ in range(20):
+        interval = draw(0.090)
+    assert interval == 100
+    assert len(pacer.hold_times) == 90
 
 
 def test_hold_stops_stepping_until_released(worker, qtbot):
