@@ -136,44 +136,62 @@ def load_dataset(args: argparse.Namespace) -> Dataset:
 
 def config_from_args(args: argparse.Namespace, dataset: Dataset) -> TrainConfig:
     """The TrainConfig the options describe, with loss and output defaulted from the data."""
-    try:
-        layers = tuple(int(part) for part in args.layers.split(","))
-    except ValueError:
-        raise ValueError(
-            f"--layers must be whole numbers separated by commas, got {args.layers!r}"
-        ) from None
-    loss = args.loss or (
-        "mse" if dataset.task == "regression" else "bce" if layers[-1] == 1 else "cross_entropy"
-    )
+    layers = _layers(args.layers)
+    loss = args.loss or _default_loss(dataset, layers[-1])
     mode, batch_size = _batch(args.batch)
-    hyper = tuple(
-        (f, _number(f.replace("_", "-"), getattr(args, f), 0.0))
-        for f in HYPER_FLAGS
-        if getattr(args, f) is not None
-    )
-    names = [a.strip() for a in args.activation.split(",")]
+    names = tuple(a.strip() for a in args.activation.split(","))
     clip = ClipSpec("norm", _number("clip-norm", args.clip_norm)) if args.clip_norm else ClipSpec()
-    target = None if args.target_loss is None else _number("target-loss", args.target_loss)
     return TrainConfig(
         layers=layers,
-        activation=names[0] if len(names) == 1 else tuple(names),
+        activation=names[0] if len(names) == 1 else names,
         output=args.output or DEFAULT_OUTPUT.get(loss, "linear"),
         loss=loss,
         init=args.init,
         optimizer=args.optimizer,
-        hyper=hyper,
-        lr=_number("lr", args.lr, 0.0),
-        epochs=_number("epochs", args.epochs, 1, integer=True),
+        hyper=_hyper(args),
         mode=mode,
         batch_size=batch_size,
-        l1=_number("l1", args.l1, 0.0),
-        l2=_number("l2", args.l2, 0.0),
-        dropout=_number("dropout", args.dropout, 0.0),
         batch_norm=args.batch_norm,
-        seed=_number("seed", args.seed, 0, integer=True),
         clip=clip,
-        target_loss=target,
+        **_numeric_options(args),
     )
+
+
+def _layers(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(
+            f"--layers must be whole numbers separated by commas, got {text!r}"
+        ) from None
+
+
+def _default_loss(dataset: Dataset, n_out: int) -> str:
+    if dataset.task == "regression":
+        return "mse"
+    return "bce" if n_out == 1 else "cross_entropy"
+
+
+def _hyper(args: argparse.Namespace) -> tuple[tuple[str, float], ...]:
+    """The optimizer hyperparameters given on the command line, as (name, value) pairs."""
+    given = [flag for flag in HYPER_FLAGS if getattr(args, flag) is not None]
+    return tuple(
+        (flag, _number(flag.replace("_", "-"), getattr(args, flag), 0.0)) for flag in given
+    )
+
+
+def _numeric_options(args: argparse.Namespace) -> dict:
+    """lr, epochs, l1, l2, dropout, seed and target_loss, parsed and range-checked."""
+    target = None if args.target_loss is None else _number("target-loss", args.target_loss)
+    return {
+        "lr": _number("lr", args.lr, 0.0),
+        "epochs": _number("epochs", args.epochs, 1, integer=True),
+        "l1": _number("l1", args.l1, 0.0),
+        "l2": _number("l2", args.l2, 0.0),
+        "dropout": _number("dropout", args.dropout, 0.0),
+        "seed": _number("seed", args.seed, 0, integer=True),
+        "target_loss": target,
+    }
 
 
 def _row(frame: TrainFrame, classification: bool) -> list:

@@ -130,3 +130,28 @@ def test_through_main_py(tmp_path):
     assert "--lr must be a number >= 0" in bad.stderr
     helped = main("--help")
     assert helped.returncode == 0 and "--batch-norm" in helped.stdout
+
+
+def test_every_option_reaches_the_config():
+    from core.datasets import make_dataset
+    from core.optimizers import ClipSpec
+    from core.train_cli import config_from_args
+
+    parser = argparse.ArgumentParser()
+    add_train_arguments(parser)
+    text = (
+        "--dataset blobs --layers 2,5,4,3 --activation relu,elu --optimizer momentum "
+        "--momentum 0.5 --lr 0.2 --epochs 7 --batch 8 --l1 1e-4 --l2 1e-3 --dropout 0.1 "
+        "--clip-norm 5 --target-loss 0.3 --seed 3 --init he --batch-norm"
+    )
+    config = config_from_args(parser.parse_args(text.split()), make_dataset("blobs"))
+    assert config.layers == (2, 5, 4, 3) and config.activation == ("relu", "elu")
+    assert (config.loss, config.output) == ("cross_entropy", "softmax")
+    assert config.hyper == (("momentum", 0.5),) and config.clip == ClipSpec("norm", 5.0)
+    assert (config.mode, config.batch_size, config.epochs, config.seed) == ("minibatch", 8, 7, 3)
+    assert (config.lr, config.l1, config.l2, config.dropout) == (0.2, 1e-4, 1e-3, 0.1)
+    assert config.target_loss == 0.3 and config.batch_norm and config.init == "he"
+    regression = parser.parse_args("--dataset sine --layers 1,4,1 --batch 1".split())
+    config = config_from_args(regression, make_dataset("sine"))
+    assert (config.loss, config.output, config.mode) == ("mse", "linear", "stochastic")
+    assert config.clip == ClipSpec() and config.target_loss is None and config.hyper == ()
