@@ -174,16 +174,18 @@ _OUTPUT: dict[str, tuple] = {
 
 def hidden_activation(name: str) -> tuple:
     """The (forward, backward) pair of a hidden-layer activation; ValueError if unknown."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {name!r}")
-    return ACTIVATIONS[name]
+    return _pick(ACTIVATIONS, "activation", name)
 
 
 def output_activation(name: str) -> tuple:
     """The (forward, backward) pair of an output function; ValueError if unknown."""
-    if name not in _OUTPUT:
-        raise ValueError(f"output must be one of {', '.join(_OUTPUT)}; got {name!r}")
-    return _OUTPUT[name]
+    return _pick(_OUTPUT, "output", name)
+
+
+def _pick(table: dict, field: str, name: str) -> tuple:
+    if name not in table:
+        raise ValueError(f"{field} must be one of {', '.join(table)}; got {name!r}")
+    return table[name]
 
 
 # Batch normalization (Ioffe & Szegedy 2015) sits between a hidden layer's z and its

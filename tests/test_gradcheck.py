@@ -6,45 +6,18 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from network_cases import OUTPUT_LOSS, random_problem
 
 from core.activations import HIDDEN_ACTIVATIONS
 from core.gradcheck import gradient_check, numerical_gradients, relative_error
 from core.network import MLP
 
-OUTPUT_LOSS = [
-    ("linear", "mse"),
-    ("sigmoid", "mse"),
-    ("softmax", "mse"),
-    ("sigmoid", "bce"),
-    ("softmax", "cross_entropy"),
-]
 INVALID = [
     ("linear", "bce"),
     ("softmax", "bce"),
     ("linear", "cross_entropy"),
     ("sigmoid", "cross_entropy"),
 ]
-
-
-def _targets(rng, loss, output, n, n_out):
-    if loss == "cross_entropy":
-        return rng.integers(0, n_out, n)
-    if loss == "bce":
-        return rng.integers(0, 2, (n, n_out)).astype(float)
-    if output == "softmax":
-        return np.eye(n_out)[rng.integers(0, n_out, n)]
-    return rng.normal(size=(n, n_out))
-
-
-def _problem(seed, widths, n, output, loss, activation):
-    rng = np.random.default_rng(seed)
-    n_out = max(2, widths[-1]) if output == "softmax" else widths[-1]
-    sizes = [*widths[:-1], n_out]
-    net = MLP(sizes, activation=activation, output=output, init="xavier", seed=seed)
-    for b in net.biases:
-        b[:] = rng.normal(0.0, 0.3, b.shape)  # non-zero biases exercise db too
-    X = rng.normal(size=(n, sizes[0]))
-    return net, X, _targets(rng, loss, output, n, n_out)
 
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
@@ -56,7 +29,7 @@ def _problem(seed, widths, n, output, loss, activation):
     n=st.integers(1, 5),
 )
 def test_backprop_matches_finite_differences(activation, output, loss, seed, widths, n):
-    net, X, y = _problem(seed, widths, n, output, loss, activation)
+    net, X, y = random_problem(seed, widths, n, output, loss, activation)
     before = net.get_flat()
     result = gradient_check(net, X, y, loss=loss)
     assert result.ok(rtol=1e-5, atol=1e-8), result

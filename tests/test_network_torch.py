@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from network_cases import OUTPUT_LOSS, random_problem
 
 from core.activations import HIDDEN_ACTIVATIONS
 from core.datasets import make_dataset
@@ -24,13 +25,6 @@ TORCH_ACTIVATIONS = {
     "elu": F.elu,
     "softplus": lambda z: F.softplus(z, threshold=50.0),
 }
-OUTPUT_LOSS = [
-    ("linear", "mse"),
-    ("sigmoid", "mse"),
-    ("softmax", "mse"),
-    ("sigmoid", "bce"),
-    ("softmax", "cross_entropy"),
-]
 
 
 def _torch_params(net):
@@ -58,16 +52,6 @@ def _torch_loss(net, weights, biases, X, y, loss, masks=None, bn=None):
     return F.mse_loss(out[net.output], torch.tensor(y))
 
 
-def _targets(rng, loss, output, n, n_out):
-    if loss == "cross_entropy":
-        return rng.integers(0, n_out, n)
-    if loss == "bce":
-        return rng.integers(0, 2, (n, n_out)).astype(float)
-    if output == "softmax":
-        return np.eye(n_out)[rng.integers(0, n_out, n)]
-    return rng.normal(size=(n, n_out))
-
-
 def _assert_grads(net, back, weights, biases):
     for ours, theirs in zip(back.dW + back.db, weights + biases, strict=True):
         np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-9, atol=1e-13)
@@ -82,12 +66,7 @@ def _assert_grads(net, back, weights, biases):
     n=st.integers(1, 8),
 )
 def test_loss_and_gradients_match_autograd(activation, output, loss, seed, widths, n):
-    rng = np.random.default_rng(seed)
-    widths[-1] = max(2, widths[-1]) if output == "softmax" else widths[-1]
-    net = MLP(widths, activation=activation, output=output, seed=seed)
-    for b in net.biases:
-        b[:] = rng.normal(0.0, 0.5, b.shape)
-    X, y = rng.normal(size=(n, widths[0])), _targets(rng, loss, output, n, widths[-1])
+    net, X, y = random_problem(seed, widths, n, output, loss, activation)
     back = net.backward(net.forward(X), y, loss)
     weights, biases = _torch_params(net)
     reference = _torch_loss(net, weights, biases, X, y, loss)
