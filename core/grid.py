@@ -9,7 +9,7 @@ squares) into plain line segments, so a view draws them as one item.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -40,6 +40,7 @@ class LandscapeGrid:
     title : the surface's display name.
     contours : (S, 2, 2) contour line segments at ``contour_levels`` (traced once here,
         off the GUI thread when the grid is built by a worker).
+    surface : the sampled surface (lets `resample` draw the same landscape on another box).
     """
 
     x: np.ndarray
@@ -56,6 +57,7 @@ class LandscapeGrid:
     start: tuple[float, float] = (0.0, 0.0)
     title: str = field(default="")
     contours: np.ndarray = field(default_factory=lambda: np.empty((0, 2, 2)))
+    surface: object = field(default=None, repr=False, compare=False)
 
     def display_value(self, loss: np.ndarray) -> np.ndarray:
         """Map loss values to display units (finite; non-finite -> the top level).
@@ -123,14 +125,13 @@ def _display(loss: np.ndarray, log_scale: bool, loss_min: float, offset: float) 
     return np.log10(np.maximum(loss - loss_min, 0.0) + offset)
 
 
-def _sample(surface, bounds, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sample(surface, bounds, nx: int, ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     xmin, xmax, ymin, ymax = bounds
-    x = np.linspace(xmin, xmax, resolution)
-    y = np.linspace(ymin, ymax, resolution)
+    x, y = np.linspace(xmin, xmax, nx), np.linspace(ymin, ymax, ny)
     xx, yy = np.meshgrid(x, y)  # row i = y[i], column j = x[j]
     with np.errstate(all="ignore"):
         loss = np.asarray(surface.value(np.column_stack([xx.ravel(), yy.ravel()])), dtype=float)
-    return x, y, loss.reshape(resolution, resolution)
+    return x, y, loss.reshape(ny, nx)
 
 
 def _clamp_finite(values: np.ndarray) -> np.ndarray:
@@ -167,7 +168,7 @@ def landscape_grid(surface, bounds=None, resolution: int = 400) -> LandscapeGrid
     if not 8 <= resolution <= _MAX_RESOLUTION:
         raise ValueError(f"resolution must be an integer in [8, 2000], got {resolution}")
     bounds = _check_bounds(surface.bounds if bounds is None else bounds)
-    x, y, loss = _sample(surface, bounds, int(resolution))
+    x, y, loss = _sample(surface, bounds, int(resolution), int(resolution))
     loss = _clamp_finite(loss)
     minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
     loss_min, offset = float(loss.min()), 1.0
@@ -185,9 +186,7 @@ def landscape_grid(surface, bounds=None, resolution: int = 400) -> LandscapeGrid
     if not hi > lo:  # a flat landscape: any non-empty range will do
         lo, hi = lo - 0.5, hi + 0.5
     levels = _contour_levels(lo, hi)
-    segments = np.concatenate(
-        [_level_segments(x, y, z, float(v)) for v in levels] or [np.empty((0, 2, 2))]
-    )
+    segments = _all_segments(x, y, z, levels)
     return LandscapeGrid(
         x=_read_only(x),
         y=_read_only(y),
@@ -203,6 +202,51 @@ def landscape_grid(surface, bounds=None, resolution: int = 400) -> LandscapeGrid
         gradient_scale=_gradient_scale(surface, bounds),
         start=tuple(float(s) for s in getattr(surface, "start", (0.0, 0.0))),
         title=str(getattr(surface, "display_name", "")),
+        surface=surface,
+    )
+
+
+def _all_segments(x, y, z, levels, cancelled=None) -> np.ndarray | None:
+    """Contour segments of every level (None when ``cancelled()`` turns true meanwhile)."""
+    parts = [np.empty((0, 2, 2))]
+    for level in levels:
+        if cancelled is not None and cancelled():
+            return None
+        parts.append(_level_segments(x, y, z, float(level)))
+    return np.concatenate(parts)
+
+
+def resample(grid: LandscapeGrid, bounds, shape, contours=True, cancelled=None):
+    """The landscape of ``grid`` sampled on another box, in ``grid``'s display units.
+
+    Colour levels, contour levels and the log shift stay those of ``grid``
+    (``z = grid.display_value(loss)``), so a zoomed or panned view keeps its colours:
+    values beyond the levels are clipped to ``levels -/+ 1e6 * (hi - lo)`` (finite, and
+    drawn in the end colours). ``shape`` is ``(nx, ny)`` samples; ``contours=False``
+    skips the tracing. Returns None if ``cancelled()`` became true before the end.
+    """
+    if grid.surface is None:
+        raise ValueError("grid must come from landscape_grid (it has no surface to resample)")
+    bounds = _check_bounds(bounds)
+    nx, ny = (int(n) for n in shape)
+    if not (2 <= nx <= _MAX_RESOLUTION and 2 <= ny <= _MAX_RESOLUTION):
+        raise ValueError(f"shape must be two integers in [2, 2000], got {shape!r}")
+    x, y, loss = _sample(grid.surface, bounds, nx, ny)
+    lo, hi = grid.levels
+    margin = 1e6 * (hi - lo)
+    z = np.clip(grid.display_value(loss), lo - margin, hi + margin)
+    segments = np.empty((0, 2, 2))
+    if contours:
+        segments = _all_segments(x, y, z, grid.contour_levels, cancelled)
+    if segments is None or (cancelled is not None and cancelled()):
+        return None
+    return replace(
+        grid,
+        x=_read_only(x),
+        y=_read_only(y),
+        z=_read_only(z),
+        bounds=bounds,
+        contours=_read_only(segments),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.grid import contour_segments, landscape_grid, nice_step
+from core.grid import LandscapeGrid, contour_segments, landscape_grid, nice_step, resample
 from core.surfaces import get_surface, surface_names
 
 
@@ -104,3 +104,43 @@ def test_custom_bounds_are_used():
 )
 def test_nice_step(span, target, step):
     assert nice_step(span, target) == pytest.approx(step)
+
+
+def test_resample_keeps_the_levels_and_the_display_units():
+    surface = get_surface("rosenbrock")
+    grid = landscape_grid(surface, resolution=60)
+    patch = resample(grid, (-4.0, 0.0, 2.0, 5.0), (50, 30))
+    assert patch.z.shape == (30, 50) and not patch.z.flags.writeable
+    assert patch.bounds == (-4.0, 0.0, 2.0, 5.0) and patch.x[0] == -4.0 and patch.y[-1] == 5.0
+    assert patch.levels == grid.levels and patch.loss_min == grid.loss_min
+    np.testing.assert_array_equal(patch.contour_levels, grid.contour_levels)
+    xx, yy = np.meshgrid(patch.x, patch.y)
+    loss = surface.value(np.column_stack([xx.ravel(), yy.ravel()])).reshape(30, 50)
+    lo, hi = grid.levels
+    expected = np.clip(grid.display_value(loss), lo - 1e6 * (hi - lo), hi + 1e6 * (hi - lo))
+    np.testing.assert_allclose(patch.z, expected)
+    assert len(patch.contours) and np.isfinite(patch.contours).all()
+    assert len(resample(grid, patch.bounds, (50, 30), contours=False).contours) == 0
+
+
+def test_resample_of_non_finite_values_and_cancellation():
+    grid = landscape_grid(_Spiky(True), resolution=40)
+    patch = resample(grid, (-3, 3, -3, 3), (40, 40))
+    assert np.isfinite(patch.z).all()
+    assert resample(grid, (-3, 3, -3, 3), (40, 40), cancelled=lambda: True) is None
+
+
+def test_resample_validates_its_input():
+    grid = landscape_grid(get_surface("booth"), resolution=20)
+    with pytest.raises(ValueError, match="shape"):
+        resample(grid, grid.bounds, (1, 50))
+    with pytest.raises(ValueError, match="bounds"):
+        resample(grid, (0, 0, 0, 1), (10, 10))
+    orphan = LandscapeGrid(
+        **{
+            f: getattr(grid, f)
+            for f in ("x", "y", "z", "levels", "log_scale", "contour_levels", "minima", "bounds")
+        }
+    )
+    with pytest.raises(ValueError, match="grid"):
+        resample(orphan, grid.bounds, (10, 10))

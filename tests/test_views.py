@@ -81,10 +81,10 @@ def test_landscape_shows_diverged_runs_with_finite_items(qtbot, diverging_sweep,
     assert len(view.crosses.points) == gone.sum()
     assert len(view.heads.points) == (~gone).sum()
     xmin, xmax, ymin, ymax = rosenbrock_grid.bounds
-    x, y = view.crosses.points.T  # the crosses are pinned inside the view
-    assert np.all((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
-    # the view box stays on the landscape, whatever the runaway runs did
     (vx0, vx1), (vy0, vy1) = view.view_box.viewRange()
+    x, y = view.crosses.points.T  # the crosses are pinned inside the view
+    assert np.all((x >= vx0) & (x <= vx1) & (y >= vy0) & (y <= vy1))
+    # the view box stays on the landscape, whatever the runaway runs did
     assert vx0 >= xmin - 1.0 and vx1 <= xmax + 1.0 and vy0 >= ymin - 1.0 and vy1 <= ymax + 1.0
     assert "(diverged)" in " ".join(item[1].text for item in view.run_legend.legend.items)
 

@@ -9,6 +9,9 @@ import numpy as np
 
 # Paths are clamped to the bounds grown by this many spans (a runaway run stays drawable).
 CLAMP_SPANS = 1.0
+# A path is cut at its first point beyond the bounds grown by this many spans: just
+# inside the clamp box, so a run that only swings out a little keeps its whole path.
+EXIT_SPANS = 0.9
 # Markers pinned to the view keep this fraction of the span from its edge.
 INSET = 0.03
 
@@ -25,6 +28,13 @@ def clamp_box(bounds) -> tuple[np.ndarray, np.ndarray]:
     xmin, xmax, ymin, ymax = bounds
     sx, sy = (xmax - xmin) * CLAMP_SPANS, (ymax - ymin) * CLAMP_SPANS
     return np.array([xmin - sx, ymin - sy]), np.array([xmax + sx, ymax + sy])
+
+
+def exit_box(bounds) -> tuple[float, float, float, float]:
+    """``bounds`` grown by `EXIT_SPANS` spans on every side (xmin, xmax, ymin, ymax)."""
+    xmin, xmax, ymin, ymax = bounds
+    sx, sy = (xmax - xmin) * EXIT_SPANS, (ymax - ymin) * EXIT_SPANS
+    return (xmin - sx, xmax + sx, ymin - sy, ymax + sy)
 
 
 def clamp(points: np.ndarray, bounds) -> np.ndarray:

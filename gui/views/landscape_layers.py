@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from core.grid import LandscapeGrid, contour_segments
+from core.grid import LandscapeGrid
 from gui.views import colors as palette
 from gui.views.landscape_geometry import decade_text
 
@@ -22,10 +22,12 @@ class LandscapeLayers:
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setZValue(-100)
-        self.image.setCacheMode(_CACHE)
-        plot.addItem(self.image)
+        # the backdrop (coarse, the whole pannable area) lies under the visible patch
+        self.backdrop, self.image = (pg.ImageItem(axisOrder="row-major") for _ in range(2))
+        for z, item in ((-98, self.backdrop), (-97, self.image)):
+            item.setZValue(z)
+            item.setCacheMode(_CACHE)
+            plot.addItem(item)
         self.contours = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(palette.CONTOUR_COLOR))
         self.contours.setZValue(-90)
         self.contours.setCacheMode(_CACHE)
@@ -39,7 +41,7 @@ class LandscapeLayers:
             colorMapMenu=False,
         )
         self.colorbar.axis.setTextPen(pg.mkPen(palette.FOREGROUND))
-        self.colorbar.setImageItem(self.image, insert_in=plot)
+        self.colorbar.setImageItem([self.backdrop, self.image], insert_in=plot)
         self.minima = pg.ScatterPlotItem(
             symbol="star", size=22, pen=pg.mkPen(palette.FOREGROUND, width=1.5), brush="w"
         )
@@ -47,22 +49,31 @@ class LandscapeLayers:
         plot.addItem(self.minima)
         self.title = ""
         self.presentation = False
+        self.levels = (0.0, 1.0)
+        self.patch: LandscapeGrid | None = None  # the grid the heat map shows now
 
     def set_grid(self, grid: LandscapeGrid) -> None:
-        xmin, xmax, ymin, ymax = grid.bounds
-        dx = (xmax - xmin) / max(grid.x.size - 1, 1)
-        dy = (ymax - ymin) / max(grid.y.size - 1, 1)
-        self.image.setImage(grid.z, levels=grid.levels, autoLevels=False)
-        # pixel centres sit on the samples: the image reaches half a pixel past the bounds
-        rect = QtCore.QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy)
-        self.image.setRect(rect)
+        """A new landscape: its default grid, until `show_patch` brings the visible range."""
+        self.levels = grid.levels
+        self.backdrop.setVisible(False)
+        self.show_patch(grid)
         self.colorbar.setLevels(grid.levels)
         self._label_colorbar(grid)
-        segments = grid.contours if len(grid.contours) else contour_segments(grid)[0]
-        self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
         self.minima.setData(pos=np.asarray(grid.minima, float).reshape(-1, 2))
         self.title = grid.title
         self._set_title()
+
+    def show_patch(self, patch: LandscapeGrid) -> None:
+        """Heat map and contours of ``patch`` (colour levels: the landscape's own)."""
+        self.patch = patch
+        _place(self.image, patch, self.levels)
+        segments = np.asarray(patch.contours, float).reshape(-1, 2, 2)
+        self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
+        _drop_cache(self.contours)
+
+    def show_backdrop(self, backdrop: LandscapeGrid) -> None:
+        _place(self.backdrop, backdrop, self.levels)
+        self.backdrop.setVisible(True)
 
     def color_minima(self, minima: np.ndarray, colors: np.ndarray | None) -> None:
         """Stars in the given RGBA colours (None: white)."""
@@ -109,3 +120,20 @@ class LandscapeLayers:
         shifted = abs(grid.loss_min) > 1e-9
         label = "loss above its minimum (log scale)" if shifted else "loss (log scale)"
         axis.setLabel(label, color=palette.FOREGROUND)
+
+
+def _place(image: pg.ImageItem, grid: LandscapeGrid, levels) -> None:
+    """``grid.z`` in ``image``, pixel centres on the samples (half a pixel past the ends)."""
+    x, y = grid.x, grid.y
+    dx = (x[-1] - x[0]) / max(x.size - 1, 1)
+    dy = (y[-1] - y[0]) / max(y.size - 1, 1)
+    image.setImage(grid.z, levels=levels, autoLevels=False)
+    image.setRect(QtCore.QRectF(x[0] - dx / 2, y[0] - dy / 2, x[-1] - x[0] + dx, y[-1] - y[0] + dy))
+    _drop_cache(image)
+
+
+def _drop_cache(item: QtWidgets.QGraphicsItem) -> None:
+    """Forget the cached pixels: after new data and a new geometry at once, Qt would
+    otherwise keep showing parts of the old picture (it scrolls its device cache)."""
+    item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.NoCache)
+    item.setCacheMode(_CACHE)

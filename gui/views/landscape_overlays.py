@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter
 from PySide6 import QtCore
 
 from gui.views import colors as palette
@@ -92,6 +93,23 @@ def scale_about_anchor(legend: pg.LegendItem, scale: float) -> None:
     origin = QtCore.QPointF(size.width() if dx < 0 else 0.0, size.height() if dy < 0 else 0.0)
     legend.setTransformOriginPoint(origin)
     legend.setScale(scale)
+
+
+def export_plot(plot: pg.PlotItem, legends, path: str, width: int) -> None:
+    """Save ``plot`` as a PNG ``width`` pixels wide, ``legends`` enlarged to match."""
+    exporter = ImageExporter(plot)
+    rect = plot.sceneBoundingRect()
+    exporter.parameters()["width"] = int(width)
+    exporter.parameters()["height"] = round(width * rect.height() / max(rect.width(), 1))
+    # legends ignore the view's transform, so the exporter would not enlarge them
+    scale = width / max(rect.width(), 1.0)
+    for legend in legends:
+        scale_about_anchor(legend, scale)
+    try:
+        exporter.export(str(path))
+    finally:
+        for legend in legends:
+            scale_about_anchor(legend, 1.0)
 
 
 class ArrowLegend:

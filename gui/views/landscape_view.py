@@ -1,43 +1,37 @@
 """The loss landscape as a heat map with contours, and every run's path crawling over it.
 
-Items are built once in ``__init__`` and fed new arrays afterwards. The view box is
-fixed to the grid's bounds (auto-range off, aspect 1 so the gradient arrow meets the
-contours at a right angle); data far outside is clamped before it reaches an item, and a
-diverged run's cross is pinned to the edge of the view so it stays visible.
+Items are built once in ``__init__`` and fed new arrays afterwards. The first view fits
+the grid's bounds (auto-range off, aspect 1 so the gradient arrow meets the contours at a
+right angle); the heat map follows the visible range (`LandscapeRegrid`). Data far outside
+is clamped before it reaches an item, and a diverged run's cross is pinned to the edge of
+the view so it stays visible.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
 from core.grid import LandscapeGrid
 from gui.views import colors as palette
 from gui.views.items import ArrowsItem, MarkersItem
-from gui.views.landscape_geometry import (
-    clamp,
-    clamp_box,
-    pin_inside,
-    segment_exit,
-)
+from gui.views.landscape_geometry import clamp, clamp_box, exit_box, pin_inside, segment_exit
 from gui.views.landscape_layers import LandscapeLayers
 from gui.views.landscape_overlays import (
     ArrowLegend,
     OutcomeOverlay,
     RunLegend,
     arrow_vectors,
-    scale_about_anchor,
+    export_plot,
 )
+from gui.views.landscape_regrid import LandscapeRegrid
 from gui.views.path_feed import PathFeed
 from gui.views.trails import TrailsItem, line_style
 
 # A path point moves less than this fraction of the view span: dropped (same pixel).
 _PIXEL_FRACTION = 1.0 / 1500.0
-# A path is cut at its first point beyond the bounds grown by this fraction of the span.
-_EXIT_MARGIN = 0.05
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -53,6 +47,7 @@ class LandscapeView(QtWidgets.QWidget):
         self._arrows = {"gradient": True, "velocity": False, "update": False}
         self._presentation = False
         self._diverged = np.zeros(0, bool)
+        self._ends: tuple | None = None  # (current points, exited, alive) for the crosses
         self._build_plot()
         self._build_items()
         layout = QtWidgets.QVBoxLayout(self)
@@ -80,6 +75,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.layers = LandscapeLayers(self.plot)
         self.image, self.contours = self.layers.image, self.layers.contours
         self.colorbar, self.minima = self.layers.colorbar, self.layers.minima
+        self.regrid = LandscapeRegrid(self.view_box, self.layers, self)
         self.outcomes = OutcomeOverlay(self.plot)
         self.paths = TrailsItem()
         self.paths.setZValue(10)
@@ -110,18 +106,20 @@ class LandscapeView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ public
     def set_landscape(self, grid: LandscapeGrid) -> None:
-        """Show a new landscape: image, contours, colour bar, minima; reset the view."""
+        """Show a new landscape: image, contours, colour bar, minima; reset the view.
+
+        The view fits ``grid.bounds`` (and keeps fitting them on a resize until the user
+        zooms or pans); the heat map follows the visible range (`LandscapeRegrid`), with
+        the colour and contour levels of ``grid``.
+        """
         self._grid = grid
         self.layers.set_grid(grid)
-        xmin, xmax, ymin, ymax = grid.bounds
         self.start_target.setPos(*grid.start)
-        lo, hi = clamp_box(self._grid.bounds)  # pan and zoom stop one span outside
-        self.view_box.setLimits(xMin=lo[0], xMax=hi[0], yMin=lo[1], yMax=hi[1])
-        self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
+        self.regrid.set_grid(grid)  # limits, the fitted first view, then the heat map
+        xmin, xmax, ymin, ymax = grid.bounds
         cell = max(xmax - xmin, ymax - ymin) * _PIXEL_FRACTION
-        mx, my = _EXIT_MARGIN * (xmax - xmin), _EXIT_MARGIN * (ymax - ymin)
-        exit_box = (xmin - mx, xmax + mx, ymin - my, ymax + my)
-        self.feed.reset(cell=(cell, cell), exit_box=exit_box, clamp=(lo, hi))
+        box = grid.bounds
+        self.feed.reset(cell=(cell, cell), exit_box=exit_box(box), clamp=clamp_box(box))
         self.clear_state()
 
     def set_runs(self, colors: np.ndarray, labels: list[str]) -> None:
@@ -143,6 +141,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.feed.reset()
         self.heads.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
         self.crosses.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
+        self._ends = None
         for item in self._arrow_items():
             item.set_arrows(np.zeros((0, 2)), np.zeros((0, 2)))
 
@@ -161,12 +160,9 @@ class LandscapeView(QtWidgets.QWidget):
         if len(self.feed.exited) == len(current):
             exited = self.feed.exited
         alive = ~diverged if diverged.size == len(current) else np.ones(len(current), bool)
-        ends = current.copy()
-        for k in np.flatnonzero(exited & ~alive):
-            ends[k] = self._exit_mark(k)
         self.heads.set_points(current[alive], colors[alive])
-        pinned = pin_inside(ends[~alive], self._grid.bounds)
-        self.crosses.set_points(pinned, np.tile(palette.DIVERGED_COLOR + (255,), (len(pinned), 1)))
+        self._ends = (current, exited.copy(), alive)
+        self._place_crosses()
         self._show_arrows(frame, current, alive)
         if not np.array_equal(diverged, self._diverged):
             self._diverged = diverged.copy()
@@ -210,20 +206,16 @@ class LandscapeView(QtWidgets.QWidget):
 
     def export_png(self, path: str, width: int = 1920) -> None:
         """Save the plot (landscape, runs, colour bar) as a PNG ``width`` pixels wide."""
-        exporter = ImageExporter(self.plot)
-        rect = self.plot.sceneBoundingRect()
-        exporter.parameters()["width"] = int(width)
-        exporter.parameters()["height"] = round(width * rect.height() / max(rect.width(), 1))
-        # legends ignore the view's transform, so the exporter would not enlarge them
         legends = (self.arrow_legend.legend, self.run_legend.legend, self.outcomes.legend)
-        scale = width / max(rect.width(), 1.0)
-        for legend in legends:
-            scale_about_anchor(legend, scale)
-        try:
-            exporter.export(str(path))
-        finally:
-            for legend in legends:
-                scale_about_anchor(legend, 1.0)
+        export_plot(self.plot, legends, path, width)
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop regridding and wait for the background job (True if none is left)."""
+        return self.regrid.shutdown(timeout_ms)
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
 
     # --------------------------------------------------------------- internals
     def _head_size(self) -> float:
@@ -245,6 +237,23 @@ class LandscapeView(QtWidgets.QWidget):
         self.paths.set_bounds(rect)
         for item in (self.heads, self.crosses, *self._arrow_items()):
             item.set_view_rect(rect)
+        self._place_crosses()  # they stay pinned to the edge of the view
+
+    def _view_bounds(self) -> tuple[float, float, float, float]:
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        return (x0, x1, y0, y1)
+
+    def _place_crosses(self) -> None:
+        """Diverged runs: a cross at the end of the path, or where it leaves the view."""
+        if self._ends is None:
+            return
+        current, exited, alive = self._ends
+        ends, view = current[~alive].copy(), self._view_bounds()
+        for i, k in enumerate(np.flatnonzero(~alive)):
+            if exited[k]:
+                ends[i] = self._exit_mark(k, view)
+        pinned = pin_inside(ends, view)
+        self.crosses.set_points(pinned, np.tile(palette.DIVERGED_COLOR + (255,), (len(pinned), 1)))
 
     def _arrow_items(self) -> tuple[ArrowsItem, ArrowsItem, ArrowsItem]:
         return (self.gradient_arrows, self.velocity_arrows, self.update_arrows)
@@ -260,19 +269,18 @@ class LandscapeView(QtWidgets.QWidget):
             if (pos.x(), pos.y()) != (x, y):
                 self.start_target.setPos(float(x), float(y))
 
-    def _exit_mark(self, k: int) -> np.ndarray:
-        """Where run ``k``'s last drawn segment crosses the edge of the view."""
+    def _exit_mark(self, k: int, view) -> np.ndarray:
+        """Where run ``k``'s last drawn segment crosses the edge of ``view``."""
         path = self.paths.polyline(k)
         if len(path) < 2:
             return self.feed.exit_points[k]
-        return segment_exit(path[-2], path[-1], self._grid.bounds)
+        return segment_exit(path[-2], path[-1], view)
 
     def _show_arrows(self, frame, current: np.ndarray, alive: np.ndarray) -> None:
         if not any(self._arrows.values()):
             return
-        span = max(
-            self._grid.bounds[1] - self._grid.bounds[0], self._grid.bounds[3] - self._grid.bounds[2]
-        )
+        xmin, xmax, ymin, ymax = self._grid.bounds
+        span = max(xmax - xmin, ymax - ymin)
         vectors = arrow_vectors(frame, span, self._grid.gradient_scale)
         here = current[alive]
         if self._arrows["gradient"]:
