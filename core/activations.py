@@ -31,26 +31,29 @@ def _sigmoid_grad(da, z, a, scratch=None):
     return da
 
 
-# tanh by table and series: |z| = h + l with h on a grid of step 1/512 and 0 <= l < 1/512.
+# tanh by table and series: z = h + l with h on a grid of step 1/512, |l| < 1/512, l and h
+# of the sign of z. The table holds tanh(k / 512) for k = 0..10240 and then, so that a
+# negative row index -k reads tanh(-k / 512), the same values negated in reverse order.
 _TANH_STEP = 512
-_TANH_LIMIT = 20.0  # tanh(z) rounds to 1.0 from z = 19.1 on
+_TANH_LIMIT = 20.0  # tanh(z) rounds to +-1.0 beyond |z| = 19.1
 _TANH_TABLE = np.tanh(
     np.arange(int(_TANH_LIMIT * _TANH_STEP) + 1, dtype=np.longdouble) / _TANH_STEP
-).astype(np.float64)  # tanh(h) at every grid point, correctly rounded where long double allows
+).astype(np.float64)  # correctly rounded where long double allows
+_TANH_TABLE = np.concatenate([_TANH_TABLE, -_TANH_TABLE[:0:-1]])
 _TANH_MIN_SIZE = 3000  # below, the ~20 calls of the table route cost more than np.tanh
 
 
 def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """tanh(z) within 3 ulp of the exact value everywhere, at the speed of an exp-based form.
 
-    With |z| = h + l, h = floor(512 |z|) / 512 and 0 <= l < 1/512, the addition theorem
-    gives tanh|z| = (tanh h + tanh l) / (1 + tanh h tanh l): tanh h comes from a table
-    built once (h <= 20), tanh l from its Taylor series l - l^3/3 + 2 l^5/15, whose next
-    term is below 4e-18 relative for such small l. Both terms are >= 0, so nothing
-    cancels (the shortcut 2 / (1 + exp(-2 z)) - 1 lost most digits near 0); the sign of z
-    is put back at the end: tanh(-0.0) = -0.0, tanh(+-inf) = +-1, NaN stays NaN.
+    With z = h + l, h = trunc(512 z) / 512 and |l| < 1/512 (h and l share the sign of
+    z), the addition theorem gives tanh z = (tanh h + tanh l) / (1 + tanh h tanh l):
+    tanh h comes from a table built once (|h| <= 20), tanh l from its Taylor series
+    l - l^3/3 + 2 l^5/15, whose next term is below 4e-18 relative for such small l. The
+    two terms have the same sign, so nothing cancels (the shortcut 2 / (1 + exp(-2 z)) - 1
+    lost most digits near 0). tanh(+-inf) = +-1, NaN stays NaN; tanh(-0.0) gives 0.0.
 
-    For large float64 arrays this is about 1.8x faster than ``np.tanh`` on an AVX2 CPU,
+    For large float64 arrays this is about 2x faster than ``np.tanh`` on an AVX2 CPU,
     where NumPy's float64 tanh (like expm1) is a scalar loop. Arrays of fewer than 3,000
     elements, where the fixed cost of the ~20 NumPy calls dominates, and float32 (the
     loss grid; NumPy vectorizes float32 tanh) go to ``np.tanh`` itself.
@@ -58,18 +61,15 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     z = np.asarray(z)
     if z.dtype == np.float32 or z.size < _TANH_MIN_SIZE:
         return np.tanh(z, out=out)
-    if out is not None and np.may_share_memory(z, out):
-        z = z.copy()  # the sign of z is needed after out has been overwritten
-    x = np.abs(z, out=out, dtype=np.float64)
-    np.minimum(x, _TANH_LIMIT, out=x)  # NaN stays NaN here and flows on through l
+    x = np.clip(z, -_TANH_LIMIT, _TANH_LIMIT, out=out)  # NaN stays NaN and flows on in l
     h = np.fmin(x, _TANH_LIMIT)  # ... but not into the row index
     h *= _TANH_STEP
-    np.floor(h, out=h)
+    np.trunc(h, out=h)
     tanh_h = _TANH_TABLE[h.astype(np.intp)]
     h *= 1.0 / _TANH_STEP
-    x -= h  # l = |z| - h, exact: both lie within a factor 2 of each other, or h = 0
+    x -= h  # l = z - h, exact: both lie within a factor 2 of each other, or h = 0
     _add_tanh_series(x, tanh_h, scratch=h)
-    return np.copysign(x, z, out=x)
+    return x
 
 
 def _add_tanh_series(x, tanh_h, scratch):
