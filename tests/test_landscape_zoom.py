@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from core.grid import landscape_grid
 from core.surfaces import get_surface
@@ -72,7 +72,7 @@ def covers(view) -> bool:
 
 
 def settle(qtbot, view, extra=lambda: True) -> None:
-    qtbot.waitUntil(lambda: view.regrid.is_settled and covers(view) and extra(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: view.is_settled and covers(view) and extra(), timeout=WAIT_MS)
 
 
 def spacing(view) -> float:
@@ -168,9 +168,11 @@ def test_hidden_view_computes_nothing_and_catches_up_when_shown(qtbot, make_view
     view.hide()
     view.view_box.scaleBy((2.0, 2.0))
     qtbot.wait(200)
-    assert not view.regrid.is_settled and not covers(view)
+    assert view.regrid._pool.activeThreadCount() == 0 and not covers(view)
     view.show()
+    assert not view.is_settled
     settle(qtbot, view)
+    assert view.is_settled
 
 
 def test_export_contains_the_filled_heat_map(qtbot, make_view, tmp_path):
@@ -192,3 +194,18 @@ def test_pad_box_stays_in_the_limits_but_covers_the_view():
     assert pad_box((0, 1, 0, 2), (-10, 10, -10, 10), 0.1) == pytest.approx((-0.1, 1.1, -0.2, 2.2))
     assert pad_box((0, 1, 0, 1), (0, 1.05, -1, 1), 0.1) == pytest.approx((0, 1.05, -0.1, 1))
     assert pad_box((-2, 2, 0, 1), (-1, 1, 0, 1), 0.1) == pytest.approx((-2, 2, 0, 1))
+
+
+def test_closing_the_window_waits_for_the_regrid(qtbot):
+    window = QtWidgets.QWidget()
+    qtbot.addWidget(window)
+    view = LandscapeView(window)
+    QtWidgets.QVBoxLayout(window).addWidget(view)
+    window.resize(800, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    view.set_landscape(landscape_grid(get_surface("ackley"), resolution=60))
+    qtbot.waitUntil(lambda: view.regrid._pool.activeThreadCount() == 1, timeout=WAIT_MS)
+    window.close()  # the window never calls view.shutdown() itself here
+    assert view.regrid._pool.activeThreadCount() == 0
+    assert not view.regrid._timer.isActive()

@@ -138,7 +138,10 @@ class LandscapeRegrid(QObject):
 
     @property
     def is_settled(self) -> bool:
-        """No regrid waiting or running: what is on screen belongs to the current view."""
+        """No regrid waiting or running: what is on screen belongs to the current view
+        (always true while the widget is hidden: nothing is drawn then)."""
+        if not self.widget.isVisible():
+            return True
         return not self._timer.isActive() and self.shown_generation == self.generation
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
@@ -150,8 +153,11 @@ class LandscapeRegrid(QObject):
     # -------------------------------------------------------------- internals
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QtCore.QEvent.Type.Hide:
-            self._timer.stop()  # nobody is looking: compute nothing
-            self._cancel()
+            if self.widget.window().isVisible():
+                self._timer.stop()  # another tab in front: compute nothing meanwhile
+                self._cancel()
+            else:
+                self.shutdown()  # the window is closing: no job may outlive it
         elif event.type() == QtCore.QEvent.Type.Show:
             self.schedule(delay=0)
         return False

@@ -209,6 +209,11 @@ class LandscapeView(QtWidgets.QWidget):
         legends = (self.arrow_legend.legend, self.run_legend.legend, self.outcomes.legend)
         export_plot(self.plot, legends, path, width)
 
+    @property
+    def is_settled(self) -> bool:
+        """Whether the heat map covers the current view (wait for it before a screenshot)."""
+        return self.regrid.is_settled
+
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Stop regridding and wait for the background job (True if none is left)."""
         return self.regrid.shutdown(timeout_ms)
