@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from network_cases import OUTPUT_LOSS, random_problem
 
 from core.activations import HIDDEN_ACTIVATIONS
 from core.gradcheck import gradient_check, numerical_gradients, relative_error
 from core.network import MLP
+from network_cases import OUTPUT_LOSS, random_problem
 
 INVALID = [
     ("linear", "bce"),

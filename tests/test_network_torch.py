@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from network_cases import OUTPUT_LOSS, random_problem
 
 from core.activations import HIDDEN_ACTIVATIONS
 from core.datasets import make_dataset
 from core.network import MLP
 from core.training import TrainConfig, train
+from network_cases import OUTPUT_LOSS, random_problem
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
