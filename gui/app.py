@@ -40,7 +40,9 @@ def _run_then_capture(app, window, run_for: float | None, screenshot: str | None
     loop.exec()
     _wait_until(app, lambda: window.grid_ready, GRID_WAIT_S)
     window.worker.pause()
-    _wait_until(app, lambda: False, 0.15)  # let the newest state reach the views
+    _wait_until(app, lambda: False, 0.1)  # the paused state on its way
+    _wait_until(app, lambda: window.up_to_date, 2.0)
+    _wait_until(app, lambda: False, 0.05)  # and painted
     code = 0
     if screenshot:
         if not window.grab().save(screenshot):

@@ -200,6 +200,11 @@ class MainWindow(QMainWindow):
             self._redraw(self._shown)
 
     @property
+    def up_to_date(self) -> bool:
+        """Whether the views show the newest state the worker has sent."""
+        return self._pending is None and self._shown is self.worker.latest
+
+    @property
     def grid_ready(self) -> bool:
         """Whether the landscape of the current surface is on screen."""
         return self._grid_ready
