@@ -186,7 +186,7 @@ def landscape_grid(surface, bounds=None, resolution: int = 400) -> LandscapeGrid
     if not hi > lo:  # a flat landscape: any non-empty range will do
         lo, hi = lo - 0.5, hi + 0.5
     levels = _contour_levels(lo, hi)
-    segments = _all_segments(x, y, z, levels)
+    segments = _all_segments(x, y, z, levels)[0]
     return LandscapeGrid(
         x=_read_only(x),
         y=_read_only(y),
@@ -206,14 +206,15 @@ def landscape_grid(surface, bounds=None, resolution: int = 400) -> LandscapeGrid
     )
 
 
-def _all_segments(x, y, z, levels, cancelled=None) -> np.ndarray | None:
-    """Contour segments of every level (None when ``cancelled()`` turns true meanwhile)."""
-    parts = [np.empty((0, 2, 2))]
-    for level in levels:
+def _all_segments(x, y, z, levels, cancelled=None):
+    """Segments of every level and each one's level index (None if ``cancelled()``)."""
+    parts, index = [np.empty((0, 2, 2))], [np.empty(0, dtype=int)]
+    for i, level in enumerate(levels):
         if cancelled is not None and cancelled():
             return None
         parts.append(_level_segments(x, y, z, float(level)))
-    return np.concatenate(parts)
+        index.append(np.full(len(parts[-1]), i, dtype=int))
+    return np.concatenate(parts), np.concatenate(index)
 
 
 def resample(grid: LandscapeGrid, bounds, shape, contours=True, cancelled=None):
@@ -235,11 +236,12 @@ def resample(grid: LandscapeGrid, bounds, shape, contours=True, cancelled=None):
     lo, hi = grid.levels
     margin = 1e6 * (hi - lo)
     z = np.clip(grid.display_value(loss), lo - margin, hi + margin)
-    segments = np.empty((0, 2, 2))
+    traced = (np.empty((0, 2, 2)),)
     if contours:
-        segments = _all_segments(x, y, z, grid.contour_levels, cancelled)
-    if segments is None or (cancelled is not None and cancelled()):
+        traced = _all_segments(x, y, z, grid.contour_levels, cancelled)
+    if traced is None or (cancelled is not None and cancelled()):
         return None
+    segments = traced[0]
     return replace(
         grid,
         x=_read_only(x),
@@ -304,11 +306,4 @@ def contour_segments(grid: LandscapeGrid) -> tuple[np.ndarray, np.ndarray]:
     segments : (S, 2, 2) float array, each ``[[x0, y0], [x1, y1]]`` in surface coordinates.
     level_index : (S,) int, which entry of ``contour_levels`` each segment belongs to.
     """
-    parts, index = [], []
-    for i, level in enumerate(grid.contour_levels):
-        seg = _level_segments(grid.x, grid.y, grid.z, float(level))
-        parts.append(seg)
-        index.append(np.full(len(seg), i, dtype=int))
-    if not parts:
-        return np.empty((0, 2, 2)), np.empty(0, dtype=int)
-    return np.concatenate(parts), np.concatenate(index)
+    return _all_segments(grid.x, grid.y, grid.z, grid.contour_levels)

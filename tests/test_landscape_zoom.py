@@ -209,3 +209,26 @@ def test_closing_the_window_waits_for_the_regrid(qtbot):
     window.close()  # the window never calls view.shutdown() itself here
     assert view.regrid._pool.activeThreadCount() == 0
     assert not view.regrid._timer.isActive()
+
+
+def test_mouse_wheel_zoom_is_kept_through_a_resize(qtbot, make_view):
+    view, grid = make_view(get_surface("himmelblau"))
+    before = spacing(view)
+    viewport = view.plot_widget.viewport()
+    centre = QtCore.QPointF(viewport.width() / 2, viewport.height() / 2)
+    for _ in range(4):  # four notches towards the user: zoom in
+        event = QtGui.QWheelEvent(
+            centre, viewport.mapToGlobal(centre), QtCore.QPoint(0, 0), QtCore.QPoint(0, 120),
+            QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier,
+            QtCore.Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QtWidgets.QApplication.sendEvent(viewport, event)
+    assert not view.regrid.home
+    (x0, x1), _ = view.view_box.viewRange()
+    zoomed = x1 - x0
+    assert zoomed < 0.8 * (grid.bounds[1] - grid.bounds[0])
+    settle(qtbot, view, lambda: spacing(view) < 0.8 * before)
+    view.resize(700, 600)
+    settle(qtbot, view, lambda: view.view_box.width() > 560)
+    (x0, x1), _ = view.view_box.viewRange()
+    assert x1 - x0 < 0.8 * (grid.bounds[1] - grid.bounds[0])  # not fitted back to the box
