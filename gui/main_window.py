@@ -107,11 +107,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.landscape, "Landscape")
         self.tabs.addTab(self.surface3d, "3-D surface")
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.side_plots)
-        right.addWidget(self.stability)
-        right.setStretchFactor(0, 4)
-        right.setStretchFactor(1, 1)
+        right = QWidget()  # the meter keeps the height its sentence needs, plots get the rest
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.side_plots, 1)
+        column.addWidget(self.stability, 0)
         split = QSplitter()
         split.addWidget(self.tabs)
         split.addWidget(right)
@@ -280,11 +281,6 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: RunState) -> None:
         self._pending = state  # newest only: the draw timer takes it
         self.status.count_state(state)
-        # a paced run that keeps its pace leaves the window time to draw; one that falls
-        # behind (or runs flat out) gets most of the interpreter
-        target = self.controls.run.speed_value()
-        keeps_pace = target is not None and state.steps_per_second >= 0.8 * target
-        self._pacer.budget = PACED_DRAW_BUDGET if keeps_pace else FLAT_OUT_DRAW_BUDGET
 
     @Slot(str)
     def _on_status(self, status: str) -> None:
@@ -380,6 +376,10 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _set_speed(self, steps_per_second: float | None) -> None:
         self.worker.set_speed(steps_per_second)
+        # a paced run is for watching: smooth drawing comes first (the pace may slip on a
+        # slow machine); flat out is for speed: drawing gets a small share
+        flat_out = steps_per_second is None
+        self._pacer.budget = FLAT_OUT_DRAW_BUDGET if flat_out else PACED_DRAW_BUDGET
 
     # -- view options ------------------------------------------------------------------
     def apply_arrows(self) -> None:
