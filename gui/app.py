@@ -38,7 +38,8 @@ def _run_then_capture(app, window, run_for: float | None, screenshot: str | None
     loop = QEventLoop()
     QTimer.singleShot(int((run_for or 0.0) * 1000), loop.quit)
     loop.exec()
-    _wait_until(app, lambda: window.grid_ready, GRID_WAIT_S)
+    # the landscape, then its resampling to the visible range (the filled picture)
+    _wait_until(app, lambda: window.grid_ready and window.landscape.is_settled, GRID_WAIT_S)
     window.worker.pause()
     _wait_until(app, lambda: False, 0.1)  # the paused state on its way
     _wait_until(app, lambda: window.up_to_date, 2.0)

@@ -424,5 +424,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self._draw_timer.stop()
         self.worker.shutdown(1000)
+        self.landscape.shutdown(1000)  # its resampling of the visible range
         QThreadPool.globalInstance().waitForDone(1000)  # a landscape grid still computing
         super().closeEvent(event)

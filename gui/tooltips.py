@@ -72,6 +72,8 @@ TIPS: dict[str, str] = {
     "batch": "How much data each gradient sees: all of it (full batch), a small random "
     "batch, or a single example; smaller batches give noisier, cheaper steps.",
     "batch_size": "The number of data points in each mini-batch.",
+    "optimizer_batch": "How much data this optimizer's gradient sees, so full-batch, "
+    "mini-batch and stochastic descent can race side by side on the same landscape.",
     "noise": "Adds random noise of this size to every gradient, imitating the jitter of "
     "stochastic training.",
     "seeds": "How many random seeds to run for each setting; with noise or mini-batches "

@@ -247,3 +247,15 @@ def test_start_boxes_show_where_the_runs_start(window, qtbot):
     controls.surface._param_widgets["condition"].setValue(25.0)
     qtbot.waitUntil(lambda: dict(window._config.surface_params)["condition"] == 25.0)
     assert window._config.starts == ((-1.0, 0.5),)
+
+
+def test_each_optimizer_can_have_its_own_batch_on_linreg(window, qtbot):
+    window.load_preset(load_preset("sgd-vs-batch-linreg"))
+    rows = window.controls.optimizers._rows
+    assert not any(row.batch_combo.isHidden() for row in rows)
+    assert [spec.batch for spec in window.controls.optimizers.specs()] == [0, 8, 1]
+    rows[1].batch_combo.setCurrentIndex(rows[1].batch_combo.findData(16))
+    qtbot.waitUntil(lambda: [s.batch for s in window._config.optimizers] == [0, 16, 1])
+    window.load_preset(load_preset("optimizer-race-beale"))
+    rows = window.controls.optimizers._rows
+    assert all(row.batch_combo.isHidden() for row in rows)

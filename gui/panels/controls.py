@@ -145,6 +145,7 @@ class ControlsPanel(QScrollArea):
     def _sync_surface_defaults(self) -> None:
         fields = self.surface.fields()
         self.run.set_linreg(fields["surface"] == "linreg")
+        self.optimizers.set_batch_visible(fields["surface"] == "linreg")
         if self._start_is_default:
             start = self._default_start(**fields)
             for box, value in ((self.run.start_x, start[0]), (self.run.start_y, start[1])):
@@ -192,5 +193,6 @@ class ControlsPanel(QScrollArea):
             start = self._default_start(config.surface, config.expr, config.surface_params)
         self.run.set_fields(config, start, grid_n, view.get("speed", self.run.speed_value()))
         self.run.set_linreg(config.surface == "linreg")
+        self.optimizers.set_batch_visible(config.surface == "linreg")
         self.error.hide()
         self._last_config = config

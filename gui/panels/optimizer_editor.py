@@ -36,6 +36,14 @@ RANGES: dict[str, tuple[float, float, float]] = {
     "initial_accumulator_value": (0.0, 10.0, 0.1),
     "momentum_decay": (0.0, 1.0, 0.001),
 }
+# Per-optimizer batch choices on the linreg surface: (text, OptimizerSpec.batch)
+BATCH_CHOICES = (
+    ("batch: as under Runs", None),
+    ("batch: full", 0),
+    ("batch: mini (8)", 8),
+    ("batch: mini (16)", 16),
+    ("batch: stochastic", 1),
+)
 SHORT_NAMES = {"initial_accumulator_value": "initial acc.", "weight_decay": "weight decay"}
 
 
@@ -54,8 +62,15 @@ class OptimizerRow(QFrame):
         self.remove_button = QToolButton(text="✕")
         self.remove_button.setToolTip(tip("remove_optimizer"))
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.batch_combo = QComboBox()
+        for text, value in BATCH_CHOICES:
+            self.batch_combo.addItem(text, value)
+        self.batch_combo.setToolTip(tip("optimizer_batch"))
+        self.batch_combo.setVisible(False)
+        self.batch_combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         header = QHBoxLayout()
         header.addWidget(self.name_combo, 1)
+        header.addWidget(self.batch_combo)
         header.addWidget(self.remove_button)
         self._grid = QGridLayout()
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -72,7 +87,17 @@ class OptimizerRow(QFrame):
         self.name_combo.blockSignals(True)
         self.name_combo.setCurrentText(spec.name)
         self.name_combo.blockSignals(False)
+        self._set_batch(spec.batch)
         self._build_fields(spec.name, dict(spec.hyper))
+
+    def _set_batch(self, batch: int | None) -> None:
+        index = self.batch_combo.findData(batch)
+        if index < 0:  # a size from a preset or session that the menu does not list
+            self.batch_combo.addItem(f"batch: mini ({batch})", batch)
+            index = self.batch_combo.count() - 1
+        self.batch_combo.blockSignals(True)
+        self.batch_combo.setCurrentIndex(index)
+        self.batch_combo.blockSignals(False)
 
     def _build_fields(self, name: str, values: dict[str, float]) -> None:
         while self._grid.count():
@@ -121,7 +146,7 @@ class OptimizerRow(QFrame):
             value = float(widget.isChecked()) if isinstance(widget, QCheckBox) else widget.value()
             if value != defaults[field]:
                 hyper.append((field, value))
-        return OptimizerSpec(name, tuple(hyper), self.label)
+        return OptimizerSpec(name, tuple(hyper), self.label, self.batch_combo.currentData())
 
 
 class OptimizerEditor(QWidget):
@@ -146,6 +171,7 @@ class OptimizerEditor(QWidget):
         layout.addLayout(self._rows_layout)
         layout.addWidget(self.error)
         layout.addWidget(self.add_button)
+        self._batch_visible = False
         self._last_good: tuple[OptimizerSpec, ...] = (OptimizerSpec("gd"),)
         self.set_specs(self._last_good)
 
@@ -163,6 +189,7 @@ class OptimizerEditor(QWidget):
 
     def _append_row(self, spec: OptimizerSpec) -> None:
         row = OptimizerRow(spec)
+        row.batch_combo.setVisible(self._batch_visible)
         row.changed.connect(self._on_row_changed)
         row.remove_requested.connect(self._remove_row)
         self._rows.append(row)
@@ -214,9 +241,15 @@ class OptimizerEditor(QWidget):
             ):  # two of a kind: tell them apart in the legend
                 detail = ", ".join(f"{k}={v:g}" for k, v in spec.hyper) or "defaults"
                 label = f"{spec.name} ({detail})"
-            labelled.append(OptimizerSpec(spec.name, spec.hyper, label))
+            labelled.append(OptimizerSpec(spec.name, spec.hyper, label, spec.batch))
         return tuple(labelled)
 
     def specs(self) -> tuple[OptimizerSpec, ...]:
         """The last valid race."""
         return self._last_good
+
+    def set_batch_visible(self, visible: bool) -> None:
+        """Per-optimizer batch sizes only mean something on the linreg surface."""
+        self._batch_visible = visible
+        for row in self._rows:
+            row.batch_combo.setVisible(visible)
