@@ -5,7 +5,7 @@ config becomes a run in the `RunWorker`'s thread and, when the surface changed, 
 landscape grid computed by a superqt thread worker. States from the worker are kept
 (newest only) and drawn from a timer: up to 60 times a second, less often when drawing
 is expensive, because the run is held while the window draws and paints (see
-`gui.worker.FramePacer`) so the two threads do not fight over the interpreter lock.
+`gui.frame_pacer.FramePacer`) so the two threads do not fight over the interpreter lock.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from core.grid import landscape_grid
 from core.outcomes import classify_outcomes
 from core.presets import Preset, load_preset, load_preset_file, save_preset
 from gui import theme
+from gui.frame_pacer import FramePacer
 from gui.panels.banner import IdeaBanner, divergence_sentence
 from gui.panels.controls import ControlsPanel
 from gui.panels.menus import build_menus
@@ -42,7 +43,7 @@ from gui.views.landscape_view import LandscapeView
 from gui.views.side_plots import SidePlots
 from gui.views.stability import StabilityMeter
 from gui.views.surface3d_view import Surface3DView
-from gui.worker import FramePacer, RunState, RunWorker
+from gui.worker import RunState, RunWorker
 
 GRID_RESOLUTION = 400
 DRAW_INTERVAL_MS = 16

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from core.descent import DescentFrame
-from gui.worker import FramePacer, RunState, RunWorker
+from gui.frame_pacer import FramePacer
+from gui.worker import RunState, RunWorker
 
 
 def make_frame(step: int, k: int = 2) -> DescentFrame:
