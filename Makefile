@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_descent.py
 	$(VENV)/bin/python benchmarks/bench_network.py
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python benchmarks/bench_gui.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
