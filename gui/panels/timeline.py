@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from gui.tooltips import tip
+
+
+class StepLabel(QLabel):
+    """ "step 12,345" in a label of fixed size, with room for the largest step count.
+
+    Its text changes with every drawn frame. A label of variable size asks the whole
+    window for a new layout at each ``setText``; a widget whose minimum and maximum sizes
+    are equal does not, so the frame repaints this label only.
+    """
+
+    WIDEST = "step 1,000,000,000"
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fix_size()
+
+    def _fix_size(self) -> None:
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.WIDEST) + margins.left() + margins.right()
+        height = self.fontMetrics().height() + margins.top() + margins.bottom()
+        self.setFixedSize(width + 2 * self.margin(), height + 2 * self.margin())
 
 
 class Timeline(QWidget):
@@ -31,7 +53,7 @@ class Timeline(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip(tip("timeline"))
         self.slider.setRange(0, 0)
-        self.step_label = QLabel("step 0")
+        self.step_label = StepLabel("step 0")
         self.step_label.setObjectName("stepLabel")
         self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         layout = QHBoxLayout(self)
@@ -58,9 +80,11 @@ class Timeline(QWidget):
     def set_rows(self, rows: int, step: int) -> None:
         """The history now has ``rows`` rows; the newest is ``step``."""
         self.slider.blockSignals(True)
-        self.slider.setRange(0, max(rows - 1, 0))
+        if self.slider.maximum() != max(rows - 1, 0):
+            self.slider.setRange(0, max(rows - 1, 0))
         if self._following:
-            self.slider.setValue(self.slider.maximum())
+            if self.slider.value() != self.slider.maximum():
+                self.slider.setValue(self.slider.maximum())
             self.step_label.setText(f"step {step:,}")
         self.slider.blockSignals(False)
 

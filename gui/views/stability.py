@@ -15,6 +15,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.views import colors as palette
+from gui.views.text_strip import TextStrip
 
 SAFE_COLOR = (0, 158, 115)
 ZIGZAG_COLOR = (230, 159, 0)
@@ -86,6 +87,8 @@ class StabilityGauge(QtWidgets.QWidget):
         )
 
     def set_values(self, lr: float, limit: float) -> None:
+        if (float(lr), float(limit)) == (self.lr, self.limit):
+            return  # unchanged: no repaint
         self.lr, self.limit = float(lr), float(limit)
         self.update()
 
@@ -151,6 +154,33 @@ class StabilityGauge(QtWidgets.QWidget):
         painter.end()
 
 
+def values_text(lam: float, limit: float, rate: float) -> str:
+    """The meter's line of numbers (rich text): lambda_max, 2/lambda_max and the lr."""
+    limit_text = f"{limit:.3g}" if np.isfinite(limit) else "no limit"
+    return (
+        f"λ<sub>max</sub> = <b>{lam:.3g}</b> &nbsp; critical lr 2/λ<sub>max</sub> = "
+        f"<b>{limit_text}</b> &nbsp; lr = <b>{rate:.3g}</b>"
+    )
+
+
+def _longest_texts() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Numbers line and sentences with the widest numbers: the meter reserves room for them
+    so that its height does not change from frame to frame."""
+    wide = -1.23e-100
+    values = (values_text(wide, wide, wide),)
+    sentences = tuple(
+        stability_sentence(lr, lam, diverged_at)
+        for lr, lam, diverged_at in (
+            (1.23e-100, 1.23e100, 10**9),  # diverged above the limit
+            (1.23e-100, -1.23e-100, 10**9),  # diverged below it
+            (1.23e-100, -1.23e-100, -1),  # no limit
+            (1.23e-100, 1.23e-100, -1),  # stable
+            (1.23e-100, 1.23e100, -1),  # too large
+        )
+    )
+    return values, sentences
+
+
 class StabilityMeter(QtWidgets.QWidget):
     """Curvature and critical learning rate at the current point of one run, in words."""
 
@@ -158,13 +188,14 @@ class StabilityMeter(QtWidgets.QWidget):
         super().__init__(parent)
         self.run_index = 0
         self.title = QtWidgets.QLabel("Stability of the step")
-        self.values = QtWidgets.QLabel("")
+        # the numbers and the sentence change every frame: painted strips of a steady
+        # height, so a frame repaints them and never lays out the window again
+        values, sentences = _longest_texts()
+        self.values = TextStrip("", rich=True, samples=values)
         self.gauge = StabilityGauge()
-        self.sentence = QtWidgets.QLabel(
-            "Start a run to see how large a step the curvature allows."
+        self.sentence = TextStrip(
+            "Start a run to see how large a step the curvature allows.", samples=sentences
         )
-        self.sentence.setWordWrap(True)
-        self.values.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.setToolTip(
             "λmax is how sharply the surface bends at the current point (the largest "
             "eigenvalue of the Hessian). Plain gradient descent is stable only while "
@@ -195,11 +226,7 @@ class StabilityMeter(QtWidgets.QWidget):
         lam = float(lam_all[k])
         limit = critical_lr(lam)
         diverged_at = int(np.asarray(frame.diverged_at).reshape(-1)[k])
-        limit_text = f"{limit:.3g}" if np.isfinite(limit) else "no limit"
-        self.values.setText(
-            f"λ<sub>max</sub> = <b>{lam:.3g}</b> &nbsp; critical lr 2/λ<sub>max</sub> = "
-            f"<b>{limit_text}</b> &nbsp; lr = <b>{rate:.3g}</b>"
-        )
+        self.values.setText(values_text(lam, limit, rate))
         self.gauge.set_values(rate, limit)
         if np.isfinite(rate):
             self.sentence.setText(stability_sentence(rate, lam, diverged_at))

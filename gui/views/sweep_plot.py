@@ -138,14 +138,30 @@ class SweepPlot:
             gap = max(y_hi - y_lo, 1e-9)
             y_lo, y_hi = y_lo - 0.05 * gap, y_hi + 0.15 * gap
         wanted = (x_lo - pad, x_hi + pad, float(y_lo), float(y_hi))
-        if wanted != self._range:
+        if not self._keeps(wanted):
             self._range = wanted
             view_box = self.plot.getViewBox()
             view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.0)
             self.plot.getAxis("bottom").setTicks(log_ticks(wanted[0], wanted[1]))
             for markers in (self.dots, self.crosses):
                 markers.set_view_rect(view_box.viewRect())
-        return wanted[2], wanted[3]
+        return self._range[2], self._range[3]
+
+    def _keeps(self, wanted: tuple[float, float, float, float]) -> bool:
+        """Whether the current range can stay: it holds ``wanted`` and is not much larger.
+
+        A range change redraws the axes and grid, so a loss wobbling across a decade
+        boundary (log) or changing a little (linear) must not move the axis every frame.
+        """
+        current = self._range
+        if current is None or current[:2] != wanted[:2]:
+            return False
+        lo, hi = current[2:]
+        if not (lo <= wanted[2] and wanted[3] <= hi):
+            return False
+        span = wanted[3] - wanted[2]
+        slack = 2.0 if self.log_y else span  # two decades, or twice the span
+        return (hi - lo) - span <= slack
 
     def set_presentation(self, on: bool) -> None:
         self.dots.size = 14.0 if on else 10.0
