@@ -18,6 +18,10 @@ class StepLabel(QLabel):
 
     WIDEST = "step 1,000,000,000"
 
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._fix_size()
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):

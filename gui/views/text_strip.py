@@ -40,8 +40,11 @@ class TextStrip(QtWidgets.QWidget):
         self._extra = 0  # height a real text needed beyond the samples, at _extra_width
         self._extra_width = -1
         self._sample_heights: dict[int, int] = {}  # width -> height the samples need
-        self._doc = QtGui.QTextDocument()
+        self._doc = QtGui.QTextDocument()  # for measuring
         self._doc.setDocumentMargin(0)
+        self._shown = QtGui.QTextDocument()  # laid out for painting, kept until a change
+        self._shown.setDocumentMargin(0)
+        self._shown_key: tuple | None = None
         policy = QtWidgets.QSizePolicy(
             QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Fixed
         )
@@ -59,16 +62,18 @@ class TextStrip(QtWidgets.QWidget):
             return
         self._text = text
         width = self.width()
-        if self.isVisible() and width > 0:
-            needed = self._height(text, width)
+        if self.isVisible() and width > 0:  # lay out once, for the check and the paint
+            self._layout(text, width, self._shown)
+            self._shown_key = (text, width, self.font().key())
+            needed = math.ceil(self._shown.size().height())
             if needed > self.height():  # rare: a text longer than every sample
                 self._extra, self._extra_width = needed, width
                 self.updateGeometry()
         self.update()
 
     # --------------------------------------------------------------- geometry
-    def _layout(self, text: str, width: int) -> QtGui.QTextDocument:
-        doc = self._doc
+    def _layout(self, text: str, width: int, doc: QtGui.QTextDocument | None = None):
+        doc = self._doc if doc is None else doc
         doc.setDefaultFont(self.font())
         if self._rich:
             doc.setHtml(text)
@@ -108,7 +113,11 @@ class TextStrip(QtWidgets.QWidget):
 
     # --------------------------------------------------------------- painting
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
-        doc = self._layout(self._text, self.width())
+        key = (self._text, self.width(), self.font().key())
+        if key != self._shown_key:  # a repaint of an unchanged text reuses the layout
+            self._layout(self._text, self.width(), self._shown)
+            self._shown_key = key
+        doc = self._shown
         painter = QtGui.QPainter(self)
         context = QtGui.QAbstractTextDocumentLayout.PaintContext()
         palette = QtGui.QPalette(self.palette())
