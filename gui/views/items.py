@@ -68,7 +68,7 @@ class MarkersItem(pg.GraphicsObject):
     def __init__(self, symbol: str = "o", size: float = 11.0) -> None:
         super().__init__()
         self.symbol = symbol
-        self.size = size
+        self._size = float(size)
         self.points = np.zeros((0, 2))
         self.colors = np.zeros((0, 4), np.uint8)
         self._bounds = QtCore.QRectF()
@@ -76,11 +76,26 @@ class MarkersItem(pg.GraphicsObject):
         self._sprites: dict[tuple, QtGui.QPixmap] = {}
         self._sprite_list: tuple[bytes, float, float, list] = (b"", 0.0, 0.0, [])
 
+    @property
+    def size(self) -> float:
+        """Marker size in pixels; setting it repaints the markers."""
+        return self._size
+
+    @size.setter
+    def size(self, value: float) -> None:
+        if float(value) != self._size:
+            self.prepareGeometryChange()
+            self._size = float(value)
+            self.update()
+
     def set_points(self, points: np.ndarray, colors: np.ndarray) -> None:
         points = np.asarray(points, float).reshape(-1, 2)
         colors = np.asarray(colors, np.uint8).reshape(-1, 4)
         ok = np.isfinite(points).all(axis=1)
-        self.points, self.colors = points[ok], colors[ok]
+        points, colors = points[ok], colors[ok]
+        if np.array_equal(points, self.points) and np.array_equal(colors, self.colors):
+            return  # unchanged (a frozen diverged run, no crosses at all): no repaint
+        self.points, self.colors = points, colors
         rect = QtCore.QRectF()
         if len(self.points):
             (x0, y0), (x1, y1) = self.points.min(axis=0), self.points.max(axis=0)

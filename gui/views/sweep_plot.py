@@ -15,6 +15,7 @@ from gui.views import colors as palette
 from gui.views.items import MarkersItem
 
 _LOG_FLOOR = 1e-16
+_SUBPIXEL = 1.0 / 1000.0  # of the y span: less than a pixel on any screen
 
 
 def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
@@ -72,6 +73,7 @@ class SweepPlot:
         self._colors = np.zeros((0, 4), np.uint8)
         self._order = np.zeros(0, int)
         self._range: tuple | None = None
+        self._drawn: tuple | None = None  # (points, diverged, range) last drawn
 
     def set_runs(self, colors: np.ndarray, run_table) -> None:
         self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
@@ -79,6 +81,7 @@ class SweepPlot:
         self._x = np.log10(np.where(lr > 0, lr, 1e-300))
         self._order = np.argsort(self._x, kind="stable")
         self._range = None
+        self._drawn = None
         for item in (self.dots, self.crosses):
             item.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
         self.line.setData([], [])
@@ -107,6 +110,8 @@ class SweepPlot:
         )
         y_lo, y_hi = self._fit_range(y[~gone] if (~gone).any() else y)
         points = np.column_stack([self._x, np.clip(y, y_lo, y_hi)])
+        if self._unchanged(points, gone):
+            return  # every dot moved less than a pixel: no repaint
         self.dots.set_points(points[~gone], self._colors[~gone])
         red = np.tile(palette.DIVERGED_COLOR + (255,), (int(gone.sum()), 1))
         top = y_hi - 0.06 * (y_hi - y_lo)  # just inside the top edge, fully visible
@@ -114,6 +119,21 @@ class SweepPlot:
         order = self._order[~gone[self._order]]
         self.line.setData(points[order, 0], points[order, 1])
         self._shade(gone, y_hi)
+
+    def _unchanged(self, points: np.ndarray, gone: np.ndarray) -> bool:
+        """Whether ``points`` are within a pixel of those drawn (same runs diverged, same
+        range); else they become the drawn ones."""
+        drawn = self._drawn
+        if (
+            drawn is not None
+            and drawn[2] == self._range
+            and np.array_equal(drawn[1], gone)
+            and np.abs(points[:, 1] - drawn[0][:, 1]).max(initial=0.0)
+            < _SUBPIXEL * (self._range[3] - self._range[2])
+        ):
+            return True
+        self._drawn = (points.copy(), gone.copy(), self._range)
+        return False
 
     def _shade(self, gone: np.ndarray, y_hi: float) -> None:
         if not gone.any():
