@@ -73,6 +73,13 @@ def stability_sentence(lr: float, lambda_max: float, diverged_at: int = -1) -> s
     )
 
 
+def _close(a: float, b: float, rel: float = 1e-3) -> bool:
+    """Equal, or finite, positive and within ``rel`` of each other (nan is never close)."""
+    if a == b:
+        return True
+    return a > 0 and b > 0 and np.isfinite(a) and np.isfinite(b) and abs(a - b) <= rel * b
+
+
 class StabilityGauge(QtWidgets.QWidget):
     """A log-scale bar: green below 1/λ, amber up to 2/λ, red beyond, a mark at the lr."""
 
@@ -87,9 +94,10 @@ class StabilityGauge(QtWidgets.QWidget):
         )
 
     def set_values(self, lr: float, limit: float) -> None:
-        if (float(lr), float(limit)) == (self.lr, self.limit):
-            return  # unchanged: no repaint
-        self.lr, self.limit = float(lr), float(limit)
+        lr, limit = float(lr), float(limit)
+        if _close(lr, self.lr) and _close(limit, self.limit):
+            return  # moved less than a tenth of a pixel on the log scale: no repaint
+        self.lr, self.limit = lr, limit
         self.update()
 
     def _span(self) -> tuple[float, float]:
