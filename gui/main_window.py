@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
         if interval != self._draw_timer.interval():
             self._draw_timer.setInterval(interval)
             self.worker.set_max_fps(1000.0 / interval)  # no states the window would skip
+        if self._release_timer.isActive():
+            return  # the last frame still holds the run: let it go first, draw next tick
         state, self._pending = self._pending, None
         if state is None:
             return
