@@ -257,3 +257,24 @@ def test_run_colors():
     assert lr_colorbar(runs.lr).log10_levels == pytest.approx((-4.0, -2.0))
     with pytest.raises(ValueError, match="mode"):
         run_colors(runs, "colour")
+
+
+def test_an_outcome_map_of_another_surface_does_not_break_the_view(qtbot):
+    """Four Himmelblau minima shaded over a one-minimum landscape: stars stay plain."""
+    from core.descent import descend, start_grid
+    from core.grid import landscape_grid
+    from core.outcomes import classify_outcomes
+    from core.surfaces import get_surface
+    from gui.views.landscape_view import LandscapeView
+
+    view = LandscapeView()
+    qtbot.addWidget(view)
+    view.set_landscape(landscape_grid(get_surface("rosenbrock"), resolution=60))
+    himmelblau = get_surface("himmelblau")
+    result = descend(himmelblau, "gd", 0.01, np.array(start_grid((-5, 5, -5, 5), 4)), 300)
+    outcomes = classify_outcomes(
+        himmelblau, result.runs.start, result.path[-1], result.diverged_at, result.loss
+    )
+    view.set_outcome_map(outcomes)
+    view.set_outcome_map(None)
+    view.shutdown()

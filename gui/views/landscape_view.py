@@ -177,6 +177,8 @@ class LandscapeView(QtWidgets.QWidget):
         if outcomes is not None and len(outcomes.minima):
             colors = palette.categorical(len(outcomes.minima))
         if self._grid is not None:
+            if colors is not None and len(colors) != len(self._grid.minima):
+                colors = None  # a map of another surface's minima: leave the stars plain
             self.layers.color_minima(self._grid.minima, colors)
 
     def set_arrow_options(self, gradient: bool, velocity: bool, update: bool) -> None:
