@@ -13,17 +13,17 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui
 
 from core.grid import nice_step
 from gui.views import colors as palette
 from gui.views.items import MarkersItem
 from gui.views.path_feed import PathFeed
+from gui.views.plot_style import style_static_plot
 from gui.views.trails import TrailsItem
 
 _LOG_FLOOR = 1e-16  # non-positive values on a log axis are drawn at this floor
 _CELL_FRACTION = 1.0 / 1200.0  # points closer than this fraction of the range merge
-_AXIS_WIDTH = 52
 
 
 def _round_up(value: float) -> float:
@@ -41,21 +41,7 @@ class CurvePanel:
     def __init__(self, plot: pg.PlotItem, title: str, log_y: bool) -> None:
         self.plot = plot
         self.log_y = log_y
-        plot.setTitle(title, color=palette.FOREGROUND, size="10pt")
-        plot.setMouseEnabled(x=False, y=False)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.showGrid(x=True, y=True, alpha=palette.GRID_ALPHA)
-        plot.getViewBox().disableAutoRange()
-        plot.setLogMode(y=log_y)
-        for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(palette.FOREGROUND))
-            axis.setTextPen(pg.mkPen(palette.FOREGROUND))
-            axis.enableAutoSIPrefix(False)
-            # the grid lines belong to the axes: rasterise them once per range change
-            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        plot.getAxis("left").setWidth(_AXIS_WIDTH)  # stacked plots line up
+        style_static_plot(plot, title, log_x=False, log_y=log_y)
         self.trails = TrailsItem()
         self.trails.setZValue(10)
         plot.addItem(self.trails)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
 
 from gui.views import colors as palette
 from gui.views.items import MarkersItem
+from gui.views.plot_style import style_static_plot
 
 _LOG_FLOOR = 1e-16
 _SUBPIXEL = 1.0 / 1000.0  # of the y span: less than a pixel on any screen
@@ -40,20 +40,7 @@ class SweepPlot:
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
-        plot.setTitle("loss reached vs learning rate", color=palette.FOREGROUND, size="10pt")
-        plot.setMouseEnabled(x=False, y=False)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.showGrid(x=True, y=True, alpha=palette.GRID_ALPHA)
-        plot.getViewBox().disableAutoRange()
-        plot.setLogMode(x=True, y=True)
-        for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(palette.FOREGROUND))
-            axis.setTextPen(pg.mkPen(palette.FOREGROUND))
-            axis.enableAutoSIPrefix(False)
-            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        plot.getAxis("left").setWidth(52)
+        style_static_plot(plot, "loss reached vs learning rate", log_x=True, log_y=True)
         plot.getAxis("bottom").setLabel("learning rate", color=palette.FOREGROUND)
         self.region = pg.LinearRegionItem(
             values=(0, 1),
