@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from core.cli_common import OneLineParser, non_negative_float
+from core.commands.common import OneLineParser, non_negative_float
 
 DESCRIPTION = """\
 Slope shows gradient descent and backpropagation at work: descent paths on 2-D loss
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list surfaces, optimizers, presets")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from core.trace_cli import add_trace_arguments
+    from core.commands.trace import add_trace_arguments
 
     trace = commands.add_parser(
         "trace",
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_trace_arguments(trace)
 
-    from core.train_cli import add_train_arguments
+    from core.commands.train import add_train_arguments
 
     train = commands.add_parser(
         "train",
@@ -56,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def list_choices() -> str:
-    from core.optimizers import optimizer_names
-    from core.surfaces import surface_names
+    from core.optim.optimizers import optimizer_names
+    from core.surfaces.surface import surface_names
 
     lines = [
         f"surfaces:   {', '.join(surface_names())}",
@@ -75,17 +75,17 @@ def list_choices() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "trace":
-        from core.trace_cli import run_trace
+        from core.commands.trace import run_trace
 
         return run_trace(args, sys.stdout, sys.stderr)
     if args.command == "train":
-        from core.train_cli import run_train
+        from core.commands.train import run_train
 
         return run_train(args, sys.stdout, sys.stderr)
     if args.list:
         print(list_choices())
         return 0
-    from gui.app import run_window
+    from gui.shell.app import run_window
 
     return run_window(preset=args.preset, run_for=args.run_for, screenshot=args.screenshot)
 

@@ -28,10 +28,10 @@ import numpy as np
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
-from core.descent import DescentConfig, DescentRun, lr_sweep
+from core.descent.engine import DescentConfig, DescentRun, lr_sweep
 from core.history import History
-from gui import theme
-from gui.worker import RunWorker
+from gui.shell import theme
+from gui.shell.worker import RunWorker
 
 SWEEP = DescentConfig(
     surface="rosenbrock", learning_rates=lr_sweep(1e-4, 1e-2, 100), steps=10_000_000
@@ -77,7 +77,7 @@ def bench_alone(app: QApplication, seconds: float) -> float:
 
 
 def open_window(app: QApplication):
-    from gui.main_window import MainWindow
+    from gui.shell.main_window import MainWindow
 
     window = MainWindow()
     window.resize(1600, 960)

@@ -32,8 +32,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.landscape import loss_grid, random_directions  # noqa: E402
-from core.network import MLP  # noqa: E402
+from core.nn.network import MLP  # noqa: E402
+from core.nn.weight_landscape import loss_grid, random_directions  # noqa: E402
 
 try:
     from threadpoolctl import threadpool_limits

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from core.descent import DescentFrame
+from core.descent.engine import DescentFrame
 
 # name -> trailing shape after (N, K): () per-run scalar, (2,) per-run vector
 _FIELDS: dict[str, tuple[int, ...]] = {

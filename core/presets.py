@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.descent import DescentConfig
+from core.descent.engine import DescentConfig
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "resources" / "presets"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")

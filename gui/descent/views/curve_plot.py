@@ -1,0 +1,174 @@
+"""One "value vs step" plot for every run at once (loss, gradient norm, learning rate).
+
+The curves go through a `TrailsItem` (incremental painting) fed by a `PathFeed`; the
+transformed rows (step, log10 value) are cached so a frame only transforms the rows it
+has not seen. The axis ranges are managed here, in coarse jumps (the step axis doubles,
+the log axis moves by whole decades) because every range change redraws all curves.
+A diverged run's curve stops at the step it diverged, where a red cross marks it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from core.surfaces.surface_grid import nice_step
+from gui.shell import colors as palette
+from gui.widgets.path_feed import PathFeed
+from gui.widgets.plot_style import style_static_plot
+from gui.widgets.run_items import MarkersItem
+from gui.widgets.trails import TrailsItem
+
+_LOG_FLOOR = 1e-16  # non-positive values on a log axis are drawn at this floor
+_CELL_FRACTION = 1.0 / 1200.0  # points closer than this fraction of the range merge
+
+
+def _round_up(value: float) -> float:
+    """The next of 1, 1.5, 2, 3, 5, 7.5 times a power of ten at or above ``value``."""
+    power = 10.0 ** math.floor(math.log10(value))
+    for mult in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        if mult * power >= value:
+            return float(mult * power)
+    return float(10.0 * power)
+
+
+class CurvePanel:
+    """A PlotItem showing ``values (N, K)`` against ``steps (N,)``, one curve per run."""
+
+    def __init__(self, plot: pg.PlotItem, title: str, log_y: bool) -> None:
+        self.plot = plot
+        self.log_y = log_y
+        style_static_plot(plot, title, log_x=False, log_y=log_y)
+        self.trails = TrailsItem()
+        self.trails.setZValue(10)
+        plot.addItem(self.trails)
+        self.crosses = MarkersItem("x", 12.0)
+        self.crosses.setZValue(20)
+        plot.addItem(self.crosses)
+        self.feed = PathFeed(self.trails, (1.0, 1.0), tails=False)
+        self._range: tuple[float, float, float, float] | None = None
+        self._rows = np.zeros((0, 0, 2))
+        self._seen = 0
+        self._steps_key: tuple | None = None
+        self._last_step = None
+        self._y_lo, self._y_hi = np.inf, -np.inf
+
+    def set_style(self, colors: np.ndarray, width: float, antialias: bool = True) -> None:
+        self.trails.set_style(colors, width, antialias)
+
+    def set_log(self, log_y: bool) -> None:
+        if log_y != self.log_y:
+            self.log_y = log_y
+            self.plot.setLogMode(y=log_y)
+            self.clear()
+
+    def clear(self) -> None:
+        self._rows = np.zeros((0, 0, 2))
+        self._seen = 0
+        self._steps_key = None
+        self._range = None
+        self.feed.reset()
+        self.crosses.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
+
+    # ----------------------------------------------------------------- data
+    def _transform(self, steps, values, diverged_at) -> np.ndarray:
+        """Rows (M, K, 2) of (step, display value); a diverged run's step stops growing."""
+        x = np.broadcast_to(np.asarray(steps, float)[:, None], values.shape)
+        gone = diverged_at >= 0
+        if gone.any():
+            x = np.where(gone[None, :], np.minimum(x, diverged_at[None, :]), x)
+        y = np.asarray(values, float)
+        if self.log_y:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(np.where(y > _LOG_FLOOR, y, _LOG_FLOOR))
+        y = np.where(np.isfinite(y), y, np.nan)
+        top = np.nanmax(y) if np.isfinite(y).any() else 0.0
+        return np.stack([x, np.nan_to_num(y, nan=top)], axis=-1)
+
+    def show(self, steps: np.ndarray, values: np.ndarray, diverged_at: np.ndarray) -> None:
+        """Draw every run's curve up to the last row (the last row may still change)."""
+        steps = np.asarray(steps)
+        values = np.asarray(values, float)
+        n = len(steps)
+        if n == 0 or values.ndim != 2:
+            return
+        diverged_at = np.asarray(diverged_at).reshape(-1)
+        key = (values.shape[1], float(steps[0]))
+        seen = self._seen
+        if key != self._steps_key or seen > n - 1 or (seen and steps[seen - 1] != self._last_step):
+            seen = 0
+        # rows [0, seen) are final; the old provisional last row is recomputed
+        rows = self._store(seen, self._transform(steps[seen:], values[seen:], diverged_at))
+        self._seen, self._steps_key = n - 1, key
+        self._last_step = steps[n - 2] if n > 1 else None
+        y_last = rows[-1, :, 1]
+        self._fit_range(
+            rows, min(self._y_lo, float(y_last.min())), max(self._y_hi, float(y_last.max()))
+        )
+        self.feed.sync(rows)
+        gone = (diverged_at >= 0) & (diverged_at <= steps[-1])
+        red = np.tile(palette.DIVERGED_COLOR + (255,), (int(gone.sum()), 1))
+        ends = rows[-1, gone].copy()
+        _, _, y_lo, y_hi = self._range
+        ends[:, 1] = np.clip(ends[:, 1], y_lo, y_hi - 0.04 * (y_hi - y_lo))  # stay in view
+        self.crosses.set_points(ends, red)
+
+    def _store(self, seen: int, new: np.ndarray) -> np.ndarray:
+        """Write ``new`` rows after the ``seen`` final ones (no copy of the old rows);
+        keep the running y range of the final rows. Returns the rows so far."""
+        n = seen + len(new)
+        if seen == 0 or n > len(self._rows) or self._rows.shape[1:] != new.shape[1:]:
+            grown = np.empty((max(2 * n, 256), *new.shape[1:]))
+            if seen:
+                grown[:seen] = self._rows[:seen]
+            self._rows = grown
+        if seen == 0:
+            self._y_lo, self._y_hi = np.inf, -np.inf
+        self._rows[seen:n] = new
+        final = new[:-1, :, 1]  # the last row stays provisional
+        if final.size:
+            self._y_lo = min(self._y_lo, float(final.min()))
+            self._y_hi = max(self._y_hi, float(final.max()))
+        return self._rows[:n]
+
+    # ---------------------------------------------------------------- range
+    def _fit_range(self, rows: np.ndarray, y_lo: float, y_hi: float) -> None:
+        x_hi = _round_up(max(float(rows[-1, :, 0].max()), 10.0))
+        start_top = float(rows[0, :, 1].max())
+        if self.log_y:
+            # a run blowing up would stretch the axis over dozens of decades: cap at
+            # three decades above the highest start, the curve is clamped to the top
+            y_lo, y_hi = np.floor(y_lo), np.ceil(min(y_hi, start_top + 3.0))
+            if y_hi - y_lo < 1:
+                y_hi = y_lo + 1
+        else:
+            y_hi = min(y_hi, start_top + 2.0 * max(start_top - y_lo, 1e-12))
+            step = nice_step(max(y_hi - y_lo, 1e-12), 5)
+            y_lo, y_hi = np.floor(y_lo / step) * step, np.ceil(y_hi / step) * step
+            if y_hi <= y_lo:
+                y_lo, y_hi = y_lo - step, y_hi + step
+        wanted = (0.0, x_hi, float(y_lo), float(y_hi))
+        if wanted == self._range:
+            return
+        self._range = wanted
+        view_box = self.plot.getViewBox()
+        view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
+        self.crosses.set_view_rect(view_box.viewRect())
+        pad_x, pad_y = 0.05 * x_hi, 0.05 * (y_hi - y_lo)
+        self.trails.set_bounds(
+            QtCore.QRectF(-pad_x, y_lo - pad_y, x_hi + 2 * pad_x, y_hi - y_lo + 2 * pad_y)
+        )
+        cell = (x_hi * _CELL_FRACTION, (y_hi - y_lo) * _CELL_FRACTION)
+        lo, hi = np.array([-pad_x, y_lo - pad_y]), np.array([x_hi + pad_x, y_hi + pad_y])
+        self.feed.reset(cell=cell, clamp=(lo, hi))
+
+    def set_presentation(self, on: bool) -> None:
+        font = QtGui.QFont()
+        font.setPointSizeF(12.0 if on else 8.5)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).setStyle(tickFont=font)
+        self.crosses.size = 16.0 if on else 12.0
+        self.plot.titleLabel.setText(self.plot.titleLabel.text, size="14pt" if on else "10pt")

@@ -1,0 +1,139 @@
+"""The static layers of the landscape view: heat map, contours, colour bar, minima.
+
+They change only when the landscape does, so they are rasterised once per view change
+(device-coordinate cache) rather than once per frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from core.surfaces.surface_grid import LandscapeGrid
+from gui.descent.views.landscape_geometry import decade_text
+from gui.shell import colors as palette
+
+_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+class LandscapeLayers:
+    """Heat map, contour lines, colour bar and minima stars inside ``plot``."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        # the backdrop (coarse, the whole pannable area) lies under the visible patch
+        self.backdrop, self.image = (pg.ImageItem(axisOrder="row-major") for _ in range(2))
+        for z, item in ((-98, self.backdrop), (-97, self.image)):
+            item.setZValue(z)
+            item.setCacheMode(_CACHE)
+            plot.addItem(item)
+        self.contours = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(palette.CONTOUR_COLOR))
+        self.contours.setZValue(-90)
+        self.contours.setCacheMode(_CACHE)
+        plot.addItem(self.contours)
+        self.colorbar = pg.ColorBarItem(
+            values=(0.0, 1.0),
+            colorMap=palette.landscape_colormap(),
+            interactive=False,
+            width=14,
+            pen=pg.mkPen(palette.FOREGROUND),
+            colorMapMenu=False,
+        )
+        self.colorbar.axis.setTextPen(pg.mkPen(palette.FOREGROUND))
+        self.colorbar.setImageItem([self.backdrop, self.image], insert_in=plot)
+        self.minima = pg.ScatterPlotItem(
+            symbol="star", size=22, pen=pg.mkPen(palette.FOREGROUND, width=1.5), brush="w"
+        )
+        self.minima.setZValue(30)
+        plot.addItem(self.minima)
+        self.title = ""
+        self.presentation = False
+        self.levels = (0.0, 1.0)
+        self.patch: LandscapeGrid | None = None  # the grid the heat map shows now
+
+    def set_grid(self, grid: LandscapeGrid) -> None:
+        """A new landscape: its default grid, until `show_patch` brings the visible range."""
+        self.levels = grid.levels
+        self.backdrop.setVisible(False)
+        self.show_patch(grid)
+        self.colorbar.setLevels(grid.levels)
+        self._label_colorbar(grid)
+        self.minima.setData(pos=np.asarray(grid.minima, float).reshape(-1, 2))
+        self.title = grid.title
+        self._set_title()
+
+    def show_patch(self, patch: LandscapeGrid) -> None:
+        """Heat map and contours of ``patch`` (colour levels: the landscape's own)."""
+        self.patch = patch
+        _place(self.image, patch, self.levels)
+        segments = np.asarray(patch.contours, float).reshape(-1, 2, 2)
+        self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
+        _drop_cache(self.contours)
+
+    def show_backdrop(self, backdrop: LandscapeGrid) -> None:
+        _place(self.backdrop, backdrop, self.levels)
+        self.backdrop.setVisible(True)
+
+    def color_minima(self, minima: np.ndarray, colors: np.ndarray | None) -> None:
+        """Stars in the given RGBA colours (None: white)."""
+        brushes = "w" if colors is None else [pg.mkBrush(*c) for c in colors]
+        self.minima.setData(pos=np.asarray(minima, float).reshape(-1, 2), brush=brushes)
+
+    def set_presentation(self, on: bool) -> None:
+        self.presentation = bool(on)
+        self.minima.setSize(22 * (1.5 if on else 1.0))
+        self.contours.setPen(pg.mkPen(palette.CONTOUR_COLOR, width=1.4 if on else 1.0))
+        self.apply_fonts()
+        self._set_title()
+
+    def _set_title(self) -> None:
+        size = "16pt" if self.presentation else "11pt"
+        self.plot.setTitle(self.title or None, color=palette.FOREGROUND, size=size)
+
+    def apply_fonts(self) -> None:
+        font = QtGui.QFont()
+        font.setPointSizeF(13.0 if self.presentation else 9.5)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).setStyle(tickFont=font)
+        axis = self.colorbar.axis
+        axis.setStyle(tickFont=font)
+        axis.label.setFont(font)
+        # an axis keeps the width of its first labels: size it for 4-character labels
+        # in this font plus the axis title, or the larger labels would be dropped
+        metrics = QtGui.QFontMetricsF(font)
+        axis.setWidth(int(np.ceil(metrics.horizontalAdvance("0.01") + 1.6 * metrics.height() + 14)))
+        left = self.plot.getAxis("left")
+        left.setWidth(int(np.ceil(metrics.horizontalAdvance("-0.25") + 12)))
+
+    def _label_colorbar(self, grid: LandscapeGrid) -> None:
+        """Log scale: ticks at whole decades, labelled with the loss itself (0.1, 1, 10)."""
+        axis = self.colorbar.axis
+        if not grid.log_scale:
+            axis.setTicks(None)
+            axis.setLabel("loss", color=palette.FOREGROUND)
+            return
+        lo, hi = grid.levels
+        decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
+        step = max(1, int(np.ceil(len(decades) / 8)))
+        axis.setTicks([[(float(d), decade_text(d)) for d in decades[::step]], []])
+        shifted = abs(grid.loss_min) > 1e-9
+        label = "loss above its minimum (log scale)" if shifted else "loss (log scale)"
+        axis.setLabel(label, color=palette.FOREGROUND)
+
+
+def _place(image: pg.ImageItem, grid: LandscapeGrid, levels) -> None:
+    """``grid.z`` in ``image``, pixel centres on the samples (half a pixel past the ends)."""
+    x, y = grid.x, grid.y
+    dx = (x[-1] - x[0]) / max(x.size - 1, 1)
+    dy = (y[-1] - y[0]) / max(y.size - 1, 1)
+    image.setImage(grid.z, levels=levels, autoLevels=False)
+    image.setRect(QtCore.QRectF(x[0] - dx / 2, y[0] - dy / 2, x[-1] - x[0] + dx, y[-1] - y[0] + dy))
+    _drop_cache(image)
+
+
+def _drop_cache(item: QtWidgets.QGraphicsItem) -> None:
+    """Forget the cached pixels: after new data and a new geometry at once, Qt would
+    otherwise keep showing parts of the old picture (it scrolls its device cache)."""
+    item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.NoCache)
+    item.setCacheMode(_CACHE)

@@ -1,0 +1,251 @@
+"""Overlays of the landscape view: arrow scaling, the legends and the outcome map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter
+from PySide6 import QtCore
+
+from gui.shell import colors as palette
+from gui.widgets.run_items import MarkersItem
+
+# Gradient arrows: length grows with log10 |grad| over _ARROW_DECADES decades, from 0 at
+# 1e-4 times the landscape's median gradient norm up to _ARROW_FRACTION of the view span.
+_ARROW_FRACTION = 0.12
+_ARROW_DECADES = 5.0
+
+ARROW_STYLES = {
+    "gradient": ("downhill (−gradient)", (20, 20, 20), QtCore.Qt.PenStyle.SolidLine),
+    "velocity": ("momentum (velocity)", (0, 130, 90), QtCore.Qt.PenStyle.DashLine),
+    "update": ("step just taken", (190, 20, 140), QtCore.Qt.PenStyle.SolidLine),
+}
+
+
+def _finite_vectors(vectors) -> np.ndarray:
+    """Finite (K, 2) vectors small enough that their norm cannot overflow."""
+    vectors = np.asarray(vectors, float).reshape(-1, 2)
+    vectors = np.nan_to_num(vectors, nan=0.0, posinf=0.0, neginf=0.0)
+    return np.clip(vectors, -1e150, 1e150)
+
+
+def _scaled(vectors: np.ndarray, span: float, gradient_scale: float) -> np.ndarray:
+    """Directions kept, lengths log-compressed so flat valleys and steep walls both show.
+
+    ``length = F * span * clip(log10(|v| / (1e-4 * gradient_scale)) / D, 0, 1)`` with
+    ``F = _ARROW_FRACTION`` and ``D = _ARROW_DECADES``: the arrow shrinks to nothing
+    near a minimum and saturates on walls ten times steeper than the median.
+    """
+    vectors = _finite_vectors(vectors)
+    norm = np.linalg.norm(vectors, axis=1)
+    floor = 1e-4 * max(gradient_scale, 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        decades = np.log10(np.maximum(norm, 1e-300) / floor)
+        unit = np.where(norm[:, None] > 0, vectors / norm[:, None], 0.0)
+    length = _ARROW_FRACTION * span * np.clip(decades / _ARROW_DECADES, 0.0, 1.0)
+    return np.nan_to_num(unit * length[:, None])
+
+
+def _capped(vectors: np.ndarray, cap: float) -> np.ndarray:
+    """Vectors (K, 2) as they are, shortened to at most ``cap`` (finite)."""
+    vectors = _finite_vectors(vectors)
+    norm = np.linalg.norm(vectors, axis=1)
+    shrink = np.where(norm > cap, cap / np.maximum(norm, 1e-300), 1.0)
+    return vectors * shrink[:, None]
+
+
+def arrow_vectors(frame, span: float, gradient_scale: float) -> dict[str, np.ndarray]:
+    """Displacements (K, 2) to draw at each current point.
+
+    ``gradient``: ``-grad`` (where plain descent heads), scaled by `_scaled` so it is
+    visible whatever the landscape's steepness. ``velocity``: the frame's velocity,
+    ``-lr * buffer`` (where momentum alone would carry the point next), and ``update``:
+    the step just taken, both in surface units at true size, capped at a quarter span.
+    """
+    cap = 0.25 * span
+    return {
+        "gradient": _scaled(-np.asarray(frame.grad, float), span, gradient_scale),
+        "velocity": _capped(frame.velocity, cap),
+        "update": _capped(frame.update, cap),
+    }
+
+
+def _legend(view_box, corner: tuple[float, float], columns: int = 1) -> pg.LegendItem:
+    """A legend floating in a corner of ``view_box`` (or a free one when it is None)."""
+    legend = pg.LegendItem(
+        offset=corner,
+        brush=pg.mkBrush(255, 255, 255, 215),
+        pen=pg.mkPen(180, 180, 180),
+        labelTextColor=palette.FOREGROUND,
+        verSpacing=-4,
+        colCount=columns,
+    )
+    if view_box is not None:
+        legend.setParentItem(view_box)
+    legend.setZValue(100)
+    return legend
+
+
+def scale_about_anchor(legend: pg.LegendItem, scale: float) -> None:
+    """Scale a legend about the corner it is anchored to (offset signs pick the corner)."""
+    dx, dy = legend.opts.get("offset") or (1, 1)
+    size = legend.boundingRect()
+    origin = QtCore.QPointF(size.width() if dx < 0 else 0.0, size.height() if dy < 0 else 0.0)
+    legend.setTransformOriginPoint(origin)
+    legend.setScale(scale)
+
+
+def export_plot(plot: pg.PlotItem, legends, path: str, width: int) -> None:
+    """Save ``plot`` as a PNG ``width`` pixels wide, ``legends`` enlarged to match."""
+    exporter = ImageExporter(plot)
+    rect = plot.sceneBoundingRect()
+    exporter.parameters()["width"] = int(width)
+    exporter.parameters()["height"] = round(width * rect.height() / max(rect.width(), 1))
+    # legends ignore the view's transform, so the exporter would not enlarge them
+    scale = width / max(rect.width(), 1.0)
+    for legend in legends:
+        scale_about_anchor(legend, scale)
+    try:
+        exporter.export(str(path))
+    finally:
+        for legend in legends:
+            scale_about_anchor(legend, 1.0)
+
+
+class ArrowLegend:
+    """Which arrow is which: only the enabled kinds are listed (top right)."""
+
+    def __init__(self, view_box) -> None:
+        self.legend = _legend(view_box, (-10, -10))
+        self.set_entries({"gradient": True, "velocity": False, "update": False}, False)
+
+    def set_entries(self, enabled: dict[str, bool], presentation: bool) -> None:
+        self.legend.clear()
+        size = "13pt" if presentation else "9pt"
+        self.legend.setLabelTextSize(size)
+        for kind, (text, rgb, style) in ARROW_STYLES.items():
+            if enabled.get(kind):
+                sample = pg.PlotDataItem(pen=pg.mkPen(rgb, width=3, style=style))
+                self.legend.addItem(sample, text)
+        self.legend.setVisible(any(enabled.values()))
+
+
+class RunLegend:
+    """Run names with their colours, shown when there are few enough to read (top left)."""
+
+    MAX_ENTRIES = 8
+
+    def __init__(self, view_box, corner: tuple[float, float] = (10, -10)) -> None:
+        self.legend = _legend(view_box, corner, columns=1 if view_box is not None else 2)
+        self.legend.setVisible(False)
+        self._presentation = False
+        self._last: tuple | None = None
+
+    def set_presentation(self, on: bool) -> None:
+        """Larger labels (entries are rebuilt: a label keeps the size it was made with)."""
+        self._presentation = on
+        if self._last is not None:
+            self.set_runs(*self._last)
+
+    def set_runs(self, colors: np.ndarray, labels: list[str], diverged: np.ndarray) -> None:
+        self._last = (colors, list(labels), np.array(diverged, bool))
+        self.legend.clear()
+        self.legend.setLabelTextSize("13pt" if self._presentation else "9pt")
+        names = list(dict.fromkeys(labels))
+        if not 1 < len(names) <= self.MAX_ENTRIES or len(labels) != len(colors):
+            self.legend.setVisible(False)
+            return
+        labels_arr = np.array(labels, dtype=object)
+        for name in names:
+            members = np.flatnonzero(labels_arr == name)
+            gone = int(diverged[members].sum()) if diverged.size == len(labels) else 0
+            text = name
+            if gone == len(members):
+                text += " (diverged)"
+            elif gone:
+                text += f" ({gone} of {len(members)} diverged)"
+            rgba = tuple(int(c) for c in colors[members[0]])
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(rgba[:3], width=4)), text)
+        self.legend.setVisible(True)
+
+
+def outcome_colors(outcomes) -> np.ndarray:
+    """RGBA per start: the minimum's categorical colour, grey for none, red for diverged.
+
+    Opacity tells speed: a start that settled quickly is shaded strongly, a slow one faintly.
+    """
+    index = np.asarray(outcomes.minimum_index)
+    table = palette.categorical(max(len(outcomes.minima), 1))
+    rgba = np.empty((len(index), 4), np.uint8)
+    rgba[:] = palette.NO_MINIMUM_COLOR + (110,)
+    reached = index >= 0
+    rgba[reached] = table[index[reached]]
+    steps = np.asarray(outcomes.steps, float)
+    slowest = max(float(steps[reached].max()) if reached.any() else 1.0, 1.0)
+    rgba[reached, 3] = (170 - 90 * np.clip(steps[reached] / slowest, 0, 1)).astype(np.uint8)
+    rgba[index == -2] = palette.DIVERGED_COLOR + (130,)
+    return rgba
+
+
+class OutcomeOverlay:
+    """Start points shaded by outcome: an image for a grid of starts, squares otherwise."""
+
+    def __init__(self, plot) -> None:
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.squares = pg.ScatterPlotItem(symbol="s", size=14, pen=None)
+        self.crosses = MarkersItem("x", 9.0)
+        for z, item in enumerate((self.image, self.squares, self.crosses)):
+            item.setZValue(-50 + z)
+            item.setVisible(False)
+            plot.addItem(item)
+        self.legend = _legend(plot.getViewBox(), (10, -10))
+        self.legend.setVisible(False)
+        self.rgba = np.zeros((0, 4), np.uint8)
+
+    def set_outcomes(self, outcomes, grid) -> None:
+        for item in (self.image, self.squares, self.crosses, self.legend):
+            item.setVisible(False)
+        if outcomes is None or len(outcomes.starts) == 0:
+            return
+        self.rgba = outcome_colors(outcomes)
+        starts = np.asarray(outcomes.starts, float)
+        if outcomes.grid_index is not None:
+            self._show_image(starts, outcomes.grid_index)
+        else:
+            self.squares.setData(pos=starts, brush=[pg.mkBrush(*c) for c in self.rgba])
+            self.squares.setVisible(True)
+        gone = np.asarray(outcomes.minimum_index) == -2
+        self.crosses.set_points(
+            starts[gone], np.tile(palette.DIVERGED_COLOR + (255,), (int(gone.sum()), 1))
+        )
+        self.crosses.setVisible(bool(gone.any()))
+        self._fill_legend(outcomes)
+
+    def _show_image(self, starts: np.ndarray, grid_index: np.ndarray) -> None:
+        ny, nx = grid_index.shape
+        xs = np.unique(starts[grid_index[0], 0])
+        ys = np.unique(starts[grid_index[:, 0], 1])
+        dx = (xs[-1] - xs[0]) / max(nx - 1, 1)
+        dy = (ys[-1] - ys[0]) / max(ny - 1, 1)
+        self.image.setImage(self.rgba[grid_index], autoLevels=False, levels=(0, 255))
+        self.image.setRect(QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2, nx * dx, ny * dy))
+        self.image.setVisible(True)
+
+    def _fill_legend(self, outcomes) -> None:
+        self.legend.clear()
+        table = palette.categorical(max(len(outcomes.minima), 1))
+        counts = outcomes.counts()
+        for m, (x, y) in enumerate(np.asarray(outcomes.minima)):
+            if counts.get(m):
+                sample = pg.ScatterPlotItem(
+                    symbol="s", size=12, brush=pg.mkBrush(*table[m]), pen=None
+                )
+                self.legend.addItem(sample, f"→ ({x:.2f}, {y:.2f}): {counts[m]}")
+        for code, text, rgb in (
+            (-1, "no known minimum", palette.NO_MINIMUM_COLOR),
+            (-2, "diverged", palette.DIVERGED_COLOR),
+        ):
+            if counts.get(code):
+                sample = pg.ScatterPlotItem(symbol="s", size=12, brush=pg.mkBrush(*rgb), pen=None)
+                self.legend.addItem(sample, f"{text}: {counts[code]}")
+        self.legend.setVisible(True)

@@ -1,0 +1,318 @@
+"""The loss landscape as a heat map with contours, and every run's path crawling over it.
+
+Items are built once in ``__init__`` and fed new arrays afterwards. The first view fits
+the grid's bounds (auto-range off, aspect 1 so the gradient arrow meets the contours at a
+right angle); the heat map follows the visible range (`LandscapeRegrid`). Data far outside
+is clamped before it reaches an item, and a diverged run's cross is pinned to the edge of
+the view so it stays visible.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Signal
+
+from core.surfaces.surface_grid import LandscapeGrid
+from gui.descent.views.landscape_geometry import (
+    clamp,
+    clamp_box,
+    exit_box,
+    pin_inside,
+    segment_exit,
+)
+from gui.descent.views.landscape_layers import LandscapeLayers
+from gui.descent.views.landscape_overlays import (
+    ArrowLegend,
+    OutcomeOverlay,
+    RunLegend,
+    arrow_vectors,
+    export_plot,
+)
+from gui.descent.views.landscape_regrid import LandscapeRegrid
+from gui.shell import colors as palette
+from gui.widgets.path_feed import PathFeed
+from gui.widgets.run_items import ArrowsItem, MarkersItem
+from gui.widgets.trails import TrailsItem, line_style
+
+# A path point moves less than this fraction of the view span: dropped (same pixel).
+_PIXEL_FRACTION = 1.0 / 1500.0
+
+
+class LandscapeView(QtWidgets.QWidget):
+    """Heat map + contours of a `LandscapeGrid`, with run paths, markers and arrows."""
+
+    start_point_selected = Signal(float, float)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._grid: LandscapeGrid | None = None
+        self._colors = np.zeros((0, 4), np.uint8)
+        self._labels: list[str] = []
+        self._arrows = {"gradient": True, "velocity": False, "update": False}
+        self._presentation = False
+        self._diverged = np.zeros(0, bool)
+        self._ends: tuple | None = None  # (current points, exited, alive) for the crosses
+        self._build_plot()
+        self._build_items()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget)
+        self.layers.apply_fonts()
+
+    # ----------------------------------------------------------------- building
+    def _build_plot(self) -> None:
+        self.plot_widget = pg.PlotWidget(background=palette.BACKGROUND)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.view_box = self.plot.getViewBox()
+        self.view_box.disableAutoRange()
+        self.view_box.setAspectLocked(True, ratio=1.0)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(palette.FOREGROUND))
+            axis.setTextPen(pg.mkPen(palette.FOREGROUND))
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_click)
+
+    def _build_items(self) -> None:
+        self.layers = LandscapeLayers(self.plot)
+        self.image, self.contours = self.layers.image, self.layers.contours
+        self.colorbar, self.minima = self.layers.colorbar, self.layers.minima
+        self.regrid = LandscapeRegrid(self.view_box, self.layers, self)
+        self.outcomes = OutcomeOverlay(self.plot)
+        self.paths = TrailsItem()
+        self.paths.setZValue(10)
+        self.plot.addItem(self.paths)
+        self.feed = PathFeed(self.paths, (1.0, 1.0))
+        # the trails repaint only the visible data area (not the axes around it)
+        self.view_box.sigRangeChanged.connect(self._on_range_changed)
+        self.gradient_arrows = ArrowsItem((20, 20, 20, 255), 2.4)
+        self.velocity_arrows = ArrowsItem((0, 130, 90, 255), 2.4, QtCore.Qt.PenStyle.DashLine)
+        self.update_arrows = ArrowsItem((190, 20, 140, 255), 3.2)
+        for z, item in enumerate((self.update_arrows, self.velocity_arrows, self.gradient_arrows)):
+            item.setZValue(20 + z)
+            self.plot.addItem(item)
+        self.heads = MarkersItem("o", 11.0)
+        self.crosses = MarkersItem("x", 16.0)
+        for item in (self.heads, self.crosses):
+            item.setZValue(40)
+            self.plot.addItem(item)
+        self.start_target = pg.TargetItem(
+            pos=(0.0, 0.0), size=16, pen=pg.mkPen(palette.FOREGROUND, width=2), movable=True
+        )
+        self.start_target.setZValue(50)
+        self.start_target.setToolTip("Start point: drag it, or click anywhere on the landscape")
+        self.start_target.sigPositionChangeFinished.connect(self._on_target_moved)
+        self.plot.addItem(self.start_target)
+        self.arrow_legend = ArrowLegend(self.view_box)
+        self.run_legend = RunLegend(self.view_box)
+
+    # ------------------------------------------------------------------ public
+    def set_landscape(self, grid: LandscapeGrid) -> None:
+        """Show a new landscape: image, contours, colour bar, minima; reset the view.
+
+        The view fits ``grid.bounds`` (and keeps fitting them on a resize until the user
+        zooms or pans); the heat map follows the visible range (`LandscapeRegrid`), with
+        the colour and contour levels of ``grid``.
+        """
+        self._grid = grid
+        self.layers.set_grid(grid)
+        self.start_target.setPos(*grid.start)
+        self.regrid.set_grid(grid)  # limits, the fitted first view, then the heat map
+        xmin, xmax, ymin, ymax = grid.bounds
+        cell = max(xmax - xmin, ymax - ymin) * _PIXEL_FRACTION
+        box = grid.bounds
+        self.feed.reset(cell=(cell, cell), exit_box=exit_box(box), clamp=clamp_box(box))
+        self.clear_state()
+
+    def set_runs(self, colors: np.ndarray, labels: list[str]) -> None:
+        """Colours (K, 4) uint8 and legend labels of the runs about to be shown."""
+        self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
+        self._labels = list(labels)
+        self._diverged = np.zeros(len(self._colors), bool)
+        self.paths.set_style(self._colors, *self._path_style())
+        self.heads.size = self._head_size()
+        self.run_legend.set_runs(self._colors, self._labels, self._diverged)
+        if self._grid is not None:
+            self.clear_state()
+
+    def set_start_point(self, x: float, y: float) -> None:
+        """Move the start marker without emitting `start_point_selected`."""
+        self.start_target.setPos(float(x), float(y))
+
+    def clear_state(self) -> None:
+        self.feed.reset()
+        self.heads.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
+        self.crosses.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
+        self._ends = None
+        for item in self._arrow_items():
+            item.set_arrows(np.zeros((0, 2)), np.zeros((0, 2)))
+
+    def show_state(self, history_points: np.ndarray, frame, diverged: np.ndarray) -> None:
+        """Draw paths up to the frame, current points, crosses for diverged runs, arrows."""
+        if self._grid is None:
+            return
+        points = np.asarray(history_points, float)
+        diverged = np.asarray(diverged, bool).reshape(-1)
+        current = clamp(np.asarray(frame.points, float).reshape(-1, 2), self._grid.bounds)
+        colors = self._run_colors(len(current))
+        if points.ndim == 3 and points.shape[1] == len(current):
+            self.feed.sync(points)
+            self._follow_start(points[0])
+        exited = np.zeros(len(current), bool)
+        if len(self.feed.exited) == len(current):
+            exited = self.feed.exited
+        alive = ~diverged if diverged.size == len(current) else np.ones(len(current), bool)
+        self.heads.set_points(current[alive], colors[alive])
+        self._ends = (current, exited.copy(), alive)
+        self._place_crosses()
+        self._show_arrows(frame, current, alive)
+        if not np.array_equal(diverged, self._diverged):
+            self._diverged = diverged.copy()
+            self.run_legend.set_runs(self._colors, self._labels, self._diverged)
+
+    def set_outcome_map(self, outcomes) -> None:
+        """Shade each start by the minimum it reached (None removes the overlay)."""
+        self.outcomes.set_outcomes(outcomes, self._grid)
+        # with the map shown, the paths step back: the basins are the message
+        self.paths.setOpacity(1.0 if outcomes is None else 0.35)
+        colors = None
+        if outcomes is not None and len(outcomes.minima):
+            colors = palette.categorical(len(outcomes.minima))
+        if self._grid is not None:
+            if colors is not None and len(colors) != len(self._grid.minima):
+                colors = None  # a map of another surface's minima: leave the stars plain
+            self.layers.color_minima(self._grid.minima, colors)
+
+    def set_arrow_options(self, gradient: bool, velocity: bool, update: bool) -> None:
+        """Which arrows to draw at each current point (-gradient, velocity, last step)."""
+        shown = (bool(gradient), bool(velocity), bool(update))
+        self._arrows = dict(zip(("gradient", "velocity", "update"), shown, strict=True))
+        for item, on in zip(self._arrow_items(), shown, strict=True):
+            item.setVisible(on)
+        self.arrow_legend.set_entries(self._arrows, self._presentation)
+
+    def set_presentation(self, on: bool) -> None:
+        """Thicker lines, larger markers and fonts for a projector."""
+        self._presentation = bool(on)
+        self.paths.set_style(self._colors, *self._path_style())
+        factor = 1.5 if on else 1.0
+        self.heads.size, self.crosses.size = self._head_size(), 16.0 * factor
+        for item, width in (
+            (self.gradient_arrows, 2.4),
+            (self.velocity_arrows, 2.4),
+            (self.update_arrows, 3.2),
+        ):
+            item.width = width * factor
+            item.update()
+        self.layers.set_presentation(on)
+        self.arrow_legend.set_entries(self._arrows, self._presentation)
+        self.run_legend.set_presentation(on)
+
+    def export_png(self, path: str, width: int = 1920) -> None:
+        """Save the plot (landscape, runs, colour bar) as a PNG ``width`` pixels wide."""
+        legends = (self.arrow_legend.legend, self.run_legend.legend, self.outcomes.legend)
+        export_plot(self.plot, legends, path, width)
+
+    @property
+    def is_settled(self) -> bool:
+        """Whether the heat map covers the current view (wait for it before a screenshot)."""
+        return self.regrid.is_settled
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop regridding and wait for the background job (True if none is left)."""
+        return self.regrid.shutdown(timeout_ms)
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # --------------------------------------------------------------- internals
+    def _head_size(self) -> float:
+        """Current-point dots: smaller when many runs crowd the view."""
+        base = 11.0 if len(self._colors) <= 20 else 7.0
+        return base * (1.5 if self._presentation else 1.0)
+
+    def _path_style(self) -> tuple[float, bool]:
+        return line_style(len(self._colors), self._presentation, 2.6)
+
+    def _run_colors(self, k: int) -> np.ndarray:
+        if len(self._colors) == k:
+            return self._colors
+        return palette.categorical(k)
+
+    def _on_range_changed(self, view_box, _range) -> None:
+        """Per-frame items repaint just the visible data area, whatever they hold."""
+        rect = view_box.viewRect()
+        self.paths.set_bounds(rect)
+        for item in (self.heads, self.crosses, *self._arrow_items()):
+            item.set_view_rect(rect)
+        self._place_crosses()  # they stay pinned to the edge of the view
+
+    def _view_bounds(self) -> tuple[float, float, float, float]:
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        return (x0, x1, y0, y1)
+
+    def _place_crosses(self) -> None:
+        """Diverged runs: a cross at the end of the path, or where it leaves the view."""
+        if self._ends is None:
+            return
+        current, exited, alive = self._ends
+        ends, view = current[~alive].copy(), self._view_bounds()
+        for i, k in enumerate(np.flatnonzero(~alive)):
+            if exited[k]:
+                ends[i] = self._exit_mark(k, view)
+        pinned = pin_inside(ends, view)
+        self.crosses.set_points(pinned, np.tile(palette.DIVERGED_COLOR + (255,), (len(pinned), 1)))
+
+    def _arrow_items(self) -> tuple[ArrowsItem, ArrowsItem, ArrowsItem]:
+        return (self.gradient_arrows, self.velocity_arrows, self.update_arrows)
+
+    def _follow_start(self, starts: np.ndarray) -> None:
+        """Put the start marker on the runs' common start (hide it for a grid of starts)."""
+        starts = np.nan_to_num(np.asarray(starts, float).reshape(-1, 2))
+        common = bool(len(starts)) and bool(np.all(np.ptp(starts, axis=0) < 1e-12))
+        self.start_target.setVisible(common)
+        if common and not self.start_target.isUnderMouse():
+            x, y = clamp(starts[0], self._grid.bounds)
+            pos = self.start_target.pos()
+            if (pos.x(), pos.y()) != (x, y):
+                self.start_target.setPos(float(x), float(y))
+
+    def _exit_mark(self, k: int, view) -> np.ndarray:
+        """Where run ``k``'s last drawn segment crosses the edge of ``view``."""
+        path = self.paths.polyline(k)
+        if len(path) < 2:
+            return self.feed.exit_points[k]
+        return segment_exit(path[-2], path[-1], view)
+
+    def _show_arrows(self, frame, current: np.ndarray, alive: np.ndarray) -> None:
+        if not any(self._arrows.values()):
+            return
+        xmin, xmax, ymin, ymax = self._grid.bounds
+        span = max(xmax - xmin, ymax - ymin)
+        vectors = arrow_vectors(frame, span, self._grid.gradient_scale)
+        here = current[alive]
+        if self._arrows["gradient"]:
+            self.gradient_arrows.set_arrows(here, here + vectors["gradient"][alive])
+        if self._arrows["velocity"]:
+            self.velocity_arrows.set_arrows(here, here + vectors["velocity"][alive])
+        if self._arrows["update"]:
+            self.update_arrows.set_arrows(here - vectors["update"][alive], here)
+
+    def _on_scene_click(self, event) -> None:
+        if event.button() != QtCore.Qt.MouseButton.LeftButton or event.double():
+            return
+        pos = event.scenePos()
+        if not self.view_box.sceneBoundingRect().contains(pos):
+            return
+        point = self.view_box.mapSceneToView(pos)
+        self.start_target.setPos(point.x(), point.y())
+        self.start_point_selected.emit(float(point.x()), float(point.y()))
+
+    def _on_target_moved(self, target) -> None:
+        pos = target.pos()
+        self.start_point_selected.emit(float(pos.x()), float(pos.y()))

@@ -1,0 +1,114 @@
+"""Loss, gradient norm and learning rate against the step, and a sweep's final loss vs lr.
+
+Four stacked plots sharing the run colours of the landscape. The learning-rate plot
+appears only when a schedule changes the rate during the run; the sweep plot only in
+sweep mode. Loss and gradient norm use a log axis (a loss that goes negative, as on
+surfaces whose minimum is below zero, switches the loss axis to linear).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from gui.descent.views.curve_plot import CurvePanel
+from gui.descent.views.landscape_overlays import RunLegend
+from gui.descent.views.sweep_plot import SweepPlot
+from gui.shell import colors as palette
+from gui.widgets.trails import line_style
+
+
+class SidePlots(QtWidgets.QWidget):
+    """Per-step curves of every run, plus the final loss against the learning rate."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget.setBackground(palette.BACKGROUND)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget)
+        lw = self.layout_widget
+        # the legend sits in its own row above the plots: it never hides a curve
+        self.legend = RunLegend(None)
+        lw.addItem(self.legend.legend, row=0, col=0)
+        self.loss = CurvePanel(lw.addPlot(row=1, col=0), "loss per step", log_y=True)
+        self.grad_norm = CurvePanel(lw.addPlot(row=2, col=0), "gradient norm per step", log_y=True)
+        self.lr = CurvePanel(lw.addPlot(row=3, col=0), "learning rate per step", log_y=True)
+        self.sweep = SweepPlot(lw.addPlot(row=4, col=0))
+        for panel in (self.grad_norm, self.lr):
+            panel.plot.setXLink(self.loss.plot)
+        self._colors = np.zeros((0, 4), np.uint8)
+        self._labels: list[str] = []
+        self._run_table = None
+        self._diverged = np.zeros(0, bool)
+        self._sweep_mode = False
+        self._presentation = False
+        self._set_visible(self.lr.plot, False)
+        self._set_visible(self.sweep.plot, False)
+
+    def set_runs(self, colors: np.ndarray, labels: list[str], run_table) -> None:
+        """Colours (K, 4), legend labels and the `RunTable` of the runs about to be shown."""
+        self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
+        self._labels = list(labels)
+        self._run_table = run_table
+        self._diverged = np.zeros(len(self._colors), bool)
+        style = self._style()
+        for panel in (self.loss, self.grad_norm, self.lr):
+            panel.set_style(self._colors, *style)
+            panel.clear()
+        self.loss.set_log(True)
+        self.sweep.set_runs(self._colors, run_table)
+        self.legend.set_runs(self._colors, [] if self._sweep_mode else self._labels, self._diverged)
+        self._set_visible(self.lr.plot, False)
+
+    def set_sweep_mode(self, on: bool) -> None:
+        """Show the final loss against the learning rate (a learning-rate sweep)."""
+        self._sweep_mode = bool(on)
+        self._set_visible(self.sweep.plot, self._sweep_mode)
+        # a sweep's colours are its learning rates (the sweep plot is their key)
+        self.legend.set_runs(self._colors, [] if on else self._labels, self._diverged)
+
+    def show_state(self, history, frame) -> None:
+        """Draw all curves from ``history`` (steps, loss, grad_norm, lr) up to ``frame``."""
+        steps = np.asarray(history.steps)
+        if len(steps) == 0:
+            return
+        diverged_at = np.asarray(frame.diverged_at).reshape(-1)
+        loss = np.asarray(history.loss, float)
+        latest = loss[-1]  # the newest row: checking all rows each frame costs O(N K)
+        if self.loss.log_y and np.nanmin(np.where(np.isfinite(latest), latest, np.inf)) < 0:
+            self.loss.set_log(False)
+        self.loss.show(steps, loss, diverged_at)
+        self.grad_norm.show(steps, history.grad_norm, diverged_at)
+        lr = np.asarray(history.lr, float)
+        if len(lr) > 2 and np.ptp(lr[1:], axis=0).max() > 0:  # row 0 holds no step yet
+            self._set_visible(self.lr.plot, True)
+            self.lr.show(steps[1:], lr[1:], diverged_at)
+        if self._sweep_mode:
+            self.sweep.show(np.asarray(frame.loss, float), diverged_at)
+        gone = diverged_at >= 0
+        if not np.array_equal(gone, self._diverged):
+            self._diverged = gone
+            labels = [] if self._sweep_mode else self._labels
+            self.legend.set_runs(self._colors, labels, self._diverged)
+
+    def set_presentation(self, on: bool) -> None:
+        """Thicker curves and larger fonts for a projector."""
+        self._presentation = bool(on)
+        for panel in (self.loss, self.grad_norm, self.lr):
+            panel.set_style(self._colors, *self._style())
+            panel.set_presentation(on)
+        self.sweep.set_presentation(on)
+        self.legend.set_presentation(on)
+
+    def _style(self) -> tuple[float, bool]:
+        return line_style(len(self._colors), self._presentation, 2.2)
+
+    def _set_visible(self, plot: pg.PlotItem, visible: bool) -> None:
+        if plot.isVisible() == visible:
+            return
+        plot.setVisible(visible)
+        # a hidden row should not keep its share of the height
+        plot.setMaximumHeight(16777215 if visible else 0)

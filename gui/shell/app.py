@@ -1,0 +1,85 @@
+"""Start the window: ``run_window`` is what ``python main.py [--preset ...]`` calls."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core.presets import load_preset
+from gui.shell import theme
+
+WINDOW_SIZE = (1600, 960)
+GRID_WAIT_S = 10.0  # longest wait for the landscape before a screenshot is taken anyway
+DEFAULT_PRESET = "lr-sweep-rosenbrock"
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("Slope")
+    theme.apply_theme(app)
+    return app
+
+
+def _wait_until(app: QApplication, condition, timeout_s: float) -> None:
+    """Process events until ``condition()`` holds or ``timeout_s`` passed."""
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+
+
+def _run_then_capture(app, window, run_for: float | None, screenshot: str | None) -> int:
+    """Play ``run_for`` seconds (if given), save the screenshot (if asked), close."""
+    loop = QEventLoop()
+    QTimer.singleShot(int((run_for or 0.0) * 1000), loop.quit)
+    loop.exec()
+    # the landscape, then its resampling to the visible range (the filled picture)
+    _wait_until(app, lambda: window.grid_ready and window.landscape.is_settled, GRID_WAIT_S)
+    window.worker.pause()
+    _wait_until(app, lambda: False, 0.1)  # the paused state on its way
+    _wait_until(app, lambda: window.up_to_date, 2.0)
+    _wait_until(app, lambda: False, 0.05)  # and painted
+    code = 0
+    if screenshot:
+        if not window.grab().save(screenshot):
+            print(f"slope: could not write the screenshot {screenshot}", file=sys.stderr)
+            code = 1
+    window.close()
+    return code
+
+
+def run_window(
+    preset: str | None = None, run_for: float | None = None, screenshot: str | None = None
+) -> int:
+    """Open the window with ``preset`` (default: the learning-rate sweep); optionally play
+    ``run_for`` seconds and save ``screenshot``.
+
+    With ``run_for`` or ``screenshot`` the window closes by itself afterwards; otherwise
+    this returns when the user closes it. Returns the exit code (2 for a bad preset).
+    """
+    if run_for is not None and not run_for >= 0:
+        print(f"slope: --run-for must be >= 0 seconds, got {run_for}", file=sys.stderr)
+        return 2
+    try:  # without a preset the window opens on the first idea a learner should see
+        loaded = load_preset(DEFAULT_PRESET if preset is None else preset)
+    except ValueError as exc:
+        print(f"slope: {exc}", file=sys.stderr)
+        return 2
+    app = _application()
+    from gui.shell.main_window import MainWindow  # after the QApplication exists
+
+    window = MainWindow()
+    window.resize(*WINDOW_SIZE)
+    window.load_preset(loaded)
+    window.show()
+    app.aboutToQuit.connect(lambda: window.worker.shutdown(1000))
+    if run_for is None and screenshot is None:
+        return app.exec()
+    if run_for:
+        window.play()
+    return _run_then_capture(app, window, run_for, screenshot)

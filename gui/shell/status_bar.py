@@ -1,0 +1,71 @@
+"""Status bar: run state, training steps per second, drawn frames per second, messages."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from gui.shell import theme
+
+STATUS_TEXT = {
+    "playing": "▶ playing",
+    "paused": "‖ paused",
+    "stopped": "■ stopped",
+    "finished": "✓ finished",
+    "error": "error",
+}
+
+
+class RunStatusBar(QStatusBar):
+    """Shows steps/s (reported by the worker) and frames/s (counted here) twice a second."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state_label = QLabel(STATUS_TEXT["stopped"])
+        self.rate_label = QLabel("0 steps/s")
+        self.fps_label = QLabel("0 frames/s")
+        self.message = QLabel()
+        self.message.setMinimumWidth(200)
+        self.addWidget(self.message, 1)
+        for label in (self.state_label, self.rate_label, self.fps_label):
+            self.addPermanentWidget(label)
+        self._draw_times: deque[float] = deque(maxlen=240)
+        self._steps_per_second = 0.0
+        self._refresh = QTimer(self, interval=500)
+        self._refresh.timeout.connect(self._update_rates)
+        self._refresh.start()
+
+    def count_state(self, state) -> None:
+        self._steps_per_second = state.steps_per_second
+
+    def count_draw(self) -> None:
+        self._draw_times.append(time.perf_counter())
+
+    def frames_per_second(self) -> float:
+        now = time.perf_counter()
+        recent = [t for t in self._draw_times if now - t <= 1.0]
+        return float(len(recent))
+
+    def _update_rates(self) -> None:
+        if self.state_label.text() != STATUS_TEXT["playing"]:
+            self._steps_per_second = 0.0
+        self.rate_label.setText(f"{self._steps_per_second:,.0f} steps/s")
+        self.fps_label.setText(f"{self.frames_per_second():.0f} frames/s")
+
+    def show_status(self, status: str) -> None:
+        self.state_label.setText(STATUS_TEXT.get(status, status))
+
+    def show_message(self, text: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
+    def show_error(self, text: str) -> None:
+        """Errors stay on screen (in red) until the next message."""
+        self.message.setStyleSheet(f"color: {theme.ERROR};")
+        self.message.setText(text)
+
+    def stop(self) -> None:
+        self._refresh.stop()

@@ -1,0 +1,126 @@
+"""Feed history rows into a `TrailsItem`, touching only rows it has not seen.
+
+The history a view receives each frame is the whole run so far: ``(N, K, 2)`` points
+whose last row is a provisional tail (replaced by the next frame). `PathFeed` remembers
+how many committed rows it has already passed on and checks that they are unchanged
+(first and last seen rows); then only the new rows are decimated (a point that stays in
+the same screen cell as the previous row is dropped) and appended. When the history was
+thinned, truncated (timeline scrubbing) or the run changed, it rebuilds everything.
+A run can be cut at its first point outside an exit box (a runaway run).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gui.widgets.trails import TrailsItem
+
+
+class PathFeed:
+    """Incremental bookkeeping between a history array and a `TrailsItem`.
+
+    Parameters
+    ----------
+    item : the trails item to feed.
+    cell : (2,) size of a screen cell in data units (points within one cell are merged).
+    exit_box : (xmin, xmax, ymin, ymax) or None; a run is cut after its first point outside.
+    clamp : ((2,) lo, (2,) hi) or None; points are clipped into this box (and made finite)
+        before they reach the item.
+    tails : draw the provisional last row live (needed where the path must reach a marker;
+        a curve over a thousand steps does without).
+    """
+
+    def __init__(self, item: TrailsItem, cell, exit_box=None, clamp=None, tails=True) -> None:
+        self.item = item
+        self.tails = tails
+        self.cell = np.asarray(cell, float).reshape(2)
+        self.exit_box = None if exit_box is None else np.asarray(exit_box, float)
+        self.clamp = clamp
+        self.rebuilds = 0
+        self._forget()
+
+    def _forget(self) -> None:
+        self._rows = 0
+        self._first: np.ndarray | None = None
+        self._last: np.ndarray | None = None
+        self.exited = np.zeros(0, bool)
+        self.exit_points = np.zeros((0, 2))
+
+    def reset(self, cell=None, exit_box=None, clamp=None) -> None:
+        """Forget everything (new landscape, new runs or a new view range)."""
+        if cell is not None:
+            self.cell = np.asarray(cell, float).reshape(2)
+        if exit_box is not None:
+            self.exit_box = np.asarray(exit_box, float)
+        if clamp is not None:
+            self.clamp = (np.asarray(clamp[0], float), np.asarray(clamp[1], float))
+        self._forget()
+        self.item.set_paths([])
+
+    def sync(self, rows: np.ndarray) -> None:
+        """Bring the item up to ``rows`` (N, K, 2), finite, last row provisional."""
+        n, k = rows.shape[0], rows.shape[1]
+        if n == 0:
+            self.reset()
+            return
+        committed = n - 1
+        if not self._continues(rows, committed, k):
+            self._rebuild(rows[:committed], k)
+        elif committed > self._rows:
+            self._append(rows[self._rows - 1 if self._rows else 0 : committed], self._rows == 0)
+        self._rows = committed
+        if committed:
+            self._first, self._last = rows[0].copy(), rows[committed - 1].copy()
+        if self.tails:
+            self.item.set_tails(self._clamped(rows[-1]), ~self.exited)
+
+    def _clamped(self, rows: np.ndarray) -> np.ndarray:
+        if self.clamp is None:
+            return np.nan_to_num(rows)
+        lo, hi = self.clamp
+        return np.clip(np.nan_to_num(rows, nan=0.0, posinf=hi.max(), neginf=lo.min()), lo, hi)
+
+    def _continues(self, rows: np.ndarray, committed: int, k: int) -> bool:
+        if self.item.n_runs != k or committed < self._rows or len(self.exited) != k:
+            return False
+        if self._rows == 0:
+            return True
+        return np.array_equal(rows[0], self._first) and np.array_equal(
+            rows[self._rows - 1], self._last
+        )
+
+    def _rebuild(self, rows: np.ndarray, k: int) -> None:
+        self.rebuilds += 1
+        self.exited = np.zeros(k, bool)
+        self.exit_points = np.zeros((k, 2))
+        rows = self._clamped(rows)
+        keep = self._keep(rows, include_first=True)
+        self.item.set_paths([rows[keep[:, j], j] for j in range(k)])
+
+    def _append(self, block: np.ndarray, include_first: bool) -> None:
+        """``block``: the last row already seen followed by the new rows (or new rows only)."""
+        block = self._clamped(block)
+        keep = self._keep(block, include_first)
+        self.item.append_rows(block, keep)
+
+    def _keep(self, rows: np.ndarray, include_first: bool) -> np.ndarray:
+        """(M, K) which rows to append: new cell, not past the run's exit, first row on demand."""
+        keep = np.zeros(rows.shape[:2], bool)
+        if len(rows) == 0:
+            return keep
+        q = np.floor(rows / self.cell)
+        keep[1:] = (q[1:] != q[:-1]).any(axis=2)
+        keep[0] = include_first
+        if self.exit_box is None:
+            return keep
+        xmin, xmax, ymin, ymax = self.exit_box
+        x, y = rows[..., 0], rows[..., 1]
+        outside = (x < xmin) | (x > xmax) | (y < ymin) | (y > ymax)
+        outside[:, self.exited] = True  # already cut: nothing more
+        seen = np.cumsum(outside, axis=0)
+        first_out = outside & (seen == 1) & ~self.exited
+        keep = (keep & (seen == 0)) | first_out
+        newly = first_out.any(axis=0)
+        self.exit_points[newly] = rows[np.argmax(first_out, axis=0)[newly], np.flatnonzero(newly)]
+        self.exited |= newly
+        return keep

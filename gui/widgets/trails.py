@@ -1,0 +1,242 @@
+"""Many growing polylines drawn incrementally: the cost of a frame is its new segments.
+
+Stroking 100 paths of 1,000 points takes Qt's raster engine a few hundred milliseconds,
+far over a 16 ms frame. Paths only grow while a run plays, so `TrailsItem` keeps them
+rasterised in a canvas (a pixmap the size of the viewport) and strokes only the segments
+added since the last paint; the canvas is redrawn in full when the view moves, the
+widget resizes or the paths are replaced (scrubbing back, history thinning). The newest
+point of each run may still move (the history's provisional tail row), so the segment
+reaching it is drawn live on top of the canvas, never baked in. Export (no widget)
+draws everything directly, at the export resolution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
+from PySide6 import QtCore, QtGui
+
+from gui.widgets.run_items import make_pen
+
+
+def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float, bool]:
+    """(width, antialias) for ``n_runs`` polylines.
+
+    Qt strokes antialiased lines wider than one pixel through a slow outline path (about
+    ten times the cost), fine for a dozen runs, too slow for a hundred at 60 frames a
+    second. Many runs are drawn 1 px antialiased, or 2 px without antialiasing when
+    presenting (thin lines vanish on a projector).
+    """
+    if n_runs <= 12:
+        return few_width * (1.6 if presentation else 1.0), True
+    return (2.0, False) if presentation else (1.0, True)
+
+
+class RunBuffer:
+    """K polylines in one (K, capacity, 2) array: appending a row to all runs is one op."""
+
+    __slots__ = ("counts", "data")
+
+    def __init__(self, n_runs: int = 0, capacity: int = 64) -> None:
+        self.data = np.empty((n_runs, capacity, 2))
+        self.counts = np.zeros(n_runs, int)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def _reserve(self, need: int) -> None:
+        if need > self.data.shape[1]:
+            grown = np.empty((len(self.counts), max(need, 2 * self.data.shape[1]), 2))
+            grown[:, : self.data.shape[1]] = self.data
+            self.data = grown
+
+    def fill(self, paths: list[np.ndarray]) -> None:
+        self.counts = np.array([len(p) for p in paths], int)
+        self.data = np.empty((len(paths), max(64, int(self.counts.max(initial=0))), 2))
+        for k, xy in enumerate(paths):
+            self.data[k, : len(xy)] = xy
+
+    def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
+        """Append ``rows[m, k]`` to run ``k`` wherever ``keep[m, k]`` (rows in order)."""
+        self._reserve(int((self.counts + keep.sum(axis=0)).max(initial=0)))
+        for m in range(len(rows)):
+            idx = np.flatnonzero(keep[m])
+            self.data[idx, self.counts[idx]] = rows[m, idx]
+            self.counts[idx] += 1
+
+    def view(self, k: int) -> np.ndarray:
+        return self.data[k, : self.counts[k]]
+
+
+class TrailsItem(pg.GraphicsObject):
+    """Per-run polylines with a pen each, painted through an incremental canvas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runs = RunBuffer()
+        self._tails = np.zeros((0, 2))
+        self._has_tail = np.zeros(0, bool)
+        self._colors = np.zeros((0, 4), np.uint8)
+        self._width = 2.0
+        self._antialias = True
+        self._pens: list[QtGui.QPen] = []
+        self._rect = QtCore.QRectF()
+        self._canvas: QtGui.QPixmap | None = None
+        self._canvas_key: tuple | None = None
+        self._drawn = np.zeros(0, int)  # points of each run already in the canvas
+
+    # ---------------------------------------------------------------- data
+    def set_bounds(self, rect: QtCore.QRectF) -> None:
+        """The item's extent (all data is clamped inside it by the caller)."""
+        self.prepareGeometryChange()
+        self._rect = QtCore.QRectF(rect)
+        self.informViewBoundsChanged()
+
+    def set_style(self, colors: np.ndarray, width: float, antialias: bool = True) -> None:
+        self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
+        self._width = float(width)
+        self._antialias = bool(antialias)
+        self._pens = [make_pen(c, self._width) for c in self._colors]
+        self._invalidate()
+
+    def set_paths(self, paths: list[np.ndarray]) -> None:
+        """Replace every polyline: ``paths[k]`` is an (n_k, 2) array of finite points."""
+        self._runs.fill([self._finite(xy) for xy in paths])
+        self._tails = np.zeros((len(paths), 2))
+        self._has_tail = np.zeros(len(paths), bool)
+        self._invalidate()
+
+    def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
+        """Append ``rows[m, k]`` (M, K, 2) to run ``k`` where ``keep[m, k]``; only these
+        new segments are stroked at the next paint."""
+        keep = np.asarray(keep, bool) & np.isfinite(rows).all(axis=-1)
+        if keep.any():
+            self._runs.append_rows(np.asarray(rows, float), keep)
+            self.update()
+
+    def set_tails(self, tails: np.ndarray, has_tail: np.ndarray) -> None:
+        """Live end point of each run: a segment from its last stored point, redrawn per paint."""
+        self._tails = np.nan_to_num(np.asarray(tails, float).reshape(-1, 2))
+        self._has_tail = np.asarray(has_tail, bool).reshape(-1)
+        self.update()
+
+    def polyline(self, k: int) -> np.ndarray:
+        """Everything drawn for run ``k``: stored points plus the live tail, (n, 2)."""
+        pts = self._runs.view(k)
+        if k < len(self._has_tail) and self._has_tail[k]:
+            pts = np.vstack([pts, self._tails[k]])
+        return pts
+
+    @property
+    def n_runs(self) -> int:
+        return len(self._runs)
+
+    @staticmethod
+    def _finite(xy) -> np.ndarray:
+        xy = np.asarray(xy, float).reshape(-1, 2)
+        return xy[np.isfinite(xy).all(axis=1)]
+
+    def _invalidate(self) -> None:
+        self._canvas_key = None
+        self.update()
+
+    # -------------------------------------------------------------- painting
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._rect
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        if self._rect.isNull():
+            return None, None
+        if ax == 0:
+            return self._rect.left(), self._rect.right()
+        return self._rect.top(), self._rect.bottom()
+
+    def _pen(self, k: int, scale: float = 1.0) -> QtGui.QPen:
+        if scale == 1.0 and k < len(self._pens):
+            return self._pens[k]
+        rgba = self._colors[k] if k < len(self._colors) else (0, 0, 0, 255)
+        return make_pen(rgba, self._width * scale)
+
+    def _draw_runs(self, painter, start: np.ndarray | None, scale: float = 1.0) -> None:
+        """Stroke run ``k`` from its point ``start[k]`` on (all of it when ``start`` is None)."""
+        counts = self._runs.counts
+        todo = range(len(counts)) if start is None else np.flatnonzero(counts > start)
+        for k in todo:
+            first = 0 if start is None else max(int(start[k]) - 1, 0)
+            pts = self._runs.view(k)[first:]
+            if len(pts) < 2:
+                continue
+            painter.setPen(self._pen(k, scale))
+            if len(pts) <= 4:  # a frame's few new segments: skip the array machinery
+                for (x0, y0), (x1, y1) in zip(pts[:-1].tolist(), pts[1:].tolist(), strict=True):
+                    painter.drawLine(QtCore.QPointF(x0, y0), QtCore.QPointF(x1, y1))
+                continue
+            segments = arrayToLineSegments(pts[:, 0], pts[:, 1], "all", False)
+            painter.drawLines(*segments.drawargs())
+
+    def _draw_tails(self, painter, scale: float = 1.0) -> None:
+        counts = self._runs.counts
+        if len(self._has_tail) != len(counts):
+            return
+        for k in np.flatnonzero(self._has_tail & (counts > 0)):
+            painter.setPen(self._pen(k, scale))
+            a, b = self._runs.data[k, counts[k] - 1], self._tails[k]
+            painter.drawLine(QtCore.QPointF(a[0], a[1]), QtCore.QPointF(b[0], b[1]))
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
+        export = getattr(self, "_exportOpts", False)
+        if widget is None or export:
+            scale = float(export.get("resolutionScale", 1.0)) if export else 1.0
+            self._draw_runs(painter, None, scale)
+            self._draw_tails(painter, scale)
+            return
+        self._update_canvas(painter, widget)
+        painter.save()
+        painter.resetTransform()
+        # blit only what the painter may touch (the view box), not the whole viewport
+        area = QtCore.QRectF(QtCore.QPointF(0, 0), QtCore.QSizeF(widget.width(), widget.height()))
+        if painter.hasClipping():
+            area = area.intersected(painter.clipBoundingRect())
+        ratio = self._canvas.devicePixelRatio()
+        source = QtCore.QRectF(
+            area.x() * ratio, area.y() * ratio, area.width() * ratio, area.height() * ratio
+        )
+        painter.drawPixmap(area, self._canvas, source)
+        painter.restore()
+        self._draw_tails(painter)
+
+    def _update_canvas(self, painter, widget) -> None:
+        t = painter.transform()
+        ratio = widget.devicePixelRatioF()
+        key = (
+            t.m11(),
+            t.m12(),
+            t.m21(),
+            t.m22(),
+            t.dx(),
+            t.dy(),
+            widget.width(),
+            widget.height(),
+            ratio,
+        )
+        if key != self._canvas_key:
+            size = QtCore.QSize(int(widget.width() * ratio), int(widget.height() * ratio))
+            # a QPixmap is stored in the screen's native format: blitting it needs no conversion
+            self._canvas = QtGui.QPixmap(size)
+            self._canvas.setDevicePixelRatio(ratio)
+            self._canvas.fill(QtCore.Qt.GlobalColor.transparent)
+            self._canvas_key = key
+            self._drawn = np.zeros(len(self._runs), int)
+        if len(self._drawn) != len(self._runs):
+            self._drawn = np.zeros(len(self._runs), int)
+        counts = self._runs.counts.copy()
+        if not (counts > self._drawn).any():
+            return
+        canvas_painter = QtGui.QPainter(self._canvas)
+        canvas_painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
+        canvas_painter.setTransform(t)
+        self._draw_runs(canvas_painter, self._drawn)
+        canvas_painter.end()
+        self._drawn = counts

@@ -1,0 +1,280 @@
+"""The plotting widgets: finite data in every item, clicks, export, overlays, side plots."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
+
+from core.descent.config import DescentConfig, OptimizerSpec, start_grid
+from core.descent.engine import DescentRun, descend
+from core.descent.outcomes import classify_outcomes
+from core.history import History
+from core.optim.schedules import ScheduleSpec
+from core.surfaces.surface import get_surface
+from core.surfaces.surface_grid import landscape_grid
+from gui.descent.views.landscape_view import LandscapeView
+from gui.descent.views.side_plots import SidePlots
+from gui.descent.views.stability_meter import StabilityMeter, critical_lr, stability_sentence
+from gui.shell.colors import lr_colorbar, run_colors
+from gui.widgets.path_feed import PathFeed
+from gui.widgets.trails import TrailsItem
+
+LRS = (1e-4, 1e-3, 2.5e-3, 2e-2)  # on Rosenbrock from (-1.2, 1): the last ones diverge
+
+
+def _record(config: DescentConfig, capacity: int = 256):
+    run = DescentRun(config)
+    history = History(len(run.runs), capacity=capacity)
+    frame = None
+    for frame in run.frames():
+        history.append(frame)
+    return run, history.snapshot(), frame
+
+
+@pytest.fixture(scope="module")
+def diverging_sweep():
+    config = DescentConfig(surface="rosenbrock", learning_rates=LRS, steps=300)
+    run, snapshot, frame = _record(config)
+    assert (frame.diverged_at >= 0).sum() >= 1
+    return run, snapshot, frame
+
+
+@pytest.fixture(scope="module")
+def rosenbrock_grid():
+    return landscape_grid(get_surface("rosenbrock"), resolution=120)
+
+
+def _landscape(qtbot, grid, runs, n_runs):
+    view = LandscapeView()
+    qtbot.addWidget(view)
+    view.resize(640, 600)
+    view.set_landscape(grid)
+    labels = [f"lr={lr:g}" for lr in runs.lr] if runs is not None else [""] * n_runs
+    colors = run_colors(runs, "lr") if runs is not None else np.full((n_runs, 4), 200, np.uint8)
+    view.set_runs(colors, labels)
+    view.set_arrow_options(True, True, True)
+    return view
+
+
+def _assert_items_finite(view, grid):
+    xmin, xmax, _, _ = grid.bounds
+    for k in range(view.paths.n_runs):
+        line = view.paths.polyline(k)
+        assert np.isfinite(line).all()
+        assert np.all(np.abs(line[:, 0] - (xmin + xmax) / 2) <= 1.6 * (xmax - xmin))
+    for markers in (view.heads, view.crosses):
+        assert np.isfinite(markers.points).all()
+    for arrows in (view.gradient_arrows, view.velocity_arrows, view.update_arrows):
+        assert np.isfinite(arrows.tails).all() and np.isfinite(arrows.heads).all()
+    assert np.isfinite(view.contours.getData()[0]).all()
+
+
+def test_landscape_shows_diverged_runs_with_finite_items(qtbot, diverging_sweep, rosenbrock_grid):
+    run, snapshot, frame = diverging_sweep
+    view = _landscape(qtbot, rosenbrock_grid, run.runs, len(run.runs))
+    gone = frame.diverged_at >= 0
+    view.show_state(snapshot.points, frame, gone)
+    _assert_items_finite(view, rosenbrock_grid)
+    assert len(view.crosses.points) == gone.sum()
+    assert len(view.heads.points) == (~gone).sum()
+    xmin, xmax, ymin, ymax = rosenbrock_grid.bounds
+    (vx0, vx1), (vy0, vy1) = view.view_box.viewRange()
+    x, y = view.crosses.points.T  # the crosses are pinned inside the view
+    assert np.all((x >= vx0) & (x <= vx1) & (y >= vy0) & (y <= vy1))
+    # the view box stays on the landscape, whatever the runaway runs did
+    assert vx0 >= xmin - 1.0 and vx1 <= xmax + 1.0 and vy0 >= ymin - 1.0 and vy1 <= ymax + 1.0
+    assert "(diverged)" in " ".join(item[1].text for item in view.run_legend.legend.items)
+
+
+def test_nonfinite_input_never_reaches_an_item(qtbot, rosenbrock_grid):
+    view = _landscape(qtbot, rosenbrock_grid, None, 3)
+    points = np.zeros((5, 3, 2))
+    points[:, 0] = np.linspace(0, 1, 5)[:, None]
+    points[2, 1] = (np.nan, np.inf)
+    points[3:, 2] = (1e300, -np.inf)
+    bad = np.array([[np.nan, 1.0], [np.inf, -np.inf], [1e308, 0.0]])
+    frame = SimpleNamespace(points=bad, grad=bad, velocity=bad, update=bad)
+    view.show_state(points, frame, np.array([False, False, True]))
+    _assert_items_finite(view, rosenbrock_grid)
+
+
+def test_click_sets_the_start_point(qtbot, rosenbrock_grid):
+    view = _landscape(qtbot, rosenbrock_grid, None, 1)
+    view.show()
+    qtbot.waitExposed(view)
+    scene_pos = view.view_box.mapViewToScene(QtCore.QPointF(0.5, 1.5))
+    pos = view.plot_widget.mapFromScene(scene_pos)
+    with qtbot.waitSignal(view.start_point_selected, timeout=2000) as blocker:
+        qtbot.mouseClick(view.plot_widget.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
+    x, y = blocker.args
+    assert x == pytest.approx(0.5, abs=0.05) and y == pytest.approx(1.5, abs=0.05)
+    assert view.start_target.pos().x() == pytest.approx(x)
+
+
+def test_export_png_writes_a_real_image(qtbot, tmp_path, diverging_sweep, rosenbrock_grid):
+    run, snapshot, frame = diverging_sweep
+    view = _landscape(qtbot, rosenbrock_grid, run.runs, len(run.runs))
+    view.show_state(snapshot.points, frame, frame.diverged_at >= 0)
+    path = tmp_path / "landscape.png"
+    view.export_png(str(path), width=1200)
+    image = QtGui.QImage(str(path))
+    assert image.width() == 1200 and image.height() > 300
+    small = image.scaled(120, 100).convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(small.constBits(), np.uint8).reshape(100, -1, 4)[:, :120, :3]
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50  # not blank
+
+
+def test_outcome_overlay_on_himmelblau(qtbot):
+    surface = get_surface("himmelblau")
+    starts = np.array(start_grid(surface.bounds, 6))
+    result = descend(surface, "gd", 0.01, starts, 300)
+    outcome = classify_outcomes(surface, starts, result.path[-1], result.diverged_at, result.loss)
+    view = LandscapeView()
+    qtbot.addWidget(view)
+    view.set_landscape(landscape_grid(surface, resolution=80))
+    view.set_outcome_map(outcome)
+    overlay = view.outcomes
+    assert overlay.image.isVisible() and overlay.image.image.shape == (6, 6, 4)
+    assert overlay.legend.isVisible()
+    view.set_outcome_map(None)
+    assert not overlay.image.isVisible() and not overlay.legend.isVisible()
+
+
+def test_trails_grow_incrementally_and_rebuild_after_thinning(qtbot):
+    item = TrailsItem()
+    feed = PathFeed(item, (1e-3, 1e-3), exit_box=(-1, 1, -1, 1))
+    t = np.linspace(0, 1, 200)
+    path = np.stack([np.stack([0.5 * t, 0.3 * t * k], axis=-1) for k in range(3)], axis=1)
+    path[150:, 2] = 5.0  # run 2 leaves the box at row 150
+    for n in range(1, 201):  # from the start frame alone (nothing committed yet) on
+        feed.sync(path[:n])
+    assert feed.rebuilds == 1
+    np.testing.assert_allclose(item.polyline(0)[-1], path[-1, 0])
+    assert feed.exited.tolist() == [False, False, True]
+    assert np.allclose(item.polyline(2)[-1], (5.0, 5.0))  # cut at its first point outside
+    feed.sync(path[::2])  # thinned history: different rows, rebuilt
+    assert feed.rebuilds == 2
+
+
+def test_side_plots_sweep_with_diverged_runs(qtbot, diverging_sweep):
+    run, snapshot, frame = diverging_sweep
+    plots = SidePlots()
+    qtbot.addWidget(plots)
+    plots.set_runs(run_colors(run.runs, "lr"), [f"lr={lr:g}" for lr in LRS], run.runs)
+    plots.set_sweep_mode(True)
+    plots.show_state(snapshot, frame)
+    for panel in (plots.loss, plots.grad_norm):
+        assert panel.trails.n_runs == len(LRS)
+        for k in range(len(LRS)):
+            assert np.isfinite(panel.trails.polyline(k)).all()
+        assert len(panel.crosses.points) == (frame.diverged_at >= 0).sum()
+    assert plots.sweep.region.isVisible()
+    assert not plots.lr.plot.isVisible()  # constant learning rate: no lr plot
+    assert np.isfinite(plots.sweep.dots.points).all()
+
+
+def test_side_plots_show_a_schedule_and_negative_losses(qtbot):
+    config = DescentConfig(
+        surface="six_hump_camel",
+        optimizers=(OptimizerSpec("gd"), OptimizerSpec("adam")),
+        learning_rates=(0.05,),
+        steps=120,
+        schedule=ScheduleSpec(kind="cosine", t_max=120),
+    )
+    run, snapshot, frame = _record(config)
+    plots = SidePlots()
+    qtbot.addWidget(plots)
+    labels = [run.runs.optimizer_labels[i] for i in run.runs.optimizer_index]
+    plots.set_runs(run_colors(run.runs, "optimizer"), labels, run.runs)
+    plots.show_state(snapshot, frame)
+    assert plots.lr.plot.isVisible()
+    assert not plots.loss.log_y  # the camel's minimum is below zero
+    assert plots.legend.legend.isVisible() and len(plots.legend.legend.items) == 2
+
+
+def test_a_loss_of_exactly_zero_keeps_the_log_axis(qtbot):
+    plots = SidePlots()
+    qtbot.addWidget(plots)
+    runs = SimpleNamespace(lr=np.array([0.1, 0.2]))
+    plots.set_runs(np.full((2, 4), 200, np.uint8), ["a", "b"], runs)
+    history = SimpleNamespace(
+        steps=np.arange(3),
+        loss=np.array([[1.0, 2.0], [0.1, 0.5], [0.0, 0.2]]),
+        grad_norm=np.ones((3, 2)),
+        lr=np.full((3, 2), 0.1),
+    )
+    frame = SimpleNamespace(loss=history.loss[-1], diverged_at=np.array([-1, -1]))
+    plots.show_state(history, frame)
+    assert plots.loss.log_y
+    assert np.isfinite(plots.loss.trails.polyline(0)).all()
+    history.loss = history.loss - 1.0  # a surface whose minimum lies below zero
+    plots.show_state(history, frame)
+    assert not plots.loss.log_y
+
+
+def test_stability_meter_sentences():
+    assert critical_lr(4.0) == pytest.approx(0.5)
+    assert critical_lr(-1.0) == np.inf and critical_lr(0.0) == np.inf
+    np.testing.assert_allclose(critical_lr(np.array([2.0, -3.0])), [1.0, np.inf])
+    assert stability_sentence(0.1, 4.0).startswith("Stable")
+    assert stability_sentence(0.3, 4.0).startswith("Zig-zag")
+    assert stability_sentence(0.6, 4.0).startswith("Too large")
+    assert "no step is too large" in stability_sentence(0.6, -2.0)
+    assert "step 12" in stability_sentence(0.6, 4.0, diverged_at=12)
+
+
+def test_stability_meter_follows_a_run(qtbot, diverging_sweep):
+    _, _, frame = diverging_sweep
+    meter = StabilityMeter()
+    qtbot.addWidget(meter)
+    meter.set_run(len(LRS) - 1)
+    meter.show_state(frame, LRS)
+    assert "Diverged" in meter.sentence.text()
+    meter.set_run(0)
+    meter.show_state(frame, LRS)
+    assert meter.gauge.lr == pytest.approx(LRS[0])
+    assert meter.gauge.limit == pytest.approx(critical_lr(frame.lambda_max[0]))
+
+
+def test_run_colors():
+    runs = SimpleNamespace(
+        lr=np.array([1e-4, 1e-3, 1e-2]),
+        optimizer_index=np.array([0, 1, 1]),
+        optimizer_labels=("gd", "adam"),
+        start=np.array([[0, 0], [1, 1], [0, 0]]),
+        seed=np.zeros(3, int),
+    )
+    by_lr = run_colors(runs, "lr")
+    assert by_lr.shape == (3, 4) and by_lr.dtype == np.uint8
+    assert len({tuple(c) for c in by_lr}) == 3
+    by_opt = run_colors(runs, "optimizer")
+    assert tuple(by_opt[1]) == tuple(by_opt[2]) != tuple(by_opt[0])
+    by_start = run_colors(runs, "start")
+    assert tuple(by_start[0]) == tuple(by_start[2]) != tuple(by_start[1])
+    assert lr_colorbar(runs.lr).log10_levels == pytest.approx((-4.0, -2.0))
+    with pytest.raises(ValueError, match="mode"):
+        run_colors(runs, "colour")
+
+
+def test_an_outcome_map_of_another_surface_does_not_break_the_view(qtbot):
+    """Four Himmelblau minima shaded over a one-minimum landscape: stars stay plain."""
+    from core.descent.engine import descend, start_grid
+    from core.descent.outcomes import classify_outcomes
+    from core.surfaces.surface import get_surface
+    from core.surfaces.surface_grid import landscape_grid
+    from gui.descent.views.landscape_view import LandscapeView
+
+    view = LandscapeView()
+    qtbot.addWidget(view)
+    view.set_landscape(landscape_grid(get_surface("rosenbrock"), resolution=60))
+    himmelblau = get_surface("himmelblau")
+    result = descend(himmelblau, "gd", 0.01, np.array(start_grid((-5, 5, -5, 5), 4)), 300)
+    outcomes = classify_outcomes(
+        himmelblau, result.runs.start, result.path[-1], result.diverged_at, result.loss
+    )
+    view.set_outcome_map(outcomes)
+    view.set_outcome_map(None)
+    view.shutdown()

@@ -1,0 +1,140 @@
+"""Per-frame text changes must not lay out or resize their neighbours (counts, no clocks).
+
+A frame changes the numbers of the stability meter, its sentence and the step label. If
+any of these asked for a new layout, the side plots beside them would be resized and
+redrawn from scratch on every frame.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from types import SimpleNamespace
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from gui.descent.views.stability_meter import StabilityMeter
+from gui.descent.views.sweep_plot import SweepPlot
+from gui.shell.timeline import Timeline
+from gui.widgets.text_strip import TextStrip
+
+
+class EventCounter(QObject):
+    """Counts events of the watched types per object name."""
+
+    def __init__(self, *types: QEvent.Type) -> None:
+        super().__init__()
+        self.types = types
+        self.counts: Counter[str] = Counter()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in self.types:
+            self.counts[f"{obj.objectName()}:{event.type().name}"] += 1
+        return False
+
+
+def _frame(step: int, lam: float, lr: float, diverged_at: int = -1):
+    return SimpleNamespace(
+        step=step,
+        lambda_max=np.array([lam]),
+        lr=np.array([lr]),
+        diverged_at=np.array([diverged_at]),
+    )
+
+
+def _column(qtbot, *widgets):
+    """A window with ``widgets`` stacked over a neighbour that takes the rest."""
+    window = QWidget()
+    window.setObjectName("window")
+    layout = QVBoxLayout(window)
+    neighbour = QWidget()
+    neighbour.setObjectName("neighbour")
+    layout.addWidget(neighbour, 1)
+    for widget in widgets:
+        layout.addWidget(widget, 0)
+    qtbot.addWidget(window)
+    window.resize(460, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, neighbour
+
+
+def test_stability_meter_text_changes_keep_the_layout_still(qtbot):
+    meter = StabilityMeter()
+    window, neighbour = _column(qtbot, meter)
+    # short and long sentences, numbers of every width, a divergence
+    frames = [
+        _frame(1, 2.0, 1e-4),
+        _frame(2, 480.0, 0.00464),
+        _frame(3, -3.5, 0.01),
+        _frame(4, 1.23e5, 1.1e-3, diverged_at=4),
+        _frame(5, 0.5, 3.0),
+    ]
+    for frame in frames:  # the first pass may reserve room once for the longest text
+        meter.show_state(frame)
+        qtbot.wait(5)
+    qtbot.wait(50)
+    height, texts = meter.height(), set()
+    counter = EventCounter(QEvent.Type.LayoutRequest, QEvent.Type.Resize)
+    for widget in (window, neighbour, meter):
+        widget.installEventFilter(counter)
+    for frame in frames * 3:
+        meter.show_state(frame)
+        texts.add(meter.sentence.text())
+        qtbot.wait(5)
+    assert len(texts) == len(frames)  # the sentence really changed every frame
+    assert "Diverged" in "".join(texts)
+    assert meter.height() == height
+    assert counter.counts["neighbour:Resize"] == 0
+    assert counter.counts["window:LayoutRequest"] == 0
+
+
+def test_text_strip_grows_once_for_a_text_longer_than_its_samples(qtbot):
+    strip = TextStrip("short", samples=("one line",))
+    _window, _ = _column(qtbot, strip)
+    qtbot.wait(20)
+    one_line = strip.height()
+    strip.setText(" ".join(["a much longer text that wraps"] * 8))
+    qtbot.waitUntil(lambda: strip.height() > 2 * one_line)
+    grown = strip.height()
+    strip.setText("short again")
+    qtbot.wait(20)
+    strip.updateGeometry()
+    qtbot.wait(20)
+    assert strip.height() == grown  # no shrinking back and forth between frames
+
+
+def test_step_label_changes_do_not_ask_for_a_layout(qtbot):
+    timeline = Timeline()
+    window, neighbour = _column(qtbot, timeline)
+    qtbot.wait(20)
+    counter = EventCounter(QEvent.Type.LayoutRequest, QEvent.Type.Resize)
+    for widget in (window, neighbour, timeline):
+        widget.installEventFilter(counter)
+    for rows, step in ((10, 9), (500, 12_345), (1024, 9_876_543)):
+        timeline.set_rows(rows, step)
+        qtbot.wait(5)
+    assert timeline.step_label.text() == "step 9,876,543"
+    assert sum(counter.counts.values()) == 0
+
+
+def test_sweep_plot_range_holds_while_a_loss_wobbles_across_a_decade(qtbot):
+    import pyqtgraph as pg
+
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    sweep = SweepPlot(widget.addPlot())
+    table = SimpleNamespace(lr=np.array([1e-4, 1e-3, 1e-2]))
+    sweep.set_runs(np.full((3, 4), 200, np.uint8), table)
+    alive = np.full(3, -1)
+    sweep.show(np.array([5.0, 0.5, 9.0]), alive)
+    first = sweep._range
+    changes = 0
+    for top in (11.0, 9.0, 12.0, 8.0, 11.0):  # the largest loss crosses 10 back and forth
+        sweep.show(np.array([5.0, 0.5, top]), alive)
+        changes += sweep._range != first
+        first = sweep._range
+    assert changes <= 1  # grows once to hold the decade above, then stays
+    sweep.show(np.array([5.0, 0.5, 1e6]), alive)  # a real change still moves it
+    assert sweep._range[3] >= 6.0

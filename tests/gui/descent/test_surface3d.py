@@ -1,0 +1,112 @@
+"""The 3-D view: a clear sentence without OpenGL, real GL items under Xvfb when possible."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6 import QtGui
+
+from core.surfaces.surface import get_surface
+from core.surfaces.surface_grid import landscape_grid
+from gui.descent.views import surface3d_view
+from gui.descent.views.surface3d_view import NO_GL_MESSAGE, Surface3DView, gl_available
+
+ROOT = Path(__file__).resolve().parents[3]
+NO_GL_EXIT = 77
+
+
+def _frame(points: np.ndarray, loss: np.ndarray):
+    return SimpleNamespace(points=points, loss=loss)
+
+
+@pytest.mark.skipif(
+    QtGui.QGuiApplication.platformName() not in ("", "offscreen")
+    and os.environ.get("QT_QPA_PLATFORM") != "offscreen",
+    reason="the fallback is checked on the offscreen platform",
+)
+def test_offscreen_falls_back_to_one_sentence(qtbot):
+    assert gl_available() is False
+    assert gl_available() is False  # cached, and still no crash
+    view = Surface3DView()
+    qtbot.addWidget(view)
+    assert not view.gl_enabled
+    assert view.message.text() == NO_GL_MESSAGE
+    assert NO_GL_MESSAGE.count(".") == 1  # one sentence
+    grid = landscape_grid(get_surface("himmelblau"), resolution=40)
+    points = np.zeros((3, 2, 2))
+    view.set_landscape(grid)  # every method is a harmless no-op
+    view.set_runs(np.zeros((2, 4), np.uint8), ["a", "b"])
+    view.show_state(points, _frame(points[-1], np.zeros(2)), np.zeros((3, 2)))
+
+
+def test_box_scale_keeps_heights_in_the_box():
+    grid = landscape_grid(get_surface("rosenbrock"), resolution=40)
+    box = surface3d_view._BoxScale(grid)
+    heights = box.loss_height(np.array([0.0, 1.0, 1e6, np.inf, np.nan]))
+    assert np.isfinite(heights).all()
+    assert heights.min() >= 0 and heights.max() <= surface3d_view._HEIGHT
+    xy = box.xy(np.array([[-2.0, -1.0], [2.0, 3.0], [1e9, -1e9]]))
+    assert np.all(np.abs(xy) <= 1.0 + 1e-12)
+
+
+_XVFB_SCRIPT = textwrap.dedent(
+    f"""
+    import sys
+    import numpy as np
+    from types import SimpleNamespace
+    from PySide6 import QtWidgets
+    app = QtWidgets.QApplication([])
+    from core.surfaces.surface_grid import landscape_grid
+    from core.surfaces.surface import get_surface
+    from gui.descent.views.surface3d_view import Surface3DView, gl_available
+    if not gl_available():
+        sys.exit({NO_GL_EXIT})
+    view = Surface3DView()
+    view.resize(400, 300)
+    view.show()
+    grid = landscape_grid(get_surface("rosenbrock"), resolution=200)
+    view.set_landscape(grid)
+    view.set_runs(np.array([[200, 40, 40, 255], [40, 40, 200, 255]], np.uint8), ["a", "b"])
+    t = np.linspace(0, 1, 50)[:, None]
+    points = np.stack([np.hstack([t - 1, t]), np.hstack([t, 1 - t])], axis=1)
+    loss = get_surface("rosenbrock").value(points.reshape(-1, 2)).reshape(50, 2)
+    view.show_state(points, SimpleNamespace(points=points[-1], loss=loss[-1]), loss)
+    for _ in range(5):
+        app.processEvents()
+    image = view.view.grabFramebuffer()
+    assert view.gl_enabled
+    assert view.surface._z.shape == (100, 100)  # 200 samples, every other one
+    assert view.paths.pos.shape == (2 * 49 * 2, 3)
+    assert np.isfinite(view.paths.pos).all()
+    assert image.width() > 0
+    print("GL-ITEMS-OK")
+    """
+)
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+def test_gl_items_are_created_under_xvfb():
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb", PYTHONPATH=str(ROOT))
+    try:
+        proc = subprocess.run(
+            ["xvfb-run", "-a", sys.executable, "-c", _XVFB_SCRIPT],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip("Xvfb did not answer in time")
+    if proc.returncode == NO_GL_EXIT:
+        pytest.skip("no OpenGL context under Xvfb on this machine")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "GL-ITEMS-OK" in proc.stdout
