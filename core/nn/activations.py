@@ -9,6 +9,9 @@ not diagonal, so its backward pass multiplies by that Jacobian.
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 import numpy as np
 
 LEAKY_SLOPE = 0.01  # negative slope of leaky_relu (torch's default)
@@ -44,6 +47,23 @@ _TANH_MIN_SIZE = 3000  # below, the ~20 calls of the table route cost more than 
 
 
 def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """tanh(z) within 3 ulp of the exact value, by whichever route is faster on this CPU.
+
+    NumPy's float64 tanh is a vectorized SVML kernel on AVX-512 CPUs but a scalar loop
+    on others (AVX2), where the table route below is about 2x faster; on AVX-512 it is
+    up to 9x slower. :data:`TANH_CALIBRATION` times both once at import and large
+    float64 arrays take the faster one (:func:`tanh_route`, :func:`set_tanh_route`).
+    Arrays under 3,000 elements, where the fixed cost of the ~20 NumPy calls of the table
+    route dominates, and float32 (the loss grid; NumPy vectorizes float32 tanh on every
+    CPU) always go to ``np.tanh``. Either route: tanh(+-inf) = +-1, NaN stays NaN.
+    """
+    z = np.asarray(z)
+    if _large_tanh is np.tanh or z.dtype == np.float32 or z.size < _TANH_MIN_SIZE:
+        return np.tanh(z, out=out)
+    return _large_tanh(z, out)
+
+
+def _tanh_table(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """tanh(z) within 3 ulp of the exact value everywhere, at the speed of an exp-based form.
 
     With z = h + l, h = trunc(512 z) / 512 and |l| < 1/512 (h and l share the sign of
@@ -51,16 +71,8 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     tanh h comes from a table built once (|h| <= 20), tanh l from its Taylor series
     l - l^3/3 + 2 l^5/15, whose next term is below 4e-18 relative for such small l. The
     two terms have the same sign, so nothing cancels (the shortcut 2 / (1 + exp(-2 z)) - 1
-    lost most digits near 0). tanh(+-inf) = +-1, NaN stays NaN; tanh(-0.0) gives 0.0.
-
-    For large float64 arrays this is about 2x faster than ``np.tanh`` on an AVX2 CPU,
-    where NumPy's float64 tanh (like expm1) is a scalar loop. Arrays of fewer than 3,000
-    elements, where the fixed cost of the ~20 NumPy calls dominates, and float32 (the
-    loss grid; NumPy vectorizes float32 tanh) go to ``np.tanh`` itself.
+    lost most digits near 0). tanh(-0.0) gives 0.0.
     """
-    z = np.asarray(z)
-    if z.dtype == np.float32 or z.size < _TANH_MIN_SIZE:
-        return np.tanh(z, out=out)
     x = np.clip(z, -_TANH_LIMIT, _TANH_LIMIT, out=out)  # NaN stays NaN and flows on in l
     h = np.fmin(x, _TANH_LIMIT)  # ... but not into the row index
     h *= _TANH_STEP
@@ -84,6 +96,77 @@ def _add_tanh_series(x, tanh_h, scratch):
     s += 1.0
     tanh_l += tanh_h
     np.divide(tanh_l, s, out=x)
+
+
+# The route large float64 arrays take, chosen once by timing both on a hidden layer of a
+# [2,64,64,64,1] net at batch 256. The table must win clearly: where the two are within
+# noise of each other a close race could flip between runs and change the last digits of
+# a training run, so np.tanh (bit-identical to NumPy's own numbers) keeps the tie.
+TANH_ROUTES: tuple[str, ...] = ("numpy", "table")
+_TANH_ROUTE_FUNCTIONS = {"numpy": np.tanh, "table": _tanh_table}
+_TABLE_MARGIN = 1.25  # the table route is chosen only when this many times faster
+_CALIBRATION_SHAPE = (256, 64)
+
+
+@dataclass(frozen=True, slots=True)
+class TanhCalibration:
+    """The route chosen for large float64 tanh and the timings that chose it.
+
+    ``numpy_seconds`` and ``table_seconds`` are the fastest of ``repeats`` calls of each
+    route on the same (256, 64) array, timed in alternation.
+    """
+
+    route: str
+    numpy_seconds: float
+    table_seconds: float
+    repeats: int
+
+    def __str__(self) -> str:
+        return (
+            f"tanh route {self.route!r} (np.tanh {self.numpy_seconds * 1e6:.0f} us, "
+            f"table {self.table_seconds * 1e6:.0f} us per (256, 64) array)"
+        )
+
+
+def calibrate_tanh(repeats: int = 7, timer=time.perf_counter) -> TanhCalibration:
+    """Time both tanh routes on a representative array and pick the faster.
+
+    Each route runs ``repeats`` times, alternating, and keeps its fastest call: the
+    minimum is the time without interference from the other processes of a shared
+    machine. The table wins only when faster by a factor ``_TABLE_MARGIN``. Costs a few
+    milliseconds; the result does not change which route is in use (see set_tanh_route).
+    """
+    z = np.random.default_rng(0).normal(0.0, 2.0, _CALIBRATION_SHAPE)
+    out = np.empty_like(z)
+    best = dict.fromkeys(TANH_ROUTES, np.inf)
+    for _ in range(repeats):
+        for name in TANH_ROUTES:
+            route = _TANH_ROUTE_FUNCTIONS[name]
+            start = timer()
+            route(z, out)
+            best[name] = min(best[name], timer() - start)
+    chosen = "table" if best["table"] * _TABLE_MARGIN < best["numpy"] else "numpy"
+    return TanhCalibration(chosen, best["numpy"], best["table"], repeats)
+
+
+def tanh_route() -> str:
+    """The route large float64 arrays take now: ``numpy`` or ``table``."""
+    return "numpy" if _large_tanh is np.tanh else "table"
+
+
+def set_tanh_route(route: str) -> str:
+    """Send large float64 arrays through ``route`` (``numpy`` or ``table``); returns the
+    route used until now, so that a test can put it back."""
+    global _large_tanh
+    if route not in _TANH_ROUTE_FUNCTIONS:
+        raise ValueError(f"tanh route must be one of {', '.join(TANH_ROUTES)}; got {route!r}")
+    previous = tanh_route()
+    _large_tanh = _TANH_ROUTE_FUNCTIONS[route]
+    return previous
+
+
+TANH_CALIBRATION = calibrate_tanh()
+_large_tanh = _TANH_ROUTE_FUNCTIONS[TANH_CALIBRATION.route]
 
 
 def _tanh_grad(da, z, a, scratch=None):

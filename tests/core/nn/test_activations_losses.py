@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from core.nn.activations import (
     ACTIVATIONS,
+    TANH_ROUTES,
     batch_norm_backward,
     batch_norm_forward,
+    set_tanh_route,
     sigmoid,
     softmax,
     tanh,
@@ -52,15 +54,23 @@ def test_activation_values():
     assert ACTIVATIONS["linear"][0](z) is z
 
 
+@pytest.fixture(params=TANH_ROUTES)
+def tanh_route(request):
+    """Run a tanh test with each route in turn, whichever one calibration chose."""
+    previous = set_tanh_route(request.param)
+    yield request.param
+    set_tanh_route(previous)
+
+
 def _both_signs(magnitudes: np.ndarray) -> np.ndarray:
     return np.concatenate([-magnitudes[::-1], [0.0], magnitudes])
 
 
-def test_tanh_is_within_4_ulp_of_numpy_from_1e_300_to_1e3_without_warnings():
+def test_tanh_is_within_4_ulp_of_numpy_from_1e_300_to_1e3_without_warnings(tanh_route):
     z = _both_signs(np.logspace(-300, 3, 30_001))
     z = np.concatenate([z, np.random.default_rng(0).normal(0, 3, 10_000), [19.0, -19.1]])
     special = [-0.0, 1e-320, -5e-324, 25.0, 1e308, -1e308, np.inf, -np.inf, np.nan]
-    special = np.repeat(special, 400)  # past 3,000 elements: the table route, not np.tanh
+    special = np.repeat(special, 400)  # past 3,000 elements: the chosen route, not np.tanh
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         result, edges = tanh(z), tanh(special)
@@ -70,8 +80,8 @@ def test_tanh_is_within_4_ulp_of_numpy_from_1e_300_to_1e3_without_warnings():
     np.testing.assert_allclose(tanh(tiny), tiny - tiny**3 / 3, rtol=1e-15)
 
 
-@pytest.mark.parametrize("size", [7, 6001])  # np.tanh itself below 3,000, the table above
-def test_tanh_writes_into_out_even_in_place(size):
+@pytest.mark.parametrize("size", [7, 6001])  # np.tanh itself below 3,000, the route above
+def test_tanh_writes_into_out_even_in_place(size, tanh_route):
     z = np.linspace(-30.0, 30.0, size)
     out = np.empty_like(z)
     assert tanh(z, out) is out
@@ -82,7 +92,7 @@ def test_tanh_writes_into_out_even_in_place(size):
     np.testing.assert_array_equal(tanh(np.rint(z).astype(np.int64)), tanh(np.rint(z)))
 
 
-def test_tanh_keeps_float32_and_takes_numbers():
+def test_tanh_keeps_float32_and_takes_numbers(tanh_route):
     z = np.linspace(-3.0, 3.0, 5000)
     single = tanh(z.astype(np.float32))
     assert single.dtype == np.float32
