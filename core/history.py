@@ -1,11 +1,16 @@
-"""Bounded history of a descent: every step is seen, a thinned selection is kept.
+"""Bounded history of any run: every frame is seen, a thinned selection is kept.
 
-A run of a million steps cannot keep a million rows per run, yet the timeline and the
-loss curves want the whole run. `History` keeps at most ``capacity`` rows: it stores
-the steps that fall on a grid ``first_step + j * stride``; when the buffers fill up it
-keeps every other stored row and doubles the stride. The newest frame is always
-available as the last row (a "tail" row that is replaced by the next frame when it is
-not on the grid), so the views always end at the current point.
+A run of a million steps cannot keep a million rows, yet the timeline and the curves
+want the whole run. `History` keeps at most ``capacity`` rows: it stores the steps that
+fall on a grid ``first_step + j * stride``; when the buffers fill up it keeps every other
+stored row and doubles the stride. The newest frame is always available as the last row
+(a "tail" row that is replaced by the next frame when it is not on the grid), so the
+views always end at the current step.
+
+What a row holds is the caller's choice, given by a `RecordSpec`: a `Field` (row shape,
+dtype, how to read it from a frame) per name, and how to rebuild a frame from a row. The
+recorders for each frame kind live next to the frames (``core.descent.recording``,
+``core.nn.training_history``); nothing here knows a frame kind.
 
 Thread safety without locks: a writer (the worker thread) only ever writes row ``n``
 of its buffers, past every row it has published, and thinning allocates *new*
@@ -16,23 +21,67 @@ another thread by reference.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from core.descent.engine import DescentFrame
+__all__ = ["Field", "History", "HistorySnapshot", "RecordSpec"]
 
-# name -> trailing shape after (N, K): () per-run scalar, (2,) per-run vector
-_FIELDS: dict[str, tuple[int, ...]] = {
-    "points": (2,),
-    "loss": (),
-    "grad": (2,),
-    "grad_norm": (),
-    "update": (2,),
-    "velocity": (2,),
-    "lr": (),
-    "lambda_max": (),
-}
+# names a field may not take: the snapshot's own attributes
+_RESERVED = frozenset(
+    {"steps", "stride", "frame_at", "upto", "index_of_step", "append", "snapshot", "capacity"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One recorded quantity: its shape per row, its dtype, and how a frame gives it.
+
+    ``read(frame)`` defaults to the frame's attribute of the field's name.
+    """
+
+    shape: tuple[int, ...] = ()
+    dtype: Any = np.float64
+    read: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSpec:
+    """How one frame kind is recorded and rebuilt.
+
+    Parameters
+    ----------
+    fields : Mapping[str, Field]
+        Name -> row shape (the column is ``(N, *shape)``), dtype and reader.
+    build_frame : Callable[[int, dict[str, np.ndarray]], Any]
+        ``build_frame(step, row)`` rebuilds the frame of one row (read-only arrays).
+    newest : tuple of str
+        Fields whose snapshot attribute is the last row, not the column (a state that
+        only the newest frame defines, like which runs have diverged).
+    constants : Mapping[str, Any]
+        Values that hold for the whole run (e.g. ``n_runs``), readable as attributes.
+    """
+
+    fields: Mapping[str, Field]
+    build_frame: Callable[[int, dict[str, np.ndarray]], Any]
+    newest: tuple[str, ...] = ()
+    constants: Mapping[str, Any] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        """Raise ValueError naming a field that is reserved, missing or malformed."""
+        for name, spec in self.fields.items():
+            if not name.isidentifier() or name.startswith("_") or name in _RESERVED:
+                raise ValueError(f"fields: {name!r} is not a usable field name")
+            if not isinstance(spec, Field) or any(int(n) < 0 for n in spec.shape):
+                raise ValueError(f"fields[{name!r}] must be a Field with a shape of sizes >= 0")
+        for name in self.newest:
+            if name not in self.fields:
+                raise ValueError(f"newest: {name!r} is not one of the fields")
+        for name in self.constants:
+            if name in self.fields or name in _RESERVED or name.startswith("_"):
+                raise ValueError(f"constants: {name!r} clashes with a field or attribute")
 
 
 def _read_only(arr: np.ndarray) -> np.ndarray:
@@ -43,23 +92,23 @@ def _read_only(arr: np.ndarray) -> np.ndarray:
 class HistorySnapshot:
     """Immutable view of a `History` at one moment (safe to pass between threads).
 
-    Attributes ``steps (N,)``, ``points (N, K, 2)``, ``loss``, ``grad_norm``, ``lr``,
-    ``lambda_max (N, K)`` and ``grad``, ``update``, ``velocity (N, K, 2)`` are read-only
-    arrays whose last row is the newest frame; ``diverged_at (K,)`` is the newest
-    divergence state (-1 = alive).
+    ``steps (N,)`` and one read-only array ``(N, *shape)`` per field, as attributes
+    (``snapshot.loss``); the last row is the newest frame. Fields named in the spec's
+    ``newest`` read as their last row; the spec's constants read as themselves.
     """
 
-    __slots__ = ("_cache", "_committed", "_tail", "diverged_at", "n_runs", "stride")
+    __slots__ = ("_cache", "_committed", "_newest", "_spec", "_tail", "stride")
 
-    def __init__(self, committed, tail, diverged_at, n_runs: int, stride: int) -> None:
+    def __init__(self, spec: RecordSpec, committed, tail, stride: int, newest=None) -> None:
+        self._spec = spec
         self._committed: dict[str, np.ndarray] = committed
         self._tail: dict[str, np.ndarray] | None = tail
         self._cache: dict[str, np.ndarray] = {}
-        self.diverged_at: np.ndarray = diverged_at
-        self.n_runs = n_runs
+        self._newest = newest  # the frame of the last row itself (None: rebuild it)
         self.stride = stride
 
-    def _field(self, name: str) -> np.ndarray:
+    def column(self, name: str) -> np.ndarray:
+        """All rows of field ``name`` (or ``"steps"``), the newest last."""
         cached = self._cache.get(name)
         if cached is None:
             cached = self._committed[name]
@@ -69,25 +118,26 @@ class HistorySnapshot:
             self._cache[name] = cached
         return cached
 
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not set yet (copy, pickle): no recursion into the spec
+            raise AttributeError(name)
+        spec = self._spec
+        if name == "steps" or name in spec.fields:
+            column = self.column(name)
+            return column[-1] if name in spec.newest and len(column) else column
+        if name in spec.constants:
+            return spec.constants[name]
+        raise AttributeError(f"'HistorySnapshot' object has no attribute {name!r}")
+
     def __len__(self) -> int:
         return len(self._committed["steps"]) + (self._tail is not None)
 
     def __repr__(self) -> str:
         last = int(self.steps[-1]) if len(self) else None
         return (
-            f"HistorySnapshot(rows={len(self)}, runs={self.n_runs}, stride={self.stride}, "
-            f"last_step={last})"
+            f"HistorySnapshot(rows={len(self)}, fields={list(self._spec.fields)}, "
+            f"stride={self.stride}, last_step={last})"
         )
-
-    steps = property(lambda self: self._field("steps"))
-    points = property(lambda self: self._field("points"))
-    loss = property(lambda self: self._field("loss"))
-    grad = property(lambda self: self._field("grad"))
-    grad_norm = property(lambda self: self._field("grad_norm"))
-    update = property(lambda self: self._field("update"))
-    velocity = property(lambda self: self._field("velocity"))
-    lr = property(lambda self: self._field("lr"))
-    lambda_max = property(lambda self: self._field("lambda_max"))
 
     def index_of_step(self, step: int) -> int:
         """Row of the latest stored step ``<= step`` (clamped to ``[0, len - 1]``)."""
@@ -96,80 +146,87 @@ class HistorySnapshot:
         row = int(np.searchsorted(self.steps, step, side="right")) - 1
         return min(max(row, 0), len(self) - 1)
 
-    def frame_at(self, i: int) -> DescentFrame:
-        """Rebuild the `DescentFrame` stored in row ``i`` (negative indices allowed)."""
+    def frame_at(self, i: int) -> Any:
+        """The frame of row ``i`` (negative indices allowed), rebuilt from the row.
+
+        The last row gives back the newest frame itself, with every field (recorded or
+        not); earlier rows give the spec's ``build_frame`` of the row.
+        """
         n = len(self)
         if not -n <= i < n:
             raise ValueError(f"frame_at: index must be in [-{n}, {n - 1}], got {i}")
-        step = int(self.steps[i])
-        gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
-        fields = {name: _read_only(np.array(self._field(name)[i])) for name in _FIELDS}
-        diverged_at = _read_only(np.where(gone, self.diverged_at, -1))
-        return DescentFrame(step=step, diverged_at=diverged_at, **fields)
+        if i % n == n - 1 and self._newest is not None:
+            return self._newest
+        row = {name: _read_only(np.array(self.column(name)[i])) for name in self._spec.fields}
+        return self._spec.build_frame(int(self.steps[i]), row)
 
     def upto(self, i: int) -> HistorySnapshot:
         """The snapshot truncated to rows ``[0, i]`` (for the timeline scrubber)."""
         n = len(self)
         if not 0 <= i < n:
             raise ValueError(f"upto: index must be in [0, {n - 1}], got {i}")
-        names = ("steps", *_FIELDS)
-        committed = {name: self._field(name)[: i + 1] for name in names}
-        step = int(self.steps[i])
-        gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
-        diverged_at = _read_only(np.where(gone, self.diverged_at, -1))
-        return HistorySnapshot(committed, None, diverged_at, self.n_runs, self.stride)
+        names = ("steps", *self._spec.fields)
+        committed = {name: self.column(name)[: i + 1] for name in names}
+        newest = self._newest if i == n - 1 else None
+        return HistorySnapshot(self._spec, committed, None, self.stride, newest)
 
 
 class History:
-    """Bounded record of the frames of ``n_runs`` parallel runs.
+    """Bounded record of the frames of one run, as a `RecordSpec` describes them.
 
     Parameters
     ----------
-    n_runs : int
-        Number of runs K in every frame (>= 1).
+    spec : RecordSpec
+        What each row holds and how a frame is rebuilt from it.
     capacity : int
         Most rows kept (even, >= 4). When full, every other stored row is dropped and
-        the stride doubles, so memory is ``O(capacity * K)`` for any number of steps.
+        the stride doubles, so memory is ``O(capacity * row size)`` for any number of
+        steps, and the rows kept after ``n`` steps are ``first + j * stride`` with
+        ``stride = 2**ceil(log2(n / capacity))`` (plus the newest as a tail).
     """
 
-    def __init__(self, n_runs: int, capacity: int = 1024) -> None:
-        if not isinstance(n_runs, int | np.integer) or n_runs < 1:
-            raise ValueError(f"n_runs must be an integer >= 1, got {n_runs!r}")
+    def __init__(self, spec: RecordSpec, capacity: int = 1024) -> None:
         if not isinstance(capacity, int | np.integer) or capacity < 4 or capacity % 2:
             raise ValueError(f"capacity must be an even integer >= 4, got {capacity!r}")
-        self.n_runs = int(n_runs)
+        spec.validate()
+        self.spec = spec
         self.capacity = int(capacity)
         self.stride = 1
         self._first_step: int | None = None
         self._last_step: int | None = None
         self._n = 0
         self._tail: dict[str, np.ndarray] | None = None
-        self._diverged_at = np.full(self.n_runs, -1, dtype=np.int64)
+        self._newest: Any = None
         self._buffers = self._allocate()
         self._snapshot: HistorySnapshot | None = None
 
     def __repr__(self) -> str:
         return (
-            f"History(n_runs={self.n_runs}, capacity={self.capacity}, rows={len(self)}, "
-            f"stride={self.stride}, last_step={self._last_step})"
+            f"History(fields={list(self.spec.fields)}, capacity={self.capacity}, "
+            f"rows={len(self)}, stride={self.stride}, last_step={self._last_step})"
         )
 
     def __len__(self) -> int:
         return self._n + (self._tail is not None)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the row buffers (constant once allocated)."""
+        return sum(buffer.nbytes for buffer in self._buffers.values())
+
     def _allocate(self) -> dict[str, np.ndarray]:
         buffers = {"steps": np.empty(self.capacity, dtype=np.int64)}
-        for name, trailing in _FIELDS.items():
-            buffers[name] = np.empty((self.capacity, self.n_runs, *trailing))
+        for name, spec in self.spec.fields.items():
+            buffers[name] = np.empty((self.capacity, *spec.shape), dtype=spec.dtype)
         return buffers
 
     def _row(self, frame: Any) -> dict[str, np.ndarray]:
         row: dict[str, np.ndarray] = {"steps": np.asarray(frame.step, dtype=np.int64)}
-        for name, trailing in _FIELDS.items():
-            value = np.asarray(getattr(frame, name), dtype=np.float64)
-            if value.shape != (self.n_runs, *trailing):
-                expected = (self.n_runs, *trailing)
-                raise ValueError(f"frame.{name} must have shape {expected}, got {value.shape}")
+        for name, spec in self.spec.fields.items():
+            raw = getattr(frame, name) if spec.read is None else spec.read(frame)
+            value = np.array(raw, dtype=spec.dtype)  # a copy: the tail row outlives the frame
+            if value.shape != spec.shape:
+                raise ValueError(f"frame.{name} must have shape {spec.shape}, got {value.shape}")
             row[name] = value
         return row
 
@@ -183,20 +240,22 @@ class History:
         self._n = kept
         self.stride *= 2
 
-    def append(self, frame: DescentFrame) -> None:
+    def append(self, frame: Any) -> None:
         """Record ``frame`` (its step must be larger than the previous one)."""
         step = int(frame.step)
         if self._last_step is not None and step <= self._last_step:
             raise ValueError(f"frame.step must increase, got {step} after {self._last_step}")
         row = self._row(frame)
-        self._diverged_at = np.asarray(frame.diverged_at, dtype=np.int64).copy()
         if self._first_step is None:
             self._first_step = step
         self._last_step = step
+        self._newest = frame
         self._snapshot = None
-        if (step - self._first_step) % self.stride == 0 and self._n == self.capacity:
+        on_grid = (step - self._first_step) % self.stride == 0
+        if on_grid and self._n == self.capacity:
             self._thin()
-        if (step - self._first_step) % self.stride == 0:
+            on_grid = (step - self._first_step) % self.stride == 0
+        if on_grid:
             for name, value in row.items():
                 self._buffers[name][self._n] = value
             self._n += 1
@@ -210,22 +269,21 @@ class History:
             committed = {
                 name: _read_only(buffer[: self._n]) for name, buffer in self._buffers.items()
             }
-            diverged_at = _read_only(self._diverged_at.copy())
             self._snapshot = HistorySnapshot(
-                committed, self._tail, diverged_at, self.n_runs, self.stride
+                self.spec, committed, self._tail, self.stride, self._newest
             )
         return self._snapshot
 
     def __getattr__(self, name: str) -> Any:
-        # steps, points, loss, grad_norm, lr, lambda_max, ... read through a snapshot
-        if name in _FIELDS or name in ("steps", "diverged_at"):
-            return getattr(self.snapshot(), name)
-        raise AttributeError(f"'History' object has no attribute {name!r}")
+        # steps and every field read through a snapshot (convenient in tests and scripts)
+        if name.startswith("_") or name == "spec":
+            raise AttributeError(name)
+        return getattr(self.snapshot(), name)
 
     def index_of_step(self, step: int) -> int:
         """Row of the latest stored step ``<= step`` (for the timeline scrubber)."""
         return self.snapshot().index_of_step(step)
 
-    def frame_at(self, i: int) -> DescentFrame:
+    def frame_at(self, i: int) -> Any:
         """The frame stored in row ``i``."""
         return self.snapshot().frame_at(i)

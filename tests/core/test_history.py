@@ -1,6 +1,12 @@
-"""History: bounded memory by thinning, newest frame always kept, immutable snapshots."""
+"""History: bounded memory by thinning, newest frame always kept, immutable snapshots,
+frames rebuilt exactly; the descent and training recorders on real runs."""
 
 from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,126 +14,185 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.descent.engine import DescentConfig, DescentFrame, DescentRun
-from core.history import History
+from core.descent.recording import descent_history
+from core.history import Field, History, RecordSpec
+
+# -- a frame kind of its own: the generic history knows nothing about descents ------------
+
+PAIR_SPEC = RecordSpec(
+    {"value": Field((2,)), "count": Field((), np.int64), "total": Field((), read=lambda f: f.t)},
+    build_frame=lambda step, row: SimpleNamespace(step=step, **row),
+)
 
 
-def make_frame(step: int, k: int = 3, diverged_at=None) -> DescentFrame:
-    """A frame whose every number encodes its step (so rows can be checked)."""
-    base = np.arange(k, dtype=float) + step
-    vec = np.stack([base, -base], axis=1)
-    div = np.full(k, -1) if diverged_at is None else np.asarray(diverged_at)
-    return DescentFrame(
-        step=step,
-        points=vec,
-        loss=base,
-        grad=2 * vec,
-        update=3 * vec,
-        velocity=4 * vec,
-        lr=base / 10,
-        grad_norm=base + 0.5,
-        lambda_max=base + 0.25,
-        diverged_at=div,
-    )
+def pair(step: int) -> SimpleNamespace:
+    return SimpleNamespace(step=step, value=[step, -step], count=3 * step, t=step + 0.5)
 
 
-def test_keeps_every_frame_until_full():
-    history = History(3, capacity=8)
-    for step in range(8):
-        history.append(make_frame(step))
+def filled(n: int, capacity: int) -> History:
+    history = History(PAIR_SPEC, capacity=capacity)
+    for step in range(n):
+        history.append(pair(step))
+    return history
+
+
+def test_keeps_every_row_until_full_with_each_fields_dtype():
+    history = filled(8, capacity=8)
     assert len(history) == 8 and history.stride == 1
     assert history.steps.tolist() == list(range(8))
-    assert history.points.shape == (8, 3, 2)
-    np.testing.assert_array_equal(history.loss[:, 1], np.arange(8) + 1.0)
-    for name in ("loss", "grad_norm", "lr", "lambda_max"):
-        assert getattr(history, name).shape == (8, 3)
+    assert history.value.shape == (8, 2) and history.value[:, 1].tolist() == [-s for s in range(8)]
+    assert history.count.dtype == np.int64 and history.count.tolist() == [3 * s for s in range(8)]
+    assert history.total.tolist() == [s + 0.5 for s in range(8)]  # read by the field's reader
 
 
 def test_thinning_doubles_the_stride_and_keeps_the_newest():
-    history = History(2, capacity=8)
+    history = History(PAIR_SPEC, capacity=8)
     for step in range(100):
-        history.append(make_frame(step, k=2))
+        history.append(pair(step))
         assert history.steps[-1] == step  # the newest frame is always the last row
         assert len(history) <= 9
-    steps = history.steps
+    # 100 steps into 8 rows: strides 1, 2, 4, 8, 16; rows 0, 16, ..., 96 and the tail 99
     assert history.stride == 16
-    # all rows but the newest lie on the stride grid
-    assert np.all(steps[:-1] % history.stride == 0)
-    np.testing.assert_array_equal(history.loss[:, 0], steps.astype(float))
+    assert history.steps.tolist() == [0, 16, 32, 48, 64, 80, 96, 99]
+    np.testing.assert_array_equal(history.value[:, 0], history.steps.astype(float))
 
 
 @settings(max_examples=30, deadline=None)
-@given(n=st.integers(1, 600), capacity=st.sampled_from([4, 6, 10, 64]))
-def test_rows_stay_bounded_and_ordered(n, capacity):
-    history = History(1, capacity=capacity)
-    for step in range(n):
-        history.append(make_frame(step, k=1))
+@given(n=st.integers(1, 600), capacity=st.sampled_from([4, 6, 10, 64]), first=st.integers(0, 9))
+def test_rows_stay_bounded_ordered_and_on_the_grid(n, capacity, first):
+    history = History(PAIR_SPEC, capacity=capacity)
+    for step in range(first, first + n):
+        history.append(pair(step))
     steps = history.steps
     assert len(steps) <= capacity + 1
-    assert steps[0] == 0 and steps[-1] == n - 1
+    assert steps[0] == first and steps[-1] == first + n - 1
     assert np.all(np.diff(steps) > 0)
+    assert np.all((steps[:-1] - first) % history.stride == 0)
+    assert history.stride < max(2 * n / capacity, 2)  # thinned no more than needed
 
 
 def test_memory_is_flat_over_many_steps():
-    history = History(4, capacity=16)
-    frame_sizes = []
+    history = History(PAIR_SPEC, capacity=16)
+    sizes = []
     for step in range(20_000):
-        history.append(make_frame(step, k=4))
+        history.append(pair(step))
         if step % 5000 == 4999:
-            frame_sizes.append(sum(b.nbytes for b in history._buffers.values()))
-    assert len(set(frame_sizes)) == 1
+            sizes.append(history.nbytes)
+    assert len(set(sizes)) == 1 and sizes[0] == 16 * (8 + 16 + 8 + 8)
 
 
 def test_snapshot_is_immutable_and_survives_later_appends():
-    history = History(3, capacity=4)
-    for step in range(3):
-        history.append(make_frame(step))
+    history = filled(3, capacity=4)
     snap = history.snapshot()
-    before = snap.points.copy()
+    before = snap.value.copy()
     with pytest.raises(ValueError):
-        snap.points[0, 0, 0] = 99.0
+        snap.value[0, 0] = 99.0
     for step in range(3, 50):  # appends and several thinnings later
-        history.append(make_frame(step))
-    np.testing.assert_array_equal(snap.points, before)
-    assert snap.steps.tolist() == [0, 1, 2]
+        history.append(pair(step))
+    np.testing.assert_array_equal(snap.value, before)
+    assert snap.steps.tolist() == [0, 1, 2] and len(snap) == 3
 
 
-def test_index_of_step_and_frame_at_round_trip():
-    history = History(3, capacity=8)
-    for step in range(40):
-        history.append(make_frame(step, diverged_at=[-1, 25, -1] if step >= 25 else None))
+def test_a_tail_row_is_a_copy_of_the_frame():
+    history = filled(5, capacity=4)  # step 4 lies off the stride-2 grid: a tail row
+    source = np.array([7.0, 8.0])
+    frame = SimpleNamespace(step=5, value=source, count=0, t=0.0)
+    history.append(frame)
+    snap = history.snapshot()
+    assert snap.steps.tolist() == [0, 2, 4, 5]
+    source[:] = -1.0  # a caller reusing its array must not change the record
+    assert snap.value[-1].tolist() == [7.0, 8.0] and history.value[-1].tolist() == [7.0, 8.0]
+
+
+def test_frame_at_rebuilds_rows_and_gives_the_newest_frame_itself():
+    history = filled(40, capacity=8)
+    for i in range(len(history) - 1):
+        frame = history.frame_at(i)
+        step = int(history.steps[i])
+        assert frame.step == step and frame.value.tolist() == [step, -step]
+        assert frame.count == 3 * step and not frame.value.flags.writeable
+    newest = pair(40)
+    history.append(newest)
+    assert history.frame_at(-1) is newest
     row = history.index_of_step(20)
-    assert history.steps[row] <= 20 < (history.steps[row + 1] if row + 1 < len(history) else 99)
-    assert history.index_of_step(-5) == 0
-    assert history.index_of_step(10**9) == len(history) - 1
-    frame = history.frame_at(row)
-    expected = make_frame(int(history.steps[row]))
-    for name in ("points", "loss", "grad", "update", "velocity", "lr", "grad_norm", "lambda_max"):
-        np.testing.assert_array_equal(getattr(frame, name), getattr(expected, name))
-    assert frame.diverged_at.tolist() == [-1, -1, -1]  # run 1 diverged only at step 25
-    assert history.frame_at(-1).diverged_at.tolist() == [-1, 25, -1]
+    assert history.steps[row] <= 20 < history.steps[row + 1]
+    assert history.index_of_step(-5) == 0 and history.index_of_step(10**9) == len(history) - 1
     early = history.snapshot().upto(row)
-    assert len(early) == row + 1 and early.diverged_at.tolist() == [-1, -1, -1]
+    assert len(early) == row + 1 and early.steps[-1] == history.steps[row]
+    assert early.frame_at(-1).step == history.steps[row]
 
 
 def test_bad_input_is_rejected_with_the_field_named():
-    with pytest.raises(ValueError, match="n_runs"):
-        History(0)
     with pytest.raises(ValueError, match="capacity"):
-        History(2, capacity=5)
-    history = History(3)
-    history.append(make_frame(4))
+        History(PAIR_SPEC, capacity=5)
+    with pytest.raises(ValueError, match="'steps'"):
+        History(RecordSpec({"steps": Field()}, dict))
+    with pytest.raises(ValueError, match="newest"):
+        History(RecordSpec({"a": Field()}, dict, newest=("b",)))
+    history = filled(5, capacity=4)
     with pytest.raises(ValueError, match="step must increase"):
-        history.append(make_frame(4))
-    with pytest.raises(ValueError, match="points"):
-        history.append(make_frame(5, k=2))
+        history.append(pair(4))
+    with pytest.raises(ValueError, match=r"frame\.value"):
+        history.append(SimpleNamespace(step=9, value=[1.0, 2.0, 3.0], count=1, t=0.0))
+    with pytest.raises(AttributeError, match="points"):
+        history.snapshot().points  # noqa: B018
+    with pytest.raises(ValueError, match="frame_at"):
+        history.frame_at(len(history))
 
 
-def test_records_a_real_descent():
-    config = DescentConfig(surface="rosenbrock", learning_rates=(1e-3, 2e-3), steps=300)
-    history = History(2, capacity=64)
-    frames = list(DescentRun(config).frames())
+def test_core_history_knows_no_frame_kind():
+    code = "import sys, core.history; print(sorted(m for m in sys.modules if 'core.' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['core.history']"
+
+
+# -- the descent recorder ----------------------------------------------------------------
+
+
+def descent_frames(steps: int = 300) -> list[DescentFrame]:
+    """Two runs on Rosenbrock; the larger learning rate diverges early."""
+    config = DescentConfig(surface="rosenbrock", learning_rates=(1e-3, 2e-2), steps=steps)
+    return list(DescentRun(config).frames())
+
+
+def assert_same_frame(rebuilt, original) -> None:
+    assert type(rebuilt) is type(original) and rebuilt.step == original.step
+    for spec in dataclasses.fields(original):
+        np.testing.assert_array_equal(getattr(rebuilt, spec.name), getattr(original, spec.name))
+
+
+def test_descent_recorder_rebuilds_every_kept_frame_exactly():
+    frames = descent_frames()
+    history = descent_history(frames[0], capacity=16)
     for frame in frames:
         history.append(frame)
-    assert history.steps[-1] == 300
-    np.testing.assert_array_equal(history.points[-1], frames[-1].points)
-    np.testing.assert_array_equal(history.loss[0], frames[0].loss)
+    snap = history.snapshot()
+    assert snap.n_runs == 2 and snap.points.shape == (len(snap), 2, 2)
+    for i in range(len(snap)):
+        assert_same_frame(snap.frame_at(i), frames[int(snap.steps[i])])
+    np.testing.assert_array_equal(snap.loss[:, 0], [frames[s].loss[0] for s in snap.steps])
+
+
+def test_descent_divergence_is_the_newest_state_and_per_row_on_scrubbing():
+    frames = descent_frames()
+    gone_at = int(frames[-1].diverged_at[1])
+    assert frames[-1].diverged_at[0] == -1 and 0 < gone_at < 300  # the premise
+    history = descent_history(frames[0], capacity=16)
+    for frame in frames:
+        history.append(frame)
+    snap = history.snapshot()
+    assert snap.diverged_at.tolist() == [-1, gone_at]  # (K,): after the newest frame
+    assert snap.column("diverged_at").shape == (len(snap), 2)
+    before = snap.index_of_step(gone_at - 1)
+    assert snap.upto(before).diverged_at.tolist() == [-1, -1]
+    assert snap.frame_at(before).diverged_at.tolist() == [-1, -1]
+
+
+def test_descent_recorder_on_a_long_run_is_bounded():
+    frames = descent_frames(steps=3000)
+    history = descent_history(frames[0], capacity=64)
+    nbytes = history.nbytes
+    for frame in frames:
+        history.append(frame)
+    assert len(history) <= 65 and history.nbytes == nbytes
+    assert history.steps[-1] == 3000 and history.frame_at(-1) is frames[-1]
