@@ -5,20 +5,33 @@ time (``step()`` returns an immutable :class:`DescentFrame`, ``frames()`` stream
 the window), and :func:`descend` / :func:`descend_config` record whole trajectories for the
 CLI, the tests and the benchmarks.
 
-Divergence: a run whose next point or loss is non-finite, or whose point lands more than
-``ESCAPE_FACTOR`` box sizes away from its view box, is *diverged* at that step. It stays
+Stopping: a run whose next point is non-finite, whose loss or slope there has no finite
+value, or whose point lands more than ``ESCAPE_FACTOR`` box sizes away from its view
+box, stops at that step, for a reason the frame records (``core.descent.frame``): it
+*diverged* (the step blew up), the surface is *undefined* or *overflows* where it went,
+or it *escaped* downhill (the loss kept falling: a slide, not a failure). It stays
 frozen at its last finite point (so no NaN or inf ever leaves this module) while the
-other runs go on.
+other runs go on. A run merely outside the view box has *left the view* (``outside``)
+and keeps going.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from core.descent.config import DescentConfig, OptimizerSpec, lr_sweep, start_grid
+from core.descent.frame import (
+    DIVERGED,
+    ESCAPED,
+    OVERFLOW,
+    UNDEFINED,
+    DescentFrame,
+    DescentResult,
+    RunTable,
+    _frozen,
+)
 from core.optim.optimizers import (
     OPTIMIZERS,
     GradientNoise,
@@ -44,98 +57,26 @@ __all__ = [
 ]
 
 ESCAPE_FACTOR = 1e3  # "leaves the view box by orders of magnitude"
+_BIG = np.finfo(np.float64).max  # an infinite gradient norm is shown as the largest float
 
 
-def _frozen(arr: np.ndarray) -> np.ndarray:
-    out = np.array(arr, copy=True)
-    out.flags.writeable = False
-    return out
+def _undefined_or_overflow(surface: Surface, points: np.ndarray, loss: np.ndarray) -> np.ndarray:
+    """Per run: UNDEFINED where the surface has no value at ``points`` (0/0, 1/0, log(-1)),
+    OVERFLOW where its value is merely too large for a float, 0 where ``loss`` is finite.
 
-
-@dataclass(frozen=True, slots=True)
-class RunTable:
-    """Which optimizer, learning rate, start and seed each of the K runs uses."""
-
-    optimizer_index: np.ndarray  # (K,) int
-    optimizer_labels: tuple[str, ...]
-    lr: np.ndarray  # (K,)
-    start: np.ndarray  # (K, 2)
-    seed: np.ndarray  # (K,) int
-
-    def __len__(self) -> int:
-        return len(self.lr)
-
-    def label(self, k: int) -> str:
-        """A short legend text for run ``k``, e.g. ``adam, lr=0.01``."""
-        return f"{self.optimizer_labels[self.optimizer_index[k]]}, lr={self.lr[k]:.3g}"
-
-    @classmethod
-    def from_config(cls, config: DescentConfig, default_start: tuple[float, float]) -> RunTable:
-        starts = np.asarray(config.starts or (default_start,), dtype=np.float64)
-        n_opt, n_lr, n_start = len(config.optimizers), len(config.learning_rates), len(starts)
-        o, lr_i, s, seed = np.meshgrid(
-            np.arange(n_opt),
-            np.arange(n_lr),
-            np.arange(n_start),
-            np.arange(config.seeds),
-            indexing="ij",
-        )
-        lrs = np.asarray(config.learning_rates, dtype=np.float64)
-        return cls(
-            optimizer_index=_frozen(o.ravel()),
-            optimizer_labels=tuple(spec.display_label for spec in config.optimizers),
-            lr=_frozen(lrs[lr_i.ravel()]),
-            start=_frozen(starts[s.ravel()]),
-            seed=_frozen(seed.ravel()),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class DescentFrame:
-    """The state of all K runs after ``step`` updates (step 0 is the start).
-
-    ``update`` is the step just taken (zeros at step 0); ``velocity`` is the optimizer's
-    momentum buffer (or first moment) in parameter units, ``-lr * buffer``, zeros where the
-    optimizer keeps none; ``lr`` is the learning rate of the step just taken;
-    ``lambda_max`` the largest Hessian eigenvalue at ``points``.
+    A surface that can tell its undefined points itself (``undefined_at``) is asked;
+    otherwise NaN counts as undefined and +-inf as overflow.
     """
-
-    step: int
-    points: np.ndarray
-    loss: np.ndarray
-    grad: np.ndarray
-    update: np.ndarray
-    velocity: np.ndarray
-    lr: np.ndarray
-    grad_norm: np.ndarray
-    lambda_max: np.ndarray
-    diverged_at: np.ndarray
-
-    @property
-    def n_runs(self) -> int:
-        return len(self.loss)
-
-    def __repr__(self) -> str:
-        alive = int(np.sum(self.diverged_at < 0))
-        return f"DescentFrame(step={self.step}, runs={self.n_runs}, alive={alive})"
-
-
-@dataclass(frozen=True, slots=True)
-class DescentResult:
-    """Whole trajectories: ``path`` (S+1, K, 2), ``loss`` (S+1, K), ``diverged_at`` (K,).
-
-    Rows after a run diverged repeat its last finite point and loss.
-    """
-
-    path: np.ndarray
-    loss: np.ndarray
-    diverged_at: np.ndarray
-    runs: RunTable
-
-    def __repr__(self) -> str:
-        steps, k = self.loss.shape
-        diverged = int(np.sum(self.diverged_at >= 0))
-        return f"DescentResult(steps={steps - 1}, runs={k}, diverged={diverged})"
+    finite = np.isfinite(loss)
+    if finite.all():
+        return np.zeros(len(loss), dtype=np.int8)
+    undefined = np.isnan(loss)
+    ask = getattr(surface, "undefined_at", None)
+    if ask is not None:
+        with np.errstate(all="ignore"):
+            undefined = np.asarray(ask(points), dtype=bool) & ~finite
+    reason = np.where(undefined, UNDEFINED, OVERFLOW)
+    return np.where(finite, 0, reason).astype(np.int8)
 
 
 def largest_eigenvalue(hessian: np.ndarray) -> np.ndarray:
@@ -188,9 +129,13 @@ class DescentRun:
         self._alive = np.isfinite(self.loss)
         self._all_alive = bool(self._alive.all())
         self.diverged_at = np.where(self._alive, -1, 0)
+        self.stop_reason = _undefined_or_overflow(self.surface, self.points, self.loss)
         self.loss = np.where(self._alive, self.loss, 0.0)
+        self._start_loss = self.loss.copy()
         self._previous = self.points
         self._last_lr = np.zeros(k)
+        self._next_lr = learning_rate_at(cfg.schedule, self.runs.lr, 0)
+        self._fault = (np.full(k, -1), np.zeros(k), np.zeros(k))  # step, lr, lambda_max
         self._noise = GradientNoise(cfg.noise, cfg.seed + 1)
         # Mini-batch sampling (linreg) is seeded per run by (config seed, seed index): runs
         # that share a seed index see the same batches, so a race or sweep is fair, and
@@ -219,25 +164,47 @@ class DescentRun:
     def advance(self) -> None:
         """Take one optimizer step for every live run (the one shared implementation)."""
         all_alive = self._all_alive
+        lr = self._next_lr
         with np.errstate(all="ignore"):
-            grad = self._gradient(self.points)
-            if not all_alive:
-                grad = np.where(self._alive[:, None], grad, 0.0)
+            raw = self._gradient(self.points)
+            grad = raw if all_alive else np.where(self._alive[:, None], raw, 0.0)
             grad = clip_gradients(self._noise(grad), self.config.clip)
-            lr = learning_rate_at(self.config.schedule, self.runs.lr, self.step_index)
             new = self._optimizer_step(grad, lr)
             loss = self.surface.value(new)
-            ok = self._inside(new) & np.isfinite(loss)
+            inside = self._inside(new)
+            ok = inside & np.isfinite(loss)
         self.step_index += 1
         self._previous, self._last_lr = self.points, lr
+        self._next_lr = learning_rate_at(self.config.schedule, self.runs.lr, self.step_index)
         if all_alive and ok.all():
             self.points, self.loss = new, loss
             return
-        self.diverged_at[self._alive & ~ok] = self.step_index
+        stopped = self._alive & ~ok
+        self.diverged_at[stopped] = self.step_index
+        self.stop_reason[stopped] = self._why_stopped(raw, new, loss, inside)[stopped]
         self._alive &= ok
         self._all_alive = False
         self.points = np.where(self._alive[:, None], new, self.points)
         self.loss = np.where(self._alive, loss, self.loss)
+
+    def _why_stopped(self, raw_grad, new, loss, inside) -> np.ndarray:
+        """The stop reason of every run, were it stopping now (see ``core.descent.frame``).
+
+        Order matters: a slope without a value at a finite point is the surface's doing
+        whatever the step did next; a point flung far out is a slide when the loss fell
+        and a blow-up when it rose; a finite point inside the far box whose loss is not
+        finite is the surface's (undefined or overflowing) there.
+        """
+        with np.errstate(all="ignore"):
+            finite_point = np.isfinite(new).all(axis=1)
+            fell = np.isfinite(loss) & (loss < self._start_loss)
+            reason = np.full(len(loss), DIVERGED, dtype=np.int8)
+            reason[finite_point & ~inside & fell] = ESCAPED
+            at_point = finite_point & inside
+            reason[at_point] = _undefined_or_overflow(self.surface, new, loss)[at_point]
+            slope_undefined = ~np.isfinite(raw_grad).all(axis=1) & np.isfinite(self.loss)
+            reason[slope_undefined & np.isfinite(self.points).all(axis=1)] = UNDEFINED
+        return reason
 
     def _inside(self, points: np.ndarray) -> np.ndarray:
         """Runs within ESCAPE_FACTOR box sizes of the view box (False for NaN and inf too).
@@ -266,9 +233,10 @@ class DescentRun:
 
     def _velocity(self) -> np.ndarray:
         velocity = np.zeros_like(self.points)
-        for idx, opt in self._groups:
-            if opt.velocity is not None:
-                velocity[idx] = -self._last_lr[idx, None] * opt.velocity
+        with np.errstate(all="ignore"):  # a huge buffer times lr may overflow: zeroed below
+            for idx, opt in self._groups:
+                if opt.velocity is not None:
+                    velocity[idx] = -self._last_lr[idx, None] * opt.velocity
         return np.where(self._alive[:, None] & np.isfinite(velocity), velocity, 0.0)
 
     def frame(self) -> DescentFrame:
@@ -276,7 +244,12 @@ class DescentRun:
         with np.errstate(all="ignore"):
             grad = self.surface.gradient(self.points)
             lam = largest_eigenvalue(self.surface.hessian(self.points))
+            grad_norm = np.hypot(grad[:, 0], grad[:, 1])
         grad = np.where(np.isfinite(grad), grad, 0.0)
+        lam = np.where(np.isfinite(lam), lam, 0.0)
+        self._note_fault(lam)
+        lo, hi = self.bounds[[0, 2]], self.bounds[[1, 3]]
+        fault_step, fault_lr, fault_lambda = self._fault
         return DescentFrame(
             step=self.step_index,
             points=_frozen(self.points),
@@ -284,11 +257,25 @@ class DescentRun:
             grad=_frozen(grad),
             update=_frozen(self.points - self._previous),
             velocity=_frozen(self._velocity()),
-            lr=_frozen(self._last_lr),
-            grad_norm=_frozen(np.hypot(grad[:, 0], grad[:, 1])),
-            lambda_max=_frozen(np.where(np.isfinite(lam), lam, 0.0)),
+            lr=_frozen(self._next_lr),
+            grad_norm=_frozen(np.where(np.isfinite(grad_norm), grad_norm, _BIG)),
+            lambda_max=_frozen(lam),
+            outside=_frozen(((self.points < lo) | (self.points > hi)).any(axis=1)),
             diverged_at=_frozen(self.diverged_at),
+            stop_reason=_frozen(self.stop_reason),
+            fault_step=_frozen(fault_step),
+            fault_lr=_frozen(fault_lr),
+            fault_lambda=_frozen(fault_lambda),
         )
+
+    def _note_fault(self, lam: np.ndarray) -> None:
+        """Remember where each live run first took a step longer than 2/lambda_max."""
+        step, lr, lam_at = self._fault
+        rate = self._next_lr
+        with np.errstate(all="ignore"):
+            first = (rate * lam > 2.0) & (step < 0) & self._alive
+        if first.any():
+            step[first], lr[first], lam_at[first] = self.step_index, rate[first], lam[first]
 
     def step(self) -> DescentFrame:
         """Advance one step and return the new frame."""
@@ -338,7 +325,7 @@ def descend_config(config: DescentConfig, surface: Surface | None = None) -> Des
     for t in range(1, steps + 1):
         run.advance()
         path[t], loss[t] = run.points, run.loss
-    return DescentResult(path, loss, run.diverged_at.copy(), run.runs)
+    return DescentResult(path, loss, run.diverged_at.copy(), run.runs, run.stop_reason.copy())
 
 
 def descend(

@@ -145,7 +145,10 @@ def test_schedule_and_clip_reach_the_optimizer():
         clip=ClipSpec("norm", 1.0),
     )
     frames = list(stream(config))
-    np.testing.assert_allclose([f.lr[0] for f in frames[1:]], [0.1, 0.05, 0.025])
+    # each frame carries the rate of the step taken from it: step 0 included
+    np.testing.assert_allclose([f.lr[0] for f in frames], [0.1, 0.05, 0.025, 0.0125])
+    g = frames[0].grad[0]
+    np.testing.assert_allclose(frames[1].update[0], -0.1 * g / np.linalg.norm(g))
     assert np.all(np.linalg.norm(frames[1].update, axis=1) <= 0.1 + 1e-12)
 
 
