@@ -1,17 +1,50 @@
-"""The descent configuration: a frozen, self-validating, JSON-friendly dataclass."""
+"""The descent configuration: a frozen, self-validating, JSON-friendly dataclass.
+
+Every number it holds is within its entry of :data:`core.descent.limits.LIMITS`; a bad
+value raises ValueError naming the field and the allowed range.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from core.descent.limits import (
+    BOUNDS_MIN_SPAN,
+    FLAGS,
+    LIMITS,
+    MAX_LABEL,
+    MAX_RUNS,
+    MAX_STEPS,
+    Limit,
+    describe,
+    finite,
+)
 from core.optim.optimizers import ClipSpec, ScheduleSpec, make_optimizer
 
-MAX_RUNS = 20_000
-MAX_STEPS = 10_000_000
+__all__ = [
+    "LIMITS",
+    "MAX_RUNS",
+    "MAX_STEPS",
+    "DescentConfig",
+    "Limit",
+    "OptimizerSpec",
+    "lr_sweep",
+    "start_grid",
+]
+
+
+def _pairs_of(name: str, value: object) -> list[tuple[object, object]]:
+    """(name, value) pairs from a mapping or a sequence of pairs, or ValueError."""
+    if isinstance(value, dict):
+        return list(value.items())
+    if isinstance(value, list | tuple) and all(
+        isinstance(p, list | tuple) and len(p) == 2 and isinstance(p[0], str) for p in value
+    ):
+        return [tuple(p) for p in value]
+    raise ValueError(f"{name} must map names to numbers, got {describe(value)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +57,21 @@ class OptimizerSpec:
     batch: int | None = None  # linreg: None = the config's batch, 0 = full batch, B >= 1
 
     def __post_init__(self) -> None:
-        hyper = tuple((str(k), float(v)) for k, v in dict(self.hyper).items())
+        if not isinstance(self.name, str):
+            raise ValueError(f"optimizer name must be a string, got {describe(self.name)}")
+        if not isinstance(self.label, str) or len(self.label) > MAX_LABEL:
+            raise ValueError(
+                f"optimizer label must be a string of at most {MAX_LABEL} characters, "
+                f"got {describe(self.label)}"
+            )
+        hyper = tuple(
+            (str(k), _hyperparameter(str(k), v))
+            for k, v in _pairs_of("optimizer hyper", self.hyper)
+        )
         object.__setattr__(self, "hyper", hyper)
         make_optimizer(self.name, 1, **dict(hyper))  # raises ValueError naming the field
         if self.batch is not None:
-            _integer("optimizer batch", self.batch, 0, 10**7)
+            LIMITS["optimizers.batch"].check("optimizer batch", self.batch)
 
     def batch_size(self, default: int | None) -> int | None:
         """This optimizer's mini-batch size: None for the full batch."""
@@ -49,12 +92,23 @@ class OptimizerSpec:
         }
 
 
+def _hyperparameter(key: str, value: object) -> float:
+    limit = LIMITS.get(f"hyper.{key}")
+    if limit is None:  # not a known hyperparameter: make_optimizer names it
+        return _number(f"optimizer hyper {key}", value)
+    number = limit.check(f"optimizer hyper {key}", value)
+    if key in FLAGS and number not in (0.0, 1.0):
+        raise ValueError(f"optimizer hyper {key} must be 0 (off) or 1 (on), got {number!r}")
+    return float(number)
+
+
 @dataclass(frozen=True, slots=True)
 class DescentConfig:
     """Everything that defines a set of descent runs.
 
     Runs are ordered optimizer-major: for each optimizer, for each learning rate, for each
-    start point, for each sampling seed (K = product of the four counts).
+    start point, for each sampling seed (K = product of the four counts). Every number is
+    within its :data:`LIMITS` entry.
     """
 
     surface: str = "rosenbrock"
@@ -74,40 +128,55 @@ class DescentConfig:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(
-            self, "surface_params", tuple((str(k), v) for k, v in dict(self.surface_params).items())
-        )
-        set_(
-            self, "learning_rates", tuple(_number("learning_rates", v) for v in self.learning_rates)
-        )
-        set_(self, "starts", tuple(_point("starts", p) for p in self.starts))
-        set_(self, "optimizers", tuple(self.optimizers))
+        params = _mapping("surface_params", dict(_pairs_of("surface_params", self.surface_params)))
+        set_(self, "surface_params", tuple((str(k), v) for k, v in params.items()))
+        lrs = _sequence("learning_rates", self.learning_rates)
+        set_(self, "learning_rates", tuple(_number("learning_rates", v) for v in lrs))
+        starts = _sequence("starts", self.starts)
+        set_(self, "starts", tuple(_point("starts", p) for p in starts))
+        set_(self, "optimizers", tuple(_sequence("optimizers", self.optimizers)))
         if self.bounds is not None:
-            set_(self, "bounds", tuple(_number("bounds", v) for v in self.bounds))
+            set_(self, "bounds", _view_box(self.bounds))
         self.validate()
 
     def validate(self) -> None:
         """Raise ValueError naming the first field that is out of range."""
-        if not self.surface:
-            raise ValueError("surface must be a surface name or 'expr'")
+        if not isinstance(self.surface, str) or not self.surface:
+            raise ValueError(
+                f"surface must be a surface name or 'expr', got {describe(self.surface)}"
+            )
+        if not isinstance(self.expr, str):
+            raise ValueError(
+                f"expr must be a string (a formula in x and y), got {describe(self.expr)}"
+            )
         if self.surface == "expr" and not self.expr.strip():
             raise ValueError("expr must be a formula in x and y when surface is 'expr'")
-        if not self.optimizers:
+        if not self.optimizers or not all(isinstance(o, OptimizerSpec) for o in self.optimizers):
             raise ValueError("optimizers must name at least one optimizer")
         if not self.learning_rates:
             raise ValueError("learning_rates must hold at least one learning rate")
-        if any(lr < 0 for lr in self.learning_rates):
-            bad = min(self.learning_rates)
-            raise ValueError(f"learning_rates must be >= 0, got {bad!r}")
-        _integer("steps", self.steps, 0, MAX_STEPS)
-        _integer("seeds", self.seeds, 1, 1000)
-        _integer("seed", self.seed, 0, 2**32 - 1)
+        lr_limit = LIMITS["learning_rates"]
+        if (
+            not lr_limit.low
+            <= min(self.learning_rates)
+            <= max(self.learning_rates)
+            <= lr_limit.high
+        ):
+            bad = next(lr for lr in self.learning_rates if not lr_limit.low <= lr <= lr_limit.high)
+            raise ValueError(
+                f"learning_rates must be >= 0 and <= {lr_limit.high:g}, got {describe(bad)}"
+            )
+        for name in ("steps", "seeds", "seed", "noise"):
+            LIMITS[name].check(name, getattr(self, name))
         if self.batch is not None:
-            _integer("batch", self.batch, 1, 10**7)
-        if not (math.isfinite(self.noise) and self.noise >= 0):
-            raise ValueError(f"noise must be a finite number >= 0, got {self.noise!r}")
+            LIMITS["batch"].check("batch", self.batch)
+        if not isinstance(self.schedule, ScheduleSpec) or not isinstance(self.clip, ClipSpec):
+            raise ValueError("schedule and clip must be a ScheduleSpec and a ClipSpec")
+        for name in ("step_size", "t_max", "warmup", "gamma", "eta_min"):
+            LIMITS[f"schedule.{name}"].check(f"schedule {name}", getattr(self.schedule, name))
+        LIMITS["clip.threshold"].check("clip threshold", self.clip.threshold)
         if self.bounds is not None:
-            _check_bounds(self.bounds)
+            _view_box(self.bounds)
         if self.n_runs > MAX_RUNS:
             raise ValueError(f"too many runs: {self.n_runs} (at most {MAX_RUNS})")
 
@@ -140,98 +209,114 @@ class DescentConfig:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> DescentConfig:
-        """Build from :meth:`to_dict` output (e.g. parsed JSON); ValueError on bad data."""
-        if not isinstance(data, dict):
-            raise ValueError(f"a descent configuration must be a JSON object, got {data!r}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown configuration field {unknown[0]!r}")
+    def from_dict(cls, data: object) -> DescentConfig:
+        """Build from :meth:`to_dict` output (e.g. parsed JSON); ValueError names the field."""
+        data = _mapping("config", data)
+        _no_unknown("configuration", data, {f.name for f in fields(cls)})
         kwargs = dict(data)
-        try:
-            if "optimizers" in kwargs:
-                kwargs["optimizers"] = tuple(_optimizer_from(o) for o in kwargs["optimizers"])
-            for key, spec in (("schedule", ScheduleSpec), ("clip", ClipSpec)):
-                if key in kwargs:
-                    kwargs[key] = spec(**_mapping(key, kwargs[key]))
-            if "surface_params" in kwargs:
-                kwargs["surface_params"] = tuple(
-                    _mapping("surface_params", kwargs["surface_params"]).items()
-                )
-            for key in ("learning_rates", "starts", "bounds"):
-                if kwargs.get(key) is not None:
-                    kwargs[key] = tuple(_sequence(key, kwargs[key]))
-            return cls(**kwargs)
-        except TypeError as exc:
-            raise ValueError(f"malformed configuration: {exc}") from None
+        if "optimizers" in kwargs:
+            optimizers = _sequence("optimizers", kwargs["optimizers"])
+            LIMITS["optimizers"].check("number of optimizers", len(optimizers))
+            kwargs["optimizers"] = tuple(_optimizer_from(o) for o in optimizers)
+        if "schedule" in kwargs:
+            kwargs["schedule"] = _spec_from("schedule", ScheduleSpec, kwargs["schedule"])
+        if "clip" in kwargs:
+            kwargs["clip"] = _spec_from("clip", ClipSpec, kwargs["clip"])
+        if "surface_params" in kwargs:
+            kwargs["surface_params"] = tuple(
+                _mapping("surface_params", kwargs["surface_params"]).items()
+            )
+        for key in ("learning_rates", "starts"):
+            if key in kwargs:
+                kwargs[key] = tuple(_sequence(key, kwargs[key]))
+        if kwargs.get("bounds") is not None:
+            kwargs["bounds"] = tuple(_sequence("bounds", kwargs["bounds"]))
+        return cls(**kwargs)
 
 
 def _optimizer_from(data: object) -> OptimizerSpec:
     if isinstance(data, str):
         return OptimizerSpec(data)
     data = _mapping("optimizers", data)
-    hyper = _mapping("optimizers hyper", data.get("hyper", {}))
-    unknown = sorted(set(data) - {"name", "hyper", "label", "batch"})
-    if unknown:
-        raise ValueError(f"unknown optimizer field {unknown[0]!r}")
+    _no_unknown("optimizer", data, {"name", "hyper", "label", "batch"})
+    hyper = _mapping("optimizer hyper", data.get("hyper", {}))
     return OptimizerSpec(
-        str(data.get("name", "")),
-        tuple(hyper.items()),
-        str(data.get("label", "")),
-        data.get("batch"),
+        data.get("name", ""), tuple(hyper.items()), data.get("label", ""), data.get("batch")
     )
+
+
+def _spec_from(name: str, spec: type, data: object) -> ScheduleSpec | ClipSpec:
+    """A ScheduleSpec or ClipSpec from JSON, its fields type-checked before it checks ranges."""
+    data = _mapping(name, data)
+    defaults = {f.name: f.default for f in fields(spec)}
+    _no_unknown(name, data, set(defaults))
+    for key, value in data.items():
+        if isinstance(defaults[key], str):
+            if not isinstance(value, str):
+                raise ValueError(f"{name} {key} must be a string, got {describe(value)}")
+        else:
+            LIMITS[f"{name}.{key}"].check(f"{name} {key}", value)
+    return spec(**data)
+
+
+def _no_unknown(what: str, data: dict, known: set[str]) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(
+            f"unknown {what} field {describe(unknown[0])} (known: {', '.join(sorted(known))})"
+        )
 
 
 def _mapping(name: str, value: object) -> dict:
     if not isinstance(value, dict):
-        raise ValueError(f"{name} must be a JSON object, got {value!r}")
+        raise ValueError(f"{name} must be a JSON object, got {describe(value)}")
     return value
 
 
 def _sequence(name: str, value: object) -> list:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"{name} must be a list, got {value!r}")
+        raise ValueError(f"{name} must be a list, got {describe(value)}")
     return list(value)
 
 
 def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"{name} must hold numbers, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must hold finite numbers, got {value!r}")
-    return value
+    number = finite(value)
+    if number is None:
+        raise ValueError(f"{name} must hold finite numbers, got {describe(value)}")
+    return number
 
 
 def _point(name: str, value: object) -> tuple[float, float]:
     if not isinstance(value, list | tuple | np.ndarray) or len(value) != 2:
-        raise ValueError(f"{name} must hold (x, y) pairs, got {value!r}")
-    return (_number(name, value[0]), _number(name, value[1]))
+        raise ValueError(f"{name} must hold (x, y) pairs, got {describe(value)}")
+    return (LIMITS[name].check(name, value[0]), LIMITS[name].check(name, value[1]))
 
 
-def _integer(name: str, value: object, low: int, high: int) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | np.integer)
-        or not low <= value <= high
-    ):
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-
-
-def _check_bounds(bounds: tuple[float, ...]) -> None:
-    if len(bounds) != 4 or not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
-        raise ValueError(f"bounds must be (xmin, xmax, ymin, ymax) with min < max, got {bounds!r}")
+def _view_box(bounds: object) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax) within the coordinate limit, each span wide enough to draw."""
+    values = _sequence("bounds", bounds)
+    if len(values) != 4:
+        raise ValueError(f"bounds must be (xmin, xmax, ymin, ymax), got {describe(bounds)}")
+    xmin, xmax, ymin, ymax = (LIMITS["bounds"].check("bounds", v) for v in values)
+    for low, high, axis in ((xmin, xmax, "x"), (ymin, ymax, "y")):
+        least = BOUNDS_MIN_SPAN * max(1.0, abs(low), abs(high))
+        if not high - low >= least:
+            raise ValueError(
+                f"bounds must be (xmin, xmax, ymin, ymax) with a span >= {least:g} "
+                f"(BOUNDS_MIN_SPAN x max(1, |{axis}|)), got {axis}min={low!r}, {axis}max={high!r}"
+            )
+    return (xmin, xmax, ymin, ymax)
 
 
 def lr_sweep(low: float, high: float, count: int, log: bool = True) -> tuple[float, ...]:
     """``count`` learning rates from ``low`` to ``high`` (log-spaced by default)."""
-    _integer("lr sweep count", count, 1, MAX_RUNS)
-    if not (math.isfinite(low) and math.isfinite(high)) or low > high or low < 0:
+    Limit(1, MAX_RUNS, integer=True).check("lr sweep count", count)
+    low_f, high_f = finite(low), finite(high)
+    if low_f is None or high_f is None or low_f > high_f or low_f < 0:
         raise ValueError(f"lr sweep needs 0 <= min <= max, got min={low!r} max={high!r}")
-    if log and low <= 0:
+    if log and low_f <= 0:
         raise ValueError(f"a log-spaced lr sweep needs min > 0, got {low!r}")
-    values = np.geomspace(low, high, count) if log else np.linspace(low, high, count)
+    values = np.geomspace(low_f, high_f, count) if log else np.linspace(low_f, high_f, count)
     return tuple(float(v) for v in values)
 
 
@@ -239,9 +324,8 @@ def start_grid(
     bounds: tuple[float, float, float, float], n: int
 ) -> tuple[tuple[float, float], ...]:
     """An ``n`` x ``n`` grid of start points: the cell centres of ``bounds``, row by row."""
-    _integer("start grid size", n, 1, 141)
-    _check_bounds(tuple(float(b) for b in bounds))
-    xmin, xmax, ymin, ymax = bounds
+    Limit(1, 141, integer=True).check("start grid size", n)
+    xmin, xmax, ymin, ymax = _view_box(bounds)
     xs = xmin + (np.arange(n) + 0.5) * (xmax - xmin) / n
     ys = ymin + (np.arange(n) + 0.5) * (ymax - ymin) / n
     return tuple((float(x), float(y)) for y in ys for x in xs)
