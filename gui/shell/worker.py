@@ -1,6 +1,6 @@
-"""Run a core descent generator in a background thread, coalescing frames for drawing.
+"""Run any core frame generator in a background thread, coalescing frames for drawing.
 
-Why a QThread of our own rather than superqt's ``GeneratorWorker``: a descent needs
+Why a QThread of our own rather than superqt's ``GeneratorWorker``: a run needs
 single steps while paused, a steps-per-second pace, and back-pressure (no new frame is
 sent until the window has taken the previous one, so the event queue never fills up),
 and a thread we can join on close. The loop below is that and nothing more; superqt's
@@ -8,8 +8,10 @@ and a thread we can join on close. The loop below is that and nothing more; supe
 
 Protocol (see DESIGN.md): the GUI talks to a run only through `RunWorker`: ``start``,
 ``play``, ``pause``, ``step``, ``stop``, ``reset``, ``set_speed``. The thread folds
-every frame into a `core.history.History` and sends the newest `RunState` at most
-``max_fps`` times a second. Each start bumps a generation number; states of older
+every frame into a bounded history made by the run's *recorder* (one per frame kind:
+``core.descent.recording.descent_history``, ``core.nn.training_history.training_history``)
+and sends the newest `RunState` at most ``max_fps`` times a second. It reads nothing from
+a frame but ``frame.step``. Each start bumps a generation number; states of older
 generations are dropped on arrival.
 
 Sharing one interpreter lock: a training thread that never lets go makes every drawing
@@ -25,22 +27,36 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-
-from core.history import History, HistorySnapshot
 
 FrameFactory = Callable[[], Iterator[Any]]
 
 
+class RunRecord(Protocol):
+    """What a recorder returns: a bounded history the run thread appends every frame to."""
+
+    def append(self, frame: Any) -> None: ...
+
+    def snapshot(self) -> Any: ...
+
+
+# recorder(first_frame) -> an empty record shaped like the run's frames
+Recorder = Callable[[Any], RunRecord]
+
+
 @dataclass(frozen=True, slots=True)
 class RunState:
-    """What the window draws: the newest frame and an immutable history snapshot."""
+    """What the window draws: the newest frame and an immutable history snapshot.
+
+    ``history`` is what the recorder's ``snapshot()`` returns (a `HistorySnapshot` for a
+    descent, a `TrainingSnapshot` for training).
+    """
 
     generation: int
     frame: Any
-    history: HistorySnapshot
+    history: Any
     steps_per_second: float
     finished: bool
 
@@ -65,13 +81,13 @@ class _RunThread(QThread):
     produced = Signal(object)
     failed = Signal(int, str)
 
-    def __init__(self, factory, generation, control, capacity) -> None:
+    def __init__(self, factory: FrameFactory, recorder: Recorder, generation, control) -> None:
         super().__init__()
         self._factory = factory
+        self._recorder = recorder
         self.generation = generation
         self.control = control
-        self._capacity = capacity
-        self._history: History | None = None
+        self._history: RunRecord | None = None
         self._latest: Any = None
         self._dirty = False
         self._last_emit = 0.0
@@ -135,7 +151,7 @@ class _RunThread(QThread):
 
     def _record(self, frame: Any) -> None:
         if self._history is None:
-            self._history = History(int(frame.points.shape[0]), capacity=self._capacity)
+            self._history = self._recorder(frame)
         self._history.append(frame)
         self._latest = frame
         self._dirty = True
@@ -170,7 +186,7 @@ class _RunThread(QThread):
 
 
 class RunWorker(QObject):
-    """Plays a descent (any frame generator) in a background thread.
+    """Plays any frame generator in a background thread, recording it with its recorder.
 
     Signals
     -------
@@ -186,13 +202,11 @@ class RunWorker(QObject):
     status_changed = Signal(str)
     errored = Signal(str)
 
-    def __init__(
-        self, parent: QObject | None = None, max_fps: float = 60.0, history_capacity: int = 1024
-    ) -> None:
+    def __init__(self, parent: QObject | None = None, max_fps: float = 60.0) -> None:
         super().__init__(parent)
         self._max_fps = float(max_fps)
-        self._capacity = int(history_capacity)
         self._factory: FrameFactory | None = None
+        self._recorder: Recorder | None = None
         self._thread: _RunThread | None = None
         self._retiring: list[_RunThread] = []
         self._generation = 0
@@ -215,14 +229,20 @@ class RunWorker(QObject):
         return any(t is not None and t.isRunning() for t in threads)
 
     # -- commands ------------------------------------------------------------------
-    def start(self, factory: FrameFactory, playing: bool = True) -> None:
-        """Run ``factory()`` from its first frame in a new thread (the old one is retired)."""
+    def start(self, factory: FrameFactory, recorder: Recorder, playing: bool = True) -> None:
+        """Run ``factory()`` from its first frame in a new thread (the old one is retired).
+
+        ``recorder(first_frame)`` makes the run's bounded history (``append(frame)``,
+        ``snapshot()``); it is called in the run thread with the first frame, which is
+        then appended like every other. ``play``, ``step`` and ``reset`` start the same
+        factory and recorder over.
+        """
         self._retire_current()
-        self._factory = factory
+        self._factory, self._recorder = factory, recorder
         self._generation += 1
         self.latest = None
         control = _Control(playing, self._steps_per_second, self._max_fps)
-        thread = _RunThread(factory, self._generation, control, self._capacity)
+        thread = _RunThread(factory, recorder, self._generation, control)
         thread.produced.connect(self._on_produced)
         thread.failed.connect(self._on_failed)
         thread.finished.connect(self._on_thread_finished)
@@ -234,7 +254,7 @@ class RunWorker(QObject):
         """Play from where the run is; after stop/finish/error, from the beginning."""
         if self._thread is None or self._status in ("stopped", "finished", "error"):
             if self._factory is not None:
-                self.start(self._factory, playing=True)
+                self.start(self._factory, self._recorder, playing=True)
             return
         self._command(playing=True)
         self._set_status("playing")
@@ -251,7 +271,7 @@ class RunWorker(QObject):
         """Advance exactly one frame (pauses a playing run first)."""
         if self._thread is None or self._status in ("stopped", "finished", "error"):
             if self._factory is not None and self._status != "finished":
-                self.start(self._factory, playing=False)
+                self.start(self._factory, self._recorder, playing=False)
             return
         self._command(playing=False, extra_steps=1)
         self._set_status("paused")
@@ -264,7 +284,7 @@ class RunWorker(QObject):
     def reset(self) -> None:
         """Start over, paused at the first frame."""
         if self._factory is not None:
-            self.start(self._factory, playing=False)
+            self.start(self._factory, self._recorder, playing=False)
 
     def set_speed(self, steps_per_second: float | None) -> None:
         """Pace in steps per second (> 0), or None to run flat out."""

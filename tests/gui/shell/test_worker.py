@@ -1,33 +1,33 @@
-"""RunWorker: play/pause/step/stop/reset, coalescing, stale states dropped, clean shutdown."""
+"""RunWorker: play/pause/step/stop/reset, coalescing, stale states dropped, clean shutdown;
+one worker for any frame kind (descent and training runs through the same worker)."""
 
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from core.descent.engine import DescentFrame
+from core.descent.engine import DescentConfig, DescentRun
+from core.descent.recording import descent_history
+from core.history import Field, History, RecordSpec
+from core.nn.datasets import make_dataset
+from core.nn.training import TrainConfig, train
+from core.nn.training_history import training_history
 from gui.shell.frame_pacer import FramePacer
 from gui.shell.worker import RunState, RunWorker
 
+# a frame kind of the tests' own: the worker must not care what a frame holds
+TICK_SPEC = RecordSpec({"value": Field()}, lambda step, row: SimpleNamespace(step=step, **row))
 
-def make_frame(step: int, k: int = 2) -> DescentFrame:
-    base = np.full(k, float(step))
-    vec = np.stack([base, base], axis=1)
-    zeros = np.zeros(k)
-    return DescentFrame(
-        step=step,
-        points=vec,
-        loss=base,
-        grad=vec,
-        update=vec,
-        velocity=vec,
-        lr=zeros,
-        grad_norm=base,
-        lambda_max=base,
-        diverged_at=np.full(k, -1),
-    )
+
+def make_frame(step: int) -> SimpleNamespace:
+    return SimpleNamespace(step=step, value=float(step))
+
+
+def record_ticks(first_frame) -> History:
+    return History(TICK_SPEC, capacity=64)
 
 
 def counting(n: int, offset: int = 0):
@@ -37,7 +37,7 @@ def counting(n: int, offset: int = 0):
 
 @pytest.fixture
 def worker(qtbot):
-    w = RunWorker(max_fps=60.0, history_capacity=64)
+    w = RunWorker(max_fps=60.0)
     received: list[RunState] = []
     w.state_ready.connect(received.append)
     w.received = received
@@ -51,7 +51,7 @@ def newest_step(w: RunWorker) -> int:
 
 
 def test_paused_start_shows_step_zero_then_single_steps(worker, qtbot):
-    worker.start(counting(100), playing=False)
+    worker.start(counting(100), record_ticks, playing=False)
     qtbot.waitUntil(lambda: newest_step(worker) == 0)
     assert worker.status == "paused"
     worker.step()
@@ -70,7 +70,7 @@ def test_pause_halts_the_thread_and_play_resumes(worker, qtbot):
             produced.append(i)
             yield make_frame(i)
 
-    worker.start(observed, playing=True)
+    worker.start(observed, record_ticks, playing=True)
     qtbot.waitUntil(lambda: newest_step(worker) > 50)
     worker.pause()
     assert worker.status == "paused"
@@ -86,11 +86,13 @@ def test_pause_halts_the_thread_and_play_resumes(worker, qtbot):
 
 
 def test_a_run_plays_to_its_end(worker, qtbot):
-    worker.start(counting(20_000), playing=True)
+    worker.start(counting(20_000), record_ticks, playing=True)
     qtbot.waitUntil(lambda: worker.status == "finished", timeout=20_000)
     assert worker.latest.finished and newest_step(worker) == 19_999
     assert len(worker.latest.history) <= 65  # bounded, thinned history
-    assert not worker.is_running() or worker.shutdown(1000)
+    # the thread ends by itself once the last state is taken: no shutdown needed
+    qtbot.waitUntil(lambda: not worker.is_running(), timeout=5000)
+    assert worker.status == "finished"
 
 
 def test_ten_thousand_frames_every_one_emitted(qtbot):
@@ -107,14 +109,14 @@ def test_ten_thousand_frames_every_one_emitted(qtbot):
                 return
             yield make_frame(i)
 
-    w = RunWorker(max_fps=1e9, history_capacity=64)
+    w = RunWorker(max_fps=1e9)
     seen = []
     w.state_ready.connect(lambda s: (seen.append(s.frame.step), received.release()))
     try:
         with qtbot.waitSignal(
             w.status_changed, timeout=60_000, check_params_cb=lambda status: status == "finished"
         ):
-            w.start(lockstep, playing=True)
+            w.start(lockstep, record_ticks, playing=True)
     finally:
         assert w.shutdown(2000)
     assert seen[:10_000] == list(range(10_000))
@@ -122,7 +124,7 @@ def test_ten_thousand_frames_every_one_emitted(qtbot):
 
 
 def test_coalescing_sends_far_fewer_states_than_frames(worker, qtbot):
-    worker.start(counting(10_000), playing=True)
+    worker.start(counting(10_000), record_ticks, playing=True)
     qtbot.waitUntil(lambda: worker.status == "finished", timeout=30_000)
     assert newest_step(worker) == 9_999
     assert len(worker.received) < 10_000
@@ -130,7 +132,7 @@ def test_coalescing_sends_far_fewer_states_than_frames(worker, qtbot):
 
 
 def test_stop_keeps_the_last_state_and_play_starts_over(worker, qtbot):
-    worker.start(counting(10**9), playing=True)
+    worker.start(counting(10**9), record_ticks, playing=True)
     qtbot.waitUntil(lambda: newest_step(worker) > 10)
     worker.stop()
     assert worker.status == "stopped"
@@ -143,7 +145,7 @@ def test_stop_keeps_the_last_state_and_play_starts_over(worker, qtbot):
 
 
 def test_reset_goes_back_to_step_zero_paused(worker, qtbot):
-    worker.start(counting(10**9), playing=True)
+    worker.start(counting(10**9), record_ticks, playing=True)
     qtbot.waitUntil(lambda: newest_step(worker) > 100)
     worker.reset()
     assert worker.status == "paused"
@@ -152,9 +154,9 @@ def test_reset_goes_back_to_step_zero_paused(worker, qtbot):
 
 
 def test_restart_drops_states_of_the_old_run(worker, qtbot):
-    worker.start(counting(10**9, offset=1_000_000), playing=True)
+    worker.start(counting(10**9, offset=1_000_000), record_ticks, playing=True)
     qtbot.waitUntil(lambda: newest_step(worker) > 1_000_050)
-    worker.start(counting(10**9), playing=True)  # a control changed mid-run
+    worker.start(counting(10**9), record_ticks, playing=True)  # a control changed mid-run
     first_new = len(worker.received)
     qtbot.waitUntil(lambda: newest_step(worker) > 30)
     steps = [s.frame.step for s in worker.received[first_new:]]
@@ -168,7 +170,7 @@ def test_an_error_in_the_generator_is_reported(worker, qtbot):
         raise ValueError("lr must be >= 0, got -1")
 
     with qtbot.waitSignal(worker.errored, timeout=5000) as blocker:
-        worker.start(broken, playing=True)
+        worker.start(broken, record_ticks, playing=True)
     assert "lr must be >= 0" in blocker.args[0]
     assert worker.status == "error"
 
@@ -177,7 +179,7 @@ def test_speed_is_validated_and_paced_runs_still_advance(worker, qtbot):
     with pytest.raises(ValueError, match="steps_per_second"):
         worker.set_speed(0)
     worker.set_speed(500.0)
-    worker.start(counting(10**9), playing=True)
+    worker.start(counting(10**9), record_ticks, playing=True)
     qtbot.waitUntil(lambda: newest_step(worker) >= 5)
     worker.set_speed(None)
     qtbot.waitUntil(lambda: newest_step(worker) >= 2000, timeout=10_000)
@@ -219,7 +221,7 @@ def test_hold_stops_stepping_until_released(worker, qtbot):
             yield make_frame(i)
 
     worker.set_max_fps(1000.0)
-    worker.start(observed, playing=True)
+    worker.start(observed, record_ticks, playing=True)
     qtbot.waitUntil(lambda: newest_step(worker) > 20)
     worker.hold(True)
     qtbot.waitUntil(lambda: newest_step(worker) == produced[-1])  # caught up, nothing new
@@ -229,3 +231,82 @@ def test_hold_stops_stepping_until_released(worker, qtbot):
     qtbot.waitUntil(lambda: newest_step(worker) > held_at + 50)
     with pytest.raises(ValueError, match="max_fps"):
         worker.set_max_fps(0)
+
+
+class BareFrame:
+    """A frame with nothing but a step."""
+
+    __slots__ = ("step",)
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+
+
+class StepLog:
+    """The smallest record: the steps seen, as an immutable tuple."""
+
+    def __init__(self, first_frame) -> None:
+        self.first_step = first_frame.step
+        self.steps: list[int] = []
+
+    def append(self, frame) -> None:
+        self.steps.append(frame.step)
+
+    def snapshot(self) -> tuple[int, ...]:
+        return tuple(self.steps)
+
+
+def test_the_worker_reads_nothing_but_the_step(worker, qtbot):
+    worker.start(lambda: (BareFrame(i) for i in range(500)), StepLog, playing=True)
+    qtbot.waitUntil(lambda: worker.status in ("finished", "error"), timeout=10_000)
+    assert worker.status == "finished"  # reading any other attribute would have raised
+    assert worker.latest.history == tuple(range(500)) and worker.latest.frame.step == 499
+
+
+def test_the_recorder_gets_the_first_frame_once_per_start(worker, qtbot):
+    made: list[StepLog] = []
+
+    def recorder(first_frame) -> StepLog:
+        made.append(StepLog(first_frame))
+        return made[-1]
+
+    worker.start(counting(10**9, offset=5), recorder, playing=True)
+    qtbot.waitUntil(lambda: newest_step(worker) > 50)
+    assert len(made) == 1 and made[0].first_step == 5
+    worker.reset()  # the same factory and recorder, from the start: a fresh record
+    qtbot.waitUntil(lambda: len(made) == 2 and newest_step(worker) == 5)
+    assert made[1].first_step == 5 and worker.latest.history == (5,)
+
+
+def run_to_the_end(worker, qtbot, factory, recorder) -> RunState:
+    worker.start(factory, recorder, playing=True)
+    qtbot.waitUntil(lambda: worker.status in ("finished", "error"), timeout=30_000)
+    assert worker.status == "finished"
+    return worker.latest
+
+
+def test_a_descent_and_a_training_run_go_through_the_same_worker(worker, qtbot):
+    config = DescentConfig(surface="rosenbrock", learning_rates=(1e-3, 2e-2), steps=2000)
+    expected = descent_history(next(DescentRun(config).frames()), capacity=64)
+    for frame in DescentRun(config).frames():
+        expected.append(frame)
+    state = run_to_the_end(
+        worker, qtbot, lambda: DescentRun(config).frames(), lambda f: descent_history(f, 64)
+    )
+    assert state.frame.step == 2000 and state.history.steps.tolist() == expected.steps.tolist()
+    np.testing.assert_array_equal(state.history.points, expected.points)
+    assert state.history.diverged_at.tolist() == expected.diverged_at.tolist()
+
+    train_config = TrainConfig(layers=(2, 4, 1), epochs=300)
+    data = make_dataset("xor", n=80)
+    frames = list(train(train_config, data))
+    state = run_to_the_end(
+        worker, qtbot, lambda: train(train_config, data), lambda f: training_history(f, 64, 8)
+    )
+    assert state.frame.step == 300 and state.frame.stop_reason == "epoch_limit"
+    history = state.history
+    assert history.steps[-1] == 300 and history.weight_steps[-1] == 300
+    np.testing.assert_array_equal(history.train_loss, [frames[s].train_loss for s in history.steps])
+    for j, step in enumerate(history.weight_steps):
+        np.testing.assert_array_equal(history.weights[0][j], frames[step].weights[0])
+    assert history.frame_at(-1).train_loss == frames[-1].train_loss
