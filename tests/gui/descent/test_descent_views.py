@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui
 from core.descent.config import DescentConfig, OptimizerSpec, start_grid
 from core.descent.engine import DescentRun, descend
 from core.descent.outcomes import classify_outcomes
-from core.history import History
+from core.descent.recording import descent_history
 from core.optim.schedules import ScheduleSpec
 from core.surfaces.surface import get_surface
 from core.surfaces.surface_grid import landscape_grid
@@ -27,9 +27,10 @@ LRS = (1e-4, 1e-3, 2.5e-3, 2e-2)  # on Rosenbrock from (-1.2, 1): the last ones 
 
 def _record(config: DescentConfig, capacity: int = 256):
     run = DescentRun(config)
-    history = History(len(run.runs), capacity=capacity)
-    frame = None
+    history = frame = None
     for frame in run.frames():
+        if history is None:  # the first frame fixes the recorded shapes
+            history = descent_history(frame, capacity=capacity)
         history.append(frame)
     return run, history.snapshot(), frame
 
@@ -259,22 +260,39 @@ def test_run_colors():
         run_colors(runs, "colour")
 
 
+def _star_colors(view) -> list[tuple[int, int, int, int]]:
+    return [spot.brush().color().getRgb() for spot in view.minima.points()]
+
+
+def _star_positions(view) -> np.ndarray:
+    return np.array([[spot.pos().x(), spot.pos().y()] for spot in view.minima.points()])
+
+
 def test_an_outcome_map_of_another_surface_does_not_break_the_view(qtbot):
     """Four Himmelblau minima shaded over a one-minimum landscape: stars stay plain."""
-    from core.descent.engine import descend, start_grid
-    from core.descent.outcomes import classify_outcomes
-    from core.surfaces.surface import get_surface
-    from core.surfaces.surface_grid import landscape_grid
-    from gui.descent.views.landscape_view import LandscapeView
-
-    view = LandscapeView()
-    qtbot.addWidget(view)
-    view.set_landscape(landscape_grid(get_surface("rosenbrock"), resolution=60))
     himmelblau = get_surface("himmelblau")
     result = descend(himmelblau, "gd", 0.01, np.array(start_grid((-5, 5, -5, 5), 4)), 300)
     outcomes = classify_outcomes(
         himmelblau, result.runs.start, result.path[-1], result.diverged_at, result.loss
     )
+    assert len(outcomes.minima) == 4
+    white = (255, 255, 255, 255)
+    view = LandscapeView()
+    qtbot.addWidget(view)
+    # the same map over its own landscape colours the four stars: colours are told apart
+    view.set_landscape(landscape_grid(himmelblau, resolution=60))
     view.set_outcome_map(outcomes)
+    assert len(set(_star_colors(view))) == 4 and white not in _star_colors(view)
+
+    rosenbrock = landscape_grid(get_surface("rosenbrock"), resolution=60)
+    view.set_landscape(rosenbrock)
+    view.set_outcome_map(outcomes)  # stale: its four minima are not Rosenbrock's one
+    np.testing.assert_allclose(_star_positions(view), np.reshape(rosenbrock.minima, (-1, 2)))
+    assert _star_colors(view) == [white] * len(rosenbrock.minima)
+    assert view.outcomes.image.isVisible()  # the map itself is still shaded
+    assert view.outcomes.image.image.shape == (4, 4, 4)
     view.set_outcome_map(None)
+    assert _star_colors(view) == [white] * len(rosenbrock.minima)
+    assert not view.outcomes.image.isVisible()
+    np.testing.assert_allclose(_star_positions(view), np.reshape(rosenbrock.minima, (-1, 2)))
     view.shutdown()
