@@ -13,9 +13,11 @@ from __future__ import annotations
 import ast
 import itertools
 import math
+import warnings
 
 import numpy as np
 
+from core.surfaces.domain import DOMAIN_REASONS, domain_error, evaluate_with_domain
 from core.surfaces.formula_graph import (
     ALIASES,
     CONSTANTS,
@@ -118,18 +120,36 @@ class _Parser:
             if exponent is not None and not abs(exponent) <= MAX_EXPONENT:
                 limit = f"|exponent| <= {MAX_EXPONENT:g}"
                 self.fail(f"exponent {number_text(exponent)} is too large ({limit})", link.right)
-            result = self._graph.apply(op, result, right)
+            result = self._folded(op, (result, right), self._operator_offset(link))
         return result
+
+    def _operator_offset(self, node: ast.BinOp) -> int:
+        """Where the operator itself is: past blanks and closing parentheses."""
+        gap = self._raw[node.left.end_col_offset : node.right.col_offset]
+        return node.left.end_col_offset + len(gap) - len(gap.lstrip(b" )"))
 
     def _operator(self, node: ast.BinOp) -> str:
         op = _BIN_OPS.get(type(node.op))
-        if op is None:  # point at the operator itself: skip blanks and closing parentheses
+        if op is None:
             gap = self._raw[node.left.end_col_offset : node.right.col_offset]
-            offset = node.left.end_col_offset + len(gap) - len(gap.lstrip(b" )"))
             symbol = gap.strip(b" ()").decode()
             hint = " (write powers as **)" if symbol == "^" else ""
-            self.fail(f"unsupported operator '{symbol}'{hint}", offset)
+            self.fail(f"unsupported operator '{symbol}'{hint}", self._operator_offset(node))
         return op
+
+    def _folded(self, op: str, args: tuple[int, ...], where: ast.AST | int) -> int:
+        """op(*args); a part made of constants only must have a finite value (``1/0``,
+        ``log(-1)`` and ``exp(1000)`` are errors at their column, not a blank map)."""
+        if op == "div" and self._graph.constant_value(args[1]) == 0:
+            self.fail("division by zero", where)  # x/0: undefined at every point
+        node = self._graph.apply(op, *args)
+        value = self._graph.constant_value(node)
+        if value is not None and not math.isfinite(value):
+            inputs = [self._graph.constant_value(a) for a in args]
+            code = int(domain_error(op, *inputs)) if None not in inputs else 0
+            reason = DOMAIN_REASONS[code - 1] if code else "number is too large (overflow)"
+            self.fail(reason, where)
+        return node
 
     def _call(self, node: ast.Call, depth: int) -> int:
         if not isinstance(node.func, ast.Name):
@@ -143,7 +163,7 @@ class _Parser:
         if len(node.args) != 1:
             self.fail(f"{name} takes exactly 1 argument, got {len(node.args)}", node)
         argument = self.build(node.args[0], depth)
-        return self._graph.apply(ALIASES.get(name, name), argument)
+        return self._folded(ALIASES.get(name, name), (argument,), node.func)
 
 
 def _checked_text(text: object) -> tuple[str, int]:
@@ -160,6 +180,32 @@ def _checked_text(text: object) -> tuple[str, int]:
             what = "comment sign '#'" if char == "#" else f"control character {char!r}"
             raise ValueError(f"unsupported syntax: {what} at column {index}")
     return stripped, shift
+
+
+def _syntax_tree(stripped: str, shift: int) -> ast.Expression:
+    """``ast.parse`` with every complaint as one ValueError naming a 1-based column.
+
+    Python's tokenizer *warns* about text such as ``1if x else 2`` ("invalid decimal
+    literal") and would print that to stderr; here the warning is the error it deserves.
+    Text that ends too early (``x**``) is reported at its last character, where Python
+    gives no column.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", SyntaxWarning)
+            warnings.simplefilter("error", DeprecationWarning)
+            return ast.parse(stripped, mode="eval")
+    except SyntaxError as error:
+        offset = error.offset or 0
+        if 1 <= offset <= len(stripped):
+            column, message = offset + shift, error.msg
+        else:
+            column, message = len(stripped) + shift, "the formula ends too early"
+        raise ValueError(f"syntax error at column {column}: {message}") from None
+    except (SyntaxWarning, DeprecationWarning) as warning:
+        raise ValueError(f"syntax error: {warning}") from None
+    except (RecursionError, MemoryError):
+        raise ValueError("formula is nested too deeply") from None
 
 
 class Formula:
@@ -186,13 +232,7 @@ class Formula:
 
     def __init__(self, text: str) -> None:
         stripped, shift = _checked_text(text)
-        try:
-            tree = ast.parse(stripped, mode="eval")
-        except SyntaxError as error:
-            column = (error.offset or 1) + shift
-            raise ValueError(f"syntax error at column {column}: {error.msg}") from None
-        except (RecursionError, MemoryError):
-            raise ValueError("formula is nested too deeply") from None
+        tree = _syntax_tree(stripped, shift)
         graph = ExpressionGraph()
         f = _Parser(stripped, shift, graph).build(tree.body)
         for _order in (1, 2):  # bottom-up, so each derivation finds its children's memoized
@@ -223,6 +263,15 @@ class Formula:
     def value(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """f(x, y) for arrays ``x`` and ``y`` of one shape."""
         return self._run("f", x, y)[0]
+
+    def value_with_domain(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """f(x, y) and, per point, why it is undefined (int8 code, 0 = defined).
+
+        A code ``c >= 1`` reads ``core.surfaces.domain.DOMAIN_REASONS[c - 1]`` (division by
+        zero, log of a negative number, ...); a value that merely overflowed has code 0.
+        """
+        f = self._outputs["f"]
+        return evaluate_with_domain(self._tapes["f"][1], f, x, y)
 
     def gradient(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(df/dx, df/dy), exact."""

@@ -22,6 +22,7 @@ _OPS = {name: getattr(np, name) for name in _NAMES.split()}
 FUNCTIONS = tuple(sorted([*_OPS, *ALIASES]))
 _OPS.update(neg=np.negative, add=np.add, sub=np.subtract, mul=np.multiply, div=np.divide)
 _OPS["pow"] = np.power
+OPERATIONS = _OPS  # op name -> NumPy function, for other evaluators of a tape
 
 
 def _outer_derivative(g: ExpressionGraph, name: str, u: int) -> int:

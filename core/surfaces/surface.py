@@ -128,6 +128,26 @@ class Surface(ABC):
             out[...] = self._value(x, y)
         return out
 
+    def value_with_domain(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """f at ``p`` (..., 2) and why it is undefined there: int8 codes of shape (...).
+
+        Code 0: defined (a finite value, or one that merely overflowed float64); code
+        ``c >= 1``: undefined because of ``core.surfaces.domain.DOMAIN_REASONS[c - 1]``
+        (division by zero, log of a negative number, ...). The built-in surfaces are
+        defined everywhere; formulas trace their operations.
+        """
+        value = self.value(p)
+        return value, np.zeros(value.shape, dtype=np.int8)
+
+    def undefined_reasons(self, p: np.ndarray) -> np.ndarray:
+        """Per point, the domain reason code (0 = defined); see :meth:`value_with_domain`."""
+        return self.value_with_domain(p)[1]
+
+    def undefined_at(self, p: np.ndarray) -> np.ndarray:
+        """Per point of ``p`` (..., 2): True where the surface has no value (``1/0``,
+        ``log(-1)``), False where it is finite or merely too large for a float."""
+        return self.undefined_reasons(p) != 0
+
     def gradient(self, p: np.ndarray) -> np.ndarray:
         """Analytic gradient (df/dx, df/dy) at ``p`` (..., 2); returns shape (..., 2)."""
         x, y = _coordinates(p)
@@ -222,9 +242,14 @@ def check_bounds(bounds: object) -> Bounds:
         xmin, xmax, ymin, ymax = (float(v) for v in bounds)
     except (TypeError, ValueError):
         raise ValueError(message) from None
-    if not (math.isfinite(xmin + xmax + ymin + ymax) and xmin < xmax and ymin < ymax):
+    values = (xmin, xmax, ymin, ymax)
+    if not (all(map(math.isfinite, values)) and xmin < xmax and ymin < ymax):
         raise ValueError(message)
-    return xmin, xmax, ymin, ymax
+    # spans and centres must be floats too, or every later width (np.ptp) overflows
+    derived = (xmax - xmin, ymax - ymin, xmax + xmin, ymax + ymin)
+    if not all(map(math.isfinite, derived)):
+        raise ValueError(f"bounds are too large: their widths overflow float64; got {bounds!r}")
+    return values
 
 
 class ExpressionSurface(Surface):
@@ -249,6 +274,10 @@ class ExpressionSurface(Surface):
 
     def _value(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.formula.value(x, y)
+
+    def value_with_domain(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = _coordinates(p)
+        return self.formula.value_with_domain(x, y)
 
     def _gradient(self, x: np.ndarray, y: np.ndarray) -> tuple:
         return self.formula.gradient(x, y)

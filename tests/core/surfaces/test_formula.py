@@ -66,7 +66,7 @@ def test_accepted_formulas_evaluate_like_numpy(text, expected):
         ("x**101", "exponent 101 is too large (|exponent| <= 100) at column 4"),
         ("x ** -(200)", "exponent -200 is too large (|exponent| <= 100) at column 6"),
         ("9**9**9", "exponent 387420489 is too large (|exponent| <= 100) at column 4"),
-        ("x**(1/0)", "exponent inf is too large (|exponent| <= 100) at column 5"),
+        ("x**(1/0)", "division by zero at column 6"),
         ("x ^ 2", "unsupported operator '^' (write powers as **) at column 3"),
         ("(x + 1) % 2", "unsupported operator '%' at column 9"),
         ("x // 2", "unsupported operator '//' at column 3"),
@@ -148,7 +148,7 @@ def test_derivative_text_is_a_formula_for_the_derivative():
 def test_evaluation_never_warns_and_returns_fresh_arrays():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        f = Formula("log(x) + 1/y + exp(1000*x) + sqrt(-x) + arcsin(y) + x**y + log(0)")
+        f = Formula("log(x) + 1/y + exp(1000*x) + sqrt(-x) + arcsin(y) + x**y + log(-x*x)")
         x, y = np.array([-1.0, 0.0, 2.0]), np.array([0.0, 3.0, -2.0])
         values = [f.value(x, y), *f.gradient(x, y), *f.hessian(x, y)]
     assert all(v.shape == (3,) for v in values)
