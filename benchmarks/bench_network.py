@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.nn.activations import TANH_CALIBRATION, tanh  # noqa: E402
+from core.nn.activations import TANH_CALIBRATION, tanh, tanh_route  # noqa: E402
 from core.nn.network import MLP  # noqa: E402
 from core.nn.weight_landscape import loss_grid, random_directions  # noqa: E402
 
@@ -191,7 +191,7 @@ def main() -> None:
         f"numpy {np.__version__}, BLAS one thread via {BLAS_LIMIT}; "
         f"torch {torch.__version__ if torch else 'not installed'} (1 thread)"
     )
-    print(f"{TANH_CALIBRATION}, chosen at import")
+    print(f"{TANH_CALIBRATION}, chosen at import; in use: {tanh_route()!r}")
     print(
         f"{'case':<38}{'slope':>10}{'limit':>10}{'torch':>10}"
         f"{'slope/limit':>13}{'torch/slope':>13}   target"
