@@ -47,10 +47,23 @@ class Dataset:
     std: np.ndarray
     class_labels: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        for field in ("X_train", "y_train", "X_test", "y_test"):
+            array = getattr(self, field)
+            if array.dtype.kind not in "biuf" or not np.all(np.isfinite(array)):
+                raise ValueError(f"{field} must hold finite numbers (no NaN or inf)")
+
     @property
     def n_features(self) -> int:
         """Number of input features d."""
         return self.X_train.shape[1]
+
+    @property
+    def n_outputs(self) -> int:
+        """Output units a regression set needs: its number of target columns (else 0)."""
+        if self.task != "regression":
+            return 0
+        return 1 if self.y_train.ndim == 1 else self.y_train.shape[1]
 
     def __repr__(self) -> str:
         kind = f"{self.n_classes} classes" if self.task == "classification" else "regression"

@@ -40,6 +40,8 @@ def prepare_targets(y, loss: str, n: int, n_out: int) -> np.ndarray:
     if y.dtype.kind not in "biuf":
         raise ValueError(f"y must be numeric, got dtype {y.dtype}")
     y = y.astype(np.float64, copy=False)
+    if not np.isfinite(y).all():
+        raise ValueError("y must hold finite numbers (no NaN or inf)")
     if y.ndim == 1 and n_out == 1:
         y = y.reshape(-1, 1)
     if y.shape != (n, n_out):

@@ -26,9 +26,30 @@ from core.nn.activations import (
     update_running_stats,
 )
 from core.nn.losses import check_loss, output_loss, penalty, penalty_gradient, prepare_targets
+from core.nn.network_size import (
+    MAX_ACTIVATIONS,
+    MAX_LAYERS,
+    MAX_PARAMETERS,
+    check_sizes,
+    check_work_size,
+    parameter_count,
+)
 from core.nn.records import BackwardRecord, ForwardRecord, Workspace, layer_buffer
 
-__all__ = ["INITS", "MLP", "BackwardRecord", "ForwardRecord", "Workspace", "init_weights"]
+__all__ = [
+    "INITS",
+    "MAX_ACTIVATIONS",
+    "MAX_LAYERS",
+    "MAX_PARAMETERS",
+    "MLP",
+    "BackwardRecord",
+    "ForwardRecord",
+    "Workspace",
+    "check_sizes",
+    "check_work_size",
+    "init_weights",
+    "parameter_count",
+]
 
 
 class MLP:
@@ -63,7 +84,7 @@ class MLP:
         dropout=0.0,
         batch_norm=False,
     ):
-        sizes = _check_sizes(sizes)
+        sizes = check_sizes(sizes)
         n_hidden = len(sizes) - 2
         names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
         if len(names) != n_hidden:
@@ -261,9 +282,17 @@ class MLP:
         return delta
 
     def _check_inputs(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
+        try:
+            X = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"X must be numbers of shape (n, {self.sizes[0]})") from None
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n, {self.sizes[0]}), got {X.shape}")
+        if len(X) == 0:
+            raise ValueError("X must hold at least 1 sample (an empty batch has no mean loss)")
+        if not np.isfinite(X).all():
+            raise ValueError("X must hold finite numbers (no NaN or inf)")
+        check_work_size(self.sizes, len(X))
         return X
 
     def __repr__(self) -> str:
@@ -287,13 +316,3 @@ def _ones(n: int) -> np.ndarray:
     ones = np.ones(n)
     ones.flags.writeable = False
     return ones
-
-
-def _check_sizes(sizes) -> tuple[int, ...]:
-    try:
-        sizes = tuple(int(s) for s in sizes)
-    except (TypeError, ValueError):
-        raise ValueError(f"sizes must be a list of integers, got {sizes!r}") from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes must have >= 2 entries, each >= 1, got {list(sizes)}")
-    return sizes

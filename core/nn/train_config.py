@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
-from core.nn.datasets import check_int
+from core.nn.data_spec import DataSpec
+from core.nn.datasets import Dataset, check_int
 from core.nn.losses import check_loss
 from core.nn.network import MLP
+from core.nn.network_size import check_sizes
+from core.nn.param_arrays import check_arrays, nested_tuple
 from core.optim.optimizers import ClipSpec, ScheduleSpec, make_optimizer
 
 __all__ = ["MODES", "STOP_REASONS", "SampleTrace", "TrainConfig", "TrainFrame"]
@@ -42,6 +45,11 @@ class TrainConfig:
     ``sample_index``: a training sample whose full forward/backward record each frame
     carries (None: none). ``eval_every``: train/test loss and accuracy are computed every
     this many steps and at the last; frames in between repeat the latest values.
+    ``seed`` is the default of ``data_seed`` (data set, batch order) and ``weight_seed``
+    (initial weights, dropout masks), so either can vary alone. ``initial_weights`` /
+    ``initial_biases``: starting values per layer (W[l] as rows, shape (n_in, n_out)) that
+    replace the ``init`` draw. ``fixed_biases``: biases keep their values (their gradient
+    is still computed). ``data``: the data set of the run (None: given to ``train``).
     """
 
     layers: tuple[int, ...] = (2, 8, 8, 1)
@@ -65,12 +73,35 @@ class TrainConfig:
     target_loss: float | None = None
     sample_index: int | None = None
     eval_every: int = 1
+    data_seed: int | None = None
+    weight_seed: int | None = None
+    initial_weights: tuple | None = None
+    initial_biases: tuple | None = None
+    fixed_biases: bool = False
+    data: DataSpec | None = None
+
+    @property
+    def data_seeds(self) -> int:
+        """Seed of the data set and of the batch order: ``data_seed``, else ``seed``."""
+        return self.seed if self.data_seed is None else self.data_seed
+
+    @property
+    def weight_seeds(self) -> int:
+        """Seed of the initial weights and dropout masks: ``weight_seed``, else ``seed``."""
+        return self.seed if self.weight_seed is None else self.weight_seed
 
     def validate(self) -> None:
         """Raise ValueError naming the first bad field and its allowed range."""
+        check_sizes(self.layers, "layers")
         check_int("epochs", self.epochs, 1, 10**7)
         check_int("batch_size", self.batch_size, 1, 10**6)
-        check_int("seed", self.seed, 0, 2**63 - 1)
+        for name in ("seed", "data_seed", "weight_seed"):
+            if name == "seed" or getattr(self, name) is not None:
+                check_int(name, getattr(self, name), 0, 2**63 - 1)
+        if not isinstance(self.fixed_biases, bool):
+            raise ValueError(f"fixed_biases must be true or false, got {self.fixed_biases!r}")
+        if self.data is not None and not isinstance(self.data, DataSpec):
+            raise ValueError(f"data must be a DataSpec, got {type(self.data).__name__}")
         check_int("eval_every", self.eval_every, 1, 10**9)
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
@@ -89,24 +120,53 @@ class TrainConfig:
         self.make_network()  # layers, activation, output, init and dropout: the MLP checks them
 
     def make_network(self) -> MLP:
-        """A new MLP with the layers, activations, init, seed, dropout and batch norm given."""
+        """A new MLP with the layers, activations, init, weight seed, dropout and batch norm
+        given, holding ``initial_weights`` / ``initial_biases`` when the config has them."""
         c = self
-        return MLP(c.layers, c.activation, c.output, c.init, c.seed, c.dropout, c.batch_norm)
+        net = MLP(c.layers, c.activation, c.output, c.init, c.weight_seeds, c.dropout, c.batch_norm)
+        for name, arrays in (("weights", c.initial_weights), ("biases", c.initial_biases)):
+            if arrays is not None:
+                shapes = [p.shape for p in getattr(net, name)]
+                for target, source in zip(getattr(net, name), check_arrays(name, arrays, shapes)):
+                    target[...] = source
+        return net
+
+    def make_dataset(self) -> Dataset:
+        """The data set ``data`` describes, drawn with the data seed."""
+        if self.data is None:
+            raise ValueError("data: this config names no data set (give one to train)")
+        return self.data.build(self.data_seeds)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict; :meth:`from_dict` inverts it."""
-        return asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["schedule"], data["clip"] = asdict(self.schedule), asdict(self.clip)
+        data["data"] = None if self.data is None else self.data.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
+        """The config a :meth:`to_dict` dict describes; ValueError names an unknown field."""
+        if not isinstance(data, dict):
+            raise ValueError(f"config must be an object, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise ValueError(f"config has no field {key!r}")
         data = dict(data)
-        data["schedule"] = ScheduleSpec(**data.get("schedule", {}))
-        data["clip"] = ClipSpec(**data.get("clip", {}))
-        for key in ("layers", "hyper"):
-            if key in data:
-                data[key] = tuple(tuple(v) if isinstance(v, list) else v for v in data[key])
-        if isinstance(data.get("activation"), list):
-            data["activation"] = tuple(data["activation"])
+        for key, spec in (("schedule", ScheduleSpec), ("clip", ClipSpec)):
+            value = data.get(key, {})
+            if not isinstance(value, dict):
+                raise ValueError(f"{key} must be an object, got {type(value).__name__}")
+            try:
+                data[key] = spec(**value)
+            except TypeError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        for key in ("layers", "hyper", "activation", "initial_weights", "initial_biases"):
+            if isinstance(data.get(key), list):
+                data[key] = nested_tuple(data[key])
+        if data.get("data") is not None:
+            data["data"] = DataSpec.from_dict(data["data"])
         return cls(**data)
 
 
@@ -135,15 +195,26 @@ class TrainFrame:
     ``batch_loss`` (with penalties) and ``grad_norms`` belong to that batch, ``lr`` to that
     update; ``train_loss``/``test_loss`` are data losses over the whole parts in evaluation
     mode. ``grad_norms[l]`` is ||dL/dW[l]||_F (before clipping): the vanishing or
-    exploding gradient signal. Accuracies are None for regression. ``bn_state`` holds
+    exploding gradient signal. Accuracies are None for regression; ``test_loss`` and
+    ``test_accuracy`` are None without a test part. ``bn_state`` holds
     (gamma, beta, running_mean, running_var) per batch-norm layer.
+
+    ``dW[l]``, ``db[l]``: the batch gradient dL/dW[l], dL/db[l] at ``weights`` (with
+    penalties, before clipping). ``weight_update[l]``, ``bias_update[l]``: the change the
+    optimizer then made, W_{t+1} - W_t exactly (after clipping, momentum or Adam, so not
+    -lr dW in general; zero for fixed biases, and zero on a run's last frame, after which
+    nothing moves). ``delta_norms[l]`` = ||delta[l]||_F, the Frobenius norm of the error
+    signal dL/dz[l] over the whole batch (a (batch, units) matrix); ``update_norms[l]`` =
+    ||weight_update[l]||_F. ``batch_indices``: the training samples of the batch, in
+    order. ``stop_detail``: one sentence on why the run stopped (e.g. why it diverged).
+    Every array is a read-only copy and every number is finite.
     """
 
     step: int
     epoch: int
     batch_loss: float
     train_loss: float
-    test_loss: float
+    test_loss: float | None
     train_accuracy: float | None
     test_accuracy: float | None
     lr: float
@@ -154,13 +225,22 @@ class TrainFrame:
     weight_max: np.ndarray
     weights: tuple
     biases: tuple
+    dW: tuple
+    db: tuple
+    weight_update: tuple
+    bias_update: tuple
+    delta_norms: np.ndarray
+    update_norms: np.ndarray
+    batch_indices: np.ndarray
     bn_state: tuple = ()
     sample: SampleTrace | None = None
     stop_reason: str | None = None
+    stop_detail: str | None = None
 
     def __repr__(self) -> str:
         stop = f", stop_reason={self.stop_reason!r}" if self.stop_reason else ""
+        test = "None" if self.test_loss is None else f"{self.test_loss:.6g}"
         return (
             f"TrainFrame(step={self.step}, epoch={self.epoch}, train_loss="
-            f"{self.train_loss:.6g}, test_loss={self.test_loss:.6g}{stop})"
+            f"{self.train_loss:.6g}, test_loss={test}{stop})"
         )

@@ -230,7 +230,7 @@ def test_saturated_classifier_has_large_finite_loss():
     ("kwargs", "message"),
     [
         ({"sizes": [2]}, "sizes must have >= 2 entries"),
-        ({"sizes": [2, 0, 1]}, "sizes must have >= 2 entries"),
+        ({"sizes": [2, 0, 1]}, r"sizes\[1\] must be a positive integer"),
         ({"sizes": "ab"}, "sizes must be a list of integers"),
         ({"sizes": [2, 3, 1], "activation": ["tanh", "relu"]}, "activation needs 1 names"),
         ({"sizes": [2, 3, 1], "activation": "swish"}, "activation must be one of"),

@@ -40,7 +40,7 @@ def test_bad_configs(changes, message):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"layers": (2,)}, "sizes must have >= 2 entries"),
+        ({"layers": (2,)}, "layers must have >= 2 entries"),
         ({"activation": "swish"}, "activation must be one of"),
         ({"init": "ones"}, "init must be one of"),
         ({"dropout": -0.1}, "dropout must be in"),
