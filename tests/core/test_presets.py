@@ -63,7 +63,7 @@ def test_bad_files_are_rejected_with_the_field_named(tmp_path):
     with pytest.raises(ValueError, match="not valid JSON"):
         load_preset_file(broken)
     good = preset_to_dict(load_preset("saddle-escape"))
-    with pytest.raises(ValueError, match="unknown preset fields: extra"):
+    with pytest.raises(ValueError, match="unknown preset fields: 'extra'"):
         preset_from_dict({**good, "extra": 1})
     with pytest.raises(ValueError, match=r"view\.speed"):
         preset_from_dict({**good, "view": {"speed": -5}})
@@ -80,7 +80,7 @@ def test_preset_files_are_plain_json():
         from core.presets import PRESET_DIR
 
         data = json.loads((PRESET_DIR / f"{name}.json").read_text())
-        assert set(data) <= {"title", "idea", "config", "view"}
+        assert set(data) <= {"workspace", "title", "idea", "config", "view"}
 
 
 # -- each preset shows its idea (numbers from the same core the window runs) ----------
