@@ -52,6 +52,22 @@ __all__ = [
 ]
 
 
+def _overflow_is_a_value(method):
+    """Run ``method`` with floating-point overflow, 0/0 and x/0 silent.
+
+    Weights too large for the data make z, the loss or a gradient inf or NaN: that is how
+    divergence shows, and callers detect it from the values (training freezes the run and
+    says why). A RuntimeWarning on top would only be noise, or an error under pytest.
+    """
+
+    @functools.wraps(method)
+    def quiet(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return method(*args, **kwargs)
+
+    return quiet
+
+
 class MLP:
     """A fully connected network ``MLP([2, 8, 8, 1], activation="relu", output="sigmoid")``.
 
@@ -118,6 +134,7 @@ class MLP:
         """Number of weight layers L."""
         return len(self.sizes) - 1
 
+    @_overflow_is_a_value
     def forward(self, X, training=False, rng=None, workspace=None) -> ForwardRecord:
         """Run X (n, sizes[0]) through the network and record every z and a.
 
@@ -151,6 +168,7 @@ class MLP:
             X, tuple(zs), tuple(outs), tuple(acts), *map(tuple, bn), tuple(masks), bool(training)
         )
 
+    @_overflow_is_a_value
     def backward(self, record, y, loss="mse", l1=0.0, l2=0.0, workspace=None) -> BackwardRecord:
         """Backpropagate ``loss`` through a forward record made with the current weights.
 
@@ -179,6 +197,7 @@ class MLP:
         grads = map(tuple, (deltas, dW, db, dgamma, dbeta))
         return BackwardRecord(data_loss + extra, data_loss, extra, *grads)
 
+    @_overflow_is_a_value
     def loss_and_grads(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None):
         """Forward and backward in one call: ``(loss, dW list, db list)``.
 
@@ -192,10 +211,12 @@ class MLP:
         back = self.backward(record, y, loss, l1, l2, workspace)
         return back.loss, list(back.dW), list(back.db)
 
+    @_overflow_is_a_value
     def compute_loss(self, X, y, loss="mse", l1=0.0, l2=0.0, training=False, rng=None) -> float:
         """The loss (data loss plus penalties) at the current weights, without gradients."""
         return self.data_loss(self.forward(X, training, rng), y, loss) + self.penalty(l1, l2)
 
+    @_overflow_is_a_value
     def data_loss(self, record: ForwardRecord, y, loss: str = "mse") -> float:
         """The loss of a forward record's output against y, without penalties."""
         check_loss(loss, self.output)

@@ -126,8 +126,9 @@ class TrainConfig:
         net = MLP(c.layers, c.activation, c.output, c.init, c.weight_seeds, c.dropout, c.batch_norm)
         for name, arrays in (("weights", c.initial_weights), ("biases", c.initial_biases)):
             if arrays is not None:
-                shapes = [p.shape for p in getattr(net, name)]
-                for target, source in zip(getattr(net, name), check_arrays(name, arrays, shapes)):
+                targets = getattr(net, name)
+                checked = check_arrays(f"initial_{name}", arrays, [p.shape for p in targets])
+                for target, source in zip(targets, checked, strict=True):
                     target[...] = source
         return net
 
