@@ -104,12 +104,16 @@ def preset_from_dict(data: Any, name: str = "") -> Preset:
         raise ValueError(f"workspace must be 'descent' or 'network', got {describe(workspace)}")
     if workspace == "network":
         raise ValueError(f"{name or 'this preset'} belongs to the network workspace: open it there")
+    title, idea = (
+        check_text("title", data.get("title", "")),
+        check_text("idea", data.get("idea", "")),
+    )
     if "config" not in data:
         raise ValueError("config is missing: a preset needs the DescentConfig fields")
     config = DescentConfig.from_dict(data["config"])
     check_runnable(config)
     view = PresetView.from_dict(data.get("view", {}), config.learning_rates)
-    return Preset(data.get("title", ""), data.get("idea", ""), config, view, name)
+    return Preset(title, idea, config, view, name)
 
 
 def preset_to_dict(preset: Preset) -> dict[str, Any]:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
 
-from core.descent.engine import descend_config
+from core.descent.config import DescentConfig
+from core.descent.engine import DescentRun, descend_config
 from core.descent.outcomes import classify_outcomes
 from core.presets import (
+    ArrowOptions,
+    Preset,
+    PresetView,
+    SweepView,
+    list_presets,
     load_preset,
     load_preset_file,
     preset_from_dict,
@@ -142,3 +149,206 @@ def test_himmelblau_grid_reaches_all_four_minima():
     counts = outcomes.counts()
     assert sorted(counts) == [0, 1, 2, 3] and min(counts.values()) > 20
     assert outcomes.grid_shape == (12, 12)
+
+
+# -- issue 8: every value the loader accepts is one the window can show ----------------
+
+
+def _with(section: str, **changes) -> dict:
+    data = preset_to_dict(load_preset("saddle-escape"))
+    data[section] = {**data[section], **changes}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("section", "changes", "message"),
+    [
+        ("config", {"bounds": [-1e308, 1e308, -1e308, 1e308]}, r"bounds must be a number in"),
+        ("config", {"bounds": [0, 1e-12, 0, 1]}, r"bounds must be .* span >= 1e-09"),
+        ("config", {"bounds": [1e6 - 1e-4, 1e6, 0, 1]}, r"bounds must be .* span >= 0\.001"),
+        ("config", {"surface": "nope"}, r"^surface: unknown surface 'nope'"),
+        ("config", {"surface": "bowl", "surface_params": {"zzz": 1}}, r"^surface_params: .*'zzz'"),
+        ("config", {"surface": "expr", "expr": "x +"}, r"^expr: syntax error"),
+        ("config", {"surface": "expr", "expr": 5}, r"^expr must be a string"),
+        ("config", {"seed": 4294967295}, r"^seed must be an integer in \[0, 2147483647\]"),
+        ("config", {"schedule": {"kind": "step", "step_size": 10**12}}, r"^schedule step_size"),
+        ("config", {"schedule": {"t_max": 2**40}}, r"^schedule t_max"),
+        ("config", {"schedule": {"gamma": "abc"}}, r"^schedule gamma must be a number"),
+        ("config", {"schedule": {"warmup_steps": 3}}, r"^unknown schedule field 'warmup_steps'"),
+        (
+            "config",
+            {"surface": "linreg", "surface_params": {"seed": 2**32 - 1}},
+            r"^surface_params\.seed",
+        ),
+        ("config", {"optimizers": [{"name": "adam", "hyper": {"eps": "abc"}}]}, r"hyper eps"),
+        (
+            "config",
+            {"optimizers": [{"name": "gd", "hyper": {"nesterov": 0.5}}]},
+            r"nesterov must be 0",
+        ),
+        ("config", {"optimizers": ["gd"] * 9}, r"^number of optimizers .* \[1, 8\]"),
+        ("config", {"steps": 10**5000}, r"^steps must be an integer .* 5000 digits"),
+        ("config", {"learning_rates": [1e308]}, r"^learning_rates must be >= 0 and <= 1000"),
+        ("view", {"speed": float("inf")}, r"^view\.speed must be a number in \[1, 100000\]"),
+        ("view", {"speed": 1e308}, r"^view\.speed"),
+        ("view", {"speed": 2.5}, r"^view\.speed must be whole"),
+        ("view", {"sweep": {"count": 1e30}}, r"^view\.sweep\.count must be an integer"),
+        ("view", {"sweep": {"min": "abc"}}, r"^view\.sweep\.min must be a number"),
+        ("view", {"sweep": {"min": 0.1, "max": 0.01}}, r"^view\.sweep\.min \(0\.1\) must not"),
+        ("view", {"arrows": {"gradient": 1}}, r"^view\.arrows\.gradient must be true or false"),
+        ("view", {"arrows": {"curl": True}}, r"^view\.arrows\.curl is not a known setting"),
+        ("view", {"start_grid": 31}, r"^view\.start_grid must be an integer in \[0, 30\]"),
+        ("view", {"lr_mode": "many"}, r"^view\.lr_mode must be 'single' or 'sweep'"),
+    ],
+)
+def test_values_the_window_cannot_show_are_refused_at_load(section, changes, message):
+    with pytest.raises(ValueError, match=message) as info:
+        preset_from_dict(_with(section, **changes))
+    assert "\n" not in str(info.value) and len(str(info.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 1000 + b"]" * 1000, r"nested more than 16 levels deep"),
+        (b'{"title": ' + b"[" * 20 + b"]" * 20 + b"}", r"nested more than 16 levels deep"),
+        (b'{"title": "caf\xe9"}', r"is not UTF-8 text \(bad byte at 14\)"),
+        (b'{"title": "\\ud800"}', r"unpaired surrogate"),
+        (b'{"title": 1' + b"0" * 5000 + b"}", r"^title must be text .* 5001 digits"),
+        (b'{"title": "t", "config": {"noise": NaN}}', r"^noise must be .* got nan"),
+        (b"{ not json", r"is not valid JSON"),
+        (b" " * 1_000_001, r"larger than 1000000 bytes"),
+    ],
+)
+def test_unreadable_files_are_refused_with_one_line(tmp_path, content, message):
+    path = tmp_path / "session.json"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message) as info:
+        load_preset_file(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_loads(tmp_path):
+    path = tmp_path / "session.json"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps(preset_to_dict(load_preset("saddle-escape"))).encode()
+    )
+    assert load_preset_file(path) == load_preset("saddle-escape")
+
+
+def test_bounds_at_the_limits_load_and_run():
+    preset = preset_from_dict(_with("config", bounds=[-1e6, 1e6, -1.0, -1.0 + 1.5e-9]))
+    assert preset.config.bounds == (-1e6, 1e6, -1.0, -1.0 + 1.5e-9)
+    DescentRun(preset.config).step()
+
+
+def test_view_settings_are_a_typed_dataclass_with_defaults_from_the_rates():
+    sweep = load_preset("lr-sweep-rosenbrock")
+    assert sweep.view == PresetView(
+        lr_mode="sweep",
+        sweep=SweepView(1e-4, 1e-2, 7, True),
+        start_grid=0,
+        speed=400.0,
+        arrows=ArrowOptions(gradient=False, velocity=False, update=False),
+        view3d=False,
+    )
+    grid = load_preset("himmelblau-basins").view
+    assert (grid.lr_mode, grid.start_grid, grid.speed) == ("single", 12, 100.0)
+    assert grid.sweep == SweepView(1e-3, 0.1, 7, True)  # two decades around lr = 0.01
+    assert grid.arrows == ArrowOptions(gradient=False)  # velocity, update default off
+    bare = preset_from_dict({"config": {"learning_rates": [0.5, 0.1, 0.2]}})
+    assert bare.view.lr_mode == "sweep" and bare.view.sweep == SweepView(0.1, 0.5, 3, True)
+    assert bare.view.speed == 200.0 and bare.view.arrows == ArrowOptions()
+    flat_out = preset_from_dict({"config": {}, "view": {"speed": None}})
+    assert flat_out.view.speed is None
+    assert PresetView.from_dict(PresetView().to_dict()) == PresetView()
+
+
+def test_session_round_trip_gives_an_equal_preset(tmp_path):
+    preset = Preset(
+        "Mine",
+        "A session.",
+        DescentConfig(surface="expr", expr="x**2 + 3*y**2", bounds=(-2.0, 2.0, -1.0, 1.0)),
+        PresetView(
+            "sweep", SweepView(0.001, 0.3, 5, False), 4, None, ArrowOptions(True, True), True
+        ),
+    )
+    path = tmp_path / "mine.json"
+    save_preset(preset, path)
+    assert load_preset_file(path) == preset
+    assert json.loads(path.read_text())["workspace"] == "descent"
+
+
+# -- saving replaces the old session atomically ---------------------------------------
+
+
+def _leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name != "session.json")
+
+
+def test_a_failed_save_leaves_the_old_session_whole(tmp_path, monkeypatch):
+    path = tmp_path / "session.json"
+    save_preset(load_preset("saddle-escape"), path)
+    before = path.read_bytes()
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(ValueError, match=r"cannot save to .*: No space left on device"):
+        save_preset(load_preset("momentum-overshoot-bowl"), path)
+    assert path.read_bytes() == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_failed_rename_removes_the_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "session.json"
+    path.write_text("old")
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(ValueError, match="Permission denied"):
+        save_preset(load_preset("saddle-escape"), path)
+    assert path.read_text() == "old" and _leftovers(tmp_path) == []
+
+
+def test_save_replaces_keeping_the_file_mode(tmp_path):
+    path = tmp_path / "session.json"
+    path.write_text("old")
+    path.chmod(0o640)
+    save_preset(load_preset("saddle-escape"), path)
+    assert (path.stat().st_mode & 0o777) == 0o640
+    assert load_preset_file(path) == load_preset("saddle-escape")
+    assert _leftovers(tmp_path) == []
+
+
+def test_save_into_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot save to .*: No such file or directory"):
+        save_preset(load_preset("saddle-escape"), tmp_path / "nope" / "session.json")
+
+
+# -- workspaces -------------------------------------------------------------------------
+
+
+def test_network_presets_are_refused_by_the_descent_loader(tmp_path):
+    path = tmp_path / "xor-net.json"
+    path.write_text(json.dumps({"workspace": "network", "title": "XOR", "config": {}}))
+    with pytest.raises(ValueError, match=r"^xor-net belongs to the network workspace"):
+        load_preset_file(path)
+    with pytest.raises(ValueError, match="workspace must be 'descent' or 'network'"):
+        preset_from_dict({"workspace": "chemistry", "config": {}})
+
+
+def test_list_presets_gives_titles_by_workspace_and_skips_bad_files(tmp_path):
+    (tmp_path / "b-net.json").write_text(json.dumps({"workspace": "network", "title": "Net"}))
+    (tmp_path / "a-bowl.json").write_text(json.dumps({"title": "Bowl", "config": {}}))
+    (tmp_path / "broken.json").write_text("{ nope")
+    (tmp_path / "untitled.json").write_text(json.dumps({"config": {}}))
+    (tmp_path / "odd.json").write_text(json.dumps({"title": "Odd", "workspace": "chem"}))
+    (tmp_path / "Bad Name.json").write_text(json.dumps({"title": "Bad"}))
+    assert list_presets(tmp_path) == [("a-bowl", "Bowl", "descent"), ("b-net", "Net", "network")]
+    shipped = list_presets()
+    assert {name for name, _, workspace in shipped if workspace == "descent"} >= REQUIRED
+    assert all(title for _, title, _ in shipped)
