@@ -26,12 +26,30 @@ class OneLineParser(argparse.ArgumentParser):
         self._negative_number_matcher = _NEGATIVE_NUMBER
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)}\n")
         raise SystemExit(2)
 
 
+def one_line(message: str) -> str:
+    """``message`` with line breaks and other control characters escaped: argparse quotes
+    unknown arguments verbatim, and an argument may hold a newline."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(message))
+
+
+def parse_finite(text: str, name: str) -> float:
+    """``text`` as a finite float, or ValueError naming the option: ``--lr-sweep MIN must be
+    a finite number, got 'abc'``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {text!r}")
+    return value
+
+
 def finite_float(text: str) -> float:
-    """A finite float in any Python notation (``1e-3``, ``-1.5``, ``.5``)."""
+    """A finite float in any Python notation (``1e-3``, ``-1.5``, ``.5``), for argparse."""
     try:
         value = float(text)
     except ValueError:

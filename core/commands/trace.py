@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
@@ -15,7 +16,10 @@ from core.commands.common import (
     name_list,
     non_negative_float,
     non_negative_int,
+    one_line,
+    parse_finite,
 )
+from core.commands.limits import check_work_size
 from core.descent.engine import (
     DescentConfig,
     DescentResult,
@@ -141,7 +145,8 @@ def config_from_args(args: argparse.Namespace) -> DescentConfig:
 
 
 def _sweep(values: list[str]) -> tuple[float, ...]:
-    low, high = (finite_float(v) for v in values[:2])
+    low = parse_finite(values[0], "--lr-sweep MIN")
+    high = parse_finite(values[1], "--lr-sweep MAX")
     try:
         count = int(values[2])
     except ValueError:
@@ -167,7 +172,7 @@ def _surface_params(items: list[str]) -> list[tuple[str, float]]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise ValueError(f"--surface-param must look like NAME=VALUE, got {item!r}")
-        params.append((name.strip(), finite_float(value)))
+        params.append((name.strip(), parse_finite(value, f"--surface-param {name.strip()}")))
     return params
 
 
@@ -189,23 +194,36 @@ def write_trace_csv(result: DescentResult, labels: list[str], out: TextIO) -> No
             writer.writerow([k, name, lr, t, fmt(xs[t]), fmt(ys[t]), fmt(ls[t])])
 
 
+def _write_file(path: str, result: DescentResult, names: list[str], stderr: TextIO) -> bool:
+    """Write the CSV to ``path``; on failure say so in one line and leave no partial file."""
+    try:
+        fh = open(path, "w", newline="", encoding="utf-8")  # closed by the with below
+    except OSError as exc:
+        stderr.write(f"slope trace: error: cannot write {path!r}: {one_line(exc.strerror)}\n")
+        return False
+    try:
+        with fh:
+            write_trace_csv(result, names, fh)
+    except OSError as exc:  # e.g. the disk filled up: a truncated CSV would look complete
+        Path(path).unlink(missing_ok=True)
+        stderr.write(f"slope trace: error: cannot write {path!r}: {one_line(exc.strerror)}\n")
+        return False
+    return True
+
+
 def run_trace(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run ``trace``; returns the exit status (2 with one line on stderr for bad input)."""
     try:
         config = config_from_args(args)
+        check_work_size(config.n_runs, config.steps)  # before any memory is taken
         result = descend_config(config)
     except ValueError as exc:
-        stderr.write(f"slope trace: error: {exc}\n")
+        stderr.write(f"slope trace: error: {one_line(exc)}\n")
         return 2
     names = [spec.name for spec in config.optimizers]
-    try:
-        if args.out:
-            with open(args.out, "w", newline="", encoding="utf-8") as fh:
-                write_trace_csv(result, names, fh)
-        else:
-            write_trace_csv(result, names, stdout)
-    except OSError as exc:
-        stderr.write(f"slope trace: error: cannot write {args.out!r}: {exc.strerror}\n")
+    if not args.out:
+        write_trace_csv(result, names, stdout)
+    elif not _write_file(args.out, result, names, stderr):
         return 2
     for k in np.flatnonzero(result.diverged_at >= 0):
         d = int(result.diverged_at[k])

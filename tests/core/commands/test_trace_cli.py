@@ -271,3 +271,69 @@ def test_trace_reproduces_torch_optim(name, flags, cls_name, kwargs):
         opt.step()
         ref.append(p.detach().numpy().copy())
     np.testing.assert_allclose(ours, np.array(ref), rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lr-sweep", "abc", "1", "3"], "--lr-sweep MIN must be a number, got 'abc'"),
+        (["--lr-sweep", "nan", "1", "3"], "--lr-sweep MIN must be a finite number, got 'nan'"),
+        (["--lr-sweep", "1e-3", "inf", "3"], "--lr-sweep MAX must be a finite number, got 'inf'"),
+        (
+            ["--lr", "0.1", "--surface-param", "condition=abc"],
+            "--surface-param condition must be a number, got 'abc'",
+        ),
+        (
+            ["--lr", "0.1", "--surface-param", "condition=1e400"],
+            "--surface-param condition must be a finite number, got '1e400'",
+        ),
+        (
+            ["--lr", "0.1", "--surface-param", "condition=nan"],
+            "--surface-param condition must be a finite number, got 'nan'",
+        ),
+        (
+            ["--lr-sweep", "1e-9", "1e-6", "20000", "--steps", "10000000"],
+            "too much work: 20,000 runs x 10,000,001 steps = 200,000,020,000 rows (4.8 TB in"
+            " memory, about 14 TB of CSV to write); the limit is 5,000,000 rows: use fewer runs"
+            " or steps",
+        ),
+    ],
+)
+def test_bad_numbers_and_too_much_work_exit_2_at_once_with_one_line(tmp_path, argv, message):
+    out_file = tmp_path / "trace.csv"
+    base = ["--surface", "bowl", "--optimizer", "gd", "--start", "1", "1", "--steps", "3"]
+    out = run("trace", *base, *argv, "--out", str(out_file))
+    assert out.returncode == 2
+    assert out.stderr == f"slope trace: error: {message}\n"
+    assert out.stdout == ""
+    assert not out_file.exists()
+
+
+def test_formula_errors_exit_2_without_a_python_warning():
+    base = ["--optimizer", "gd", "--lr", "0.1", "--start", "1", "1", "--steps", "3"]
+    warned = run("trace", "--expr", "1if x else 2", *base)
+    assert warned.returncode == 2
+    assert (
+        warned.stderr == "slope trace: error: syntax error at column 1: invalid decimal literal\n"
+    )
+    early = run("trace", "--expr", "x**", *base)
+    assert (
+        early.stderr == "slope trace: error: syntax error at column 3: the formula ends too early\n"
+    )
+    undefined = run("trace", "--expr", "1/0", *base)
+    assert undefined.stderr == "slope trace: error: division by zero at column 2\n"
+
+
+def test_unknown_argument_with_a_newline_stays_one_line():
+    out = run("trace", "--surface", "bowl", *BASE, "--bad\nflag")
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "--bad\\nflag" in out.stderr
+
+
+def test_work_limit_counts_rows_of_runs_times_steps():
+    from core.commands.limits import MAX_TRACE_ROWS, check_work_size
+
+    assert check_work_size(3, 99) == 300
+    assert check_work_size(1, MAX_TRACE_ROWS - 1) == MAX_TRACE_ROWS  # exactly at the limit
+    with pytest.raises(ValueError, match=r"2 runs x 5,000,000 steps = 10,000,000 rows"):
+        check_work_size(2, MAX_TRACE_ROWS - 1)
