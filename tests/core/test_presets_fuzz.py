@@ -208,3 +208,18 @@ def test_accepted_sessions_round_trip_exactly(tmp_path, doc):
     again = load_preset_file(path)
     assert again == preset
     assert preset_to_dict(again) == preset_to_dict(preset)
+
+
+FORMULA_PIECES = st.sampled_from(
+    [*"xy()+-*/.,e0123456789 ", "**", "sin", "exp", "log", "sqrt", "abs", "pi", "1e308", "9" * 400]
+)
+
+
+@FUZZ
+@given(
+    st.one_of(st.text(max_size=40), st.lists(FORMULA_PIECES, max_size=40).map("".join)),
+    st.lists(st.floats(-1e7, 1e7), min_size=4, max_size=4),
+)
+def test_typed_formulas_and_view_boxes(expr, corners):
+    bounds = sorted(corners[:2]) + sorted(corners[2:])
+    check_document({"config": {"surface": "expr", "expr": expr, "bounds": bounds}})
