@@ -126,30 +126,40 @@ def check_file(path, text: str | bytes) -> None:
     assert_showable(preset)
 
 
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    """Paths to every value inside ``value`` (of a list: its first and last item only)."""
+    if isinstance(value, dict):
+        keys = list(value)
+    elif isinstance(value, list):
+        keys = sorted({0, len(value) - 1}) if value else []
+    else:
+        return []
+    paths = []
+    for key in keys:
+        paths.append((*prefix, key))
+        paths.extend(_paths(value[key], (*prefix, key)))
+    return paths
+
+
 @st.composite
 def mutated_presets(draw) -> dict:
     """A shipped preset with one value replaced, removed or added somewhere inside it."""
     doc = json.loads(json.dumps(SHIPPED[draw(st.sampled_from(sorted(SHIPPED)))]))
-    holder, key = doc, None
-    while True:
-        keys = list(holder) if isinstance(holder, dict) else list(range(len(holder)))
-        if not keys:
-            break
-        key = draw(st.sampled_from(keys))
-        child = holder[key]
-        if not isinstance(child, dict | list) or draw(st.booleans()):
-            break
-        holder, key = child, None
+    path = draw(st.sampled_from([(), *_paths(doc)]))
+    holder = doc
+    for key in path[:-1]:
+        holder = holder[key]
     action = draw(st.sampled_from(["replace", "delete", "add"]))
-    if key is None or action == "add":
-        if isinstance(holder, dict):
-            holder[draw(st.text(max_size=8))] = draw(DOCUMENTS)
-        else:
-            holder.append(draw(DOCUMENTS))
+    if not path or action == "add":
+        target = holder[path[-1]] if path else doc
+        if isinstance(target, dict):
+            target[draw(st.text(max_size=8))] = draw(DOCUMENTS)
+        elif isinstance(target, list):
+            target.append(draw(DOCUMENTS))
     elif action == "delete":
-        del holder[key]
+        del holder[path[-1]]
     else:
-        holder[key] = draw(st.one_of(NASTY, DOCUMENTS))
+        holder[path[-1]] = draw(st.one_of(NASTY, DOCUMENTS))
     return doc
 
 
