@@ -43,7 +43,7 @@ class DataSpec:
     y_test: tuple | None = None
 
     def __post_init__(self) -> None:
-        if self.name != ARRAYS and self.name not in DATASETS:
+        if not isinstance(self.name, str) or (self.name != ARRAYS and self.name not in DATASETS):
             names = ", ".join([*DATASETS, ARRAYS])
             raise ValueError(f"dataset name must be one of {names}; got {self.name!r}")
         if not isinstance(self.standardize, bool):

@@ -92,24 +92,25 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise ValueError naming the first bad field and its allowed range."""
+        _check_types(self)
         check_sizes(self.layers, "layers")
         check_int("epochs", self.epochs, 1, 10**7)
         check_int("batch_size", self.batch_size, 1, 10**6)
         for name in ("seed", "data_seed", "weight_seed"):
             if name == "seed" or getattr(self, name) is not None:
                 check_int(name, getattr(self, name), 0, 2**63 - 1)
-        if not isinstance(self.fixed_biases, bool):
-            raise ValueError(f"fixed_biases must be true or false, got {self.fixed_biases!r}")
         if self.data is not None and not isinstance(self.data, DataSpec):
             raise ValueError(f"data must be a DataSpec, got {type(self.data).__name__}")
         check_int("eval_every", self.eval_every, 1, 10**9)
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
-        for name, low in (("lr", 0.0), ("l1", 0.0), ("l2", 0.0)):
+        for name in ("lr", "l1", "l2"):
             value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not (math.isfinite(value) and value >= low):
+            if not _is_number(value) or not (math.isfinite(value) and value >= 0.0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        if self.target_loss is not None and not math.isfinite(self.target_loss):
+        if self.target_loss is not None and not (
+            _is_number(self.target_loss) and math.isfinite(self.target_loss)
+        ):
             raise ValueError(f"target_loss must be a finite number, got {self.target_loss!r}")
         if self.batch_norm and self.mode == "stochastic":
             raise ValueError(
@@ -169,6 +170,37 @@ class TrainConfig:
         if data.get("data") is not None:
             data["data"] = DataSpec.from_dict(data["data"])
         return cls(**data)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_types(config: TrainConfig) -> None:
+    """The fields that must be text, a switch or (name, number) pairs, checked for their type
+    (numbers get their ranges checked in :meth:`TrainConfig.validate`)."""
+    for name in ("output", "loss", "init", "optimizer", "mode"):
+        if not isinstance(getattr(config, name), str):
+            raise ValueError(f"{name} must be a name (text), got {getattr(config, name)!r}")
+    names = (config.activation,) if isinstance(config.activation, str) else config.activation
+    if not isinstance(names, tuple) or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"activation must be a name or a list of names, got {names!r}")
+    for name in ("batch_norm", "fixed_biases"):
+        if not isinstance(getattr(config, name), bool):
+            raise ValueError(f"{name} must be true or false, got {getattr(config, name)!r}")
+    if not _is_number(config.dropout):
+        raise ValueError(f"dropout must be a number in [0, 1), got {config.dropout!r}")
+    hyper = config.hyper
+    if not isinstance(hyper, tuple) or not all(
+        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and _is_number(p[1])
+        for p in hyper
+    ):
+        raise ValueError(f"hyper must be (name, number) pairs, got {hyper!r}")
+    if not all(math.isfinite(v) and v >= 0 for _, v in hyper):
+        raise ValueError(f"hyper values must be finite numbers >= 0, got {hyper!r}")
+    for name, spec in (("schedule", ScheduleSpec), ("clip", ClipSpec)):
+        if not isinstance(getattr(config, name), spec):
+            raise ValueError(f"{name} must be a {spec.__name__}, got {getattr(config, name)!r}")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
