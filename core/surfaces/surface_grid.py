@@ -1,23 +1,45 @@
-"""A loss landscape sampled on a regular grid, ready to be drawn.
+"""A loss landscape sampled on a grid, ready to be drawn: colours, contours, warnings.
 
-The views never evaluate a surface themselves: `landscape_grid` samples it once, turns
-the values into something a colour map can show (log-compressed where the surface asks
-for it), picks colour levels that a single huge value cannot flatten, and chooses
-contour levels at round numbers. `contour_segments` traces those contours (marching
-squares) into plain line segments, so a view draws them as one item.
+The views never evaluate a surface themselves: `landscape_grid` samples it once, tells
+where it is undefined (``1/0``, ``log`` of a negative number) apart from where it merely
+overflows, picks a colour scale that the range does not flatten (linear, log or rank:
+`core.surfaces.colour_scale`) with robust colour levels and readable colour-bar ticks,
+chooses contour levels at round numbers and traces them (`core.surfaces.contours`), and
+finds minima numerically where none are known (`core.surfaces.minima`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-# Robust colour levels: ignore the most extreme 0.5 % on each side.
-_LEVEL_PERCENTILES = (0.5, 99.5)
-# Log scale: loss - min + offset, offset = this fraction of the robust spread of the loss.
-_LOG_OFFSET_FRACTION = 1e-5
+from core.surfaces.colour_scale import (
+    LEVEL_PERCENTILES,
+    LOG,
+    ColourScale,
+    choose_colour_scale,
+    colorbar_ticks,
+    nice_step,
+)
+from core.surfaces.contours import level_segments_all
+from core.surfaces.domain import undefined_warning
+from core.surfaces.minima import find_minima
+
+__all__ = ["LandscapeGrid", "contour_segments", "landscape_grid", "nice_step", "resample"]
+
 _MAX_RESOLUTION = 2000
+
+
+def _empty_points() -> np.ndarray:
+    return _read_only(np.empty((0, 2)))
+
+
+def _no_mask() -> np.ndarray:
+    mask = np.zeros((0, 0), dtype=bool)
+    mask.flags.writeable = False
+    return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +49,10 @@ class LandscapeGrid:
     Attributes
     ----------
     x, y : (nx,), (ny,) sample coordinates (increasing).
-    z : (ny, nx) display value at ``(y[i], x[j])``, row-major, always finite:
-        the loss itself, or ``log10(loss - loss_min + offset)`` when ``log_scale``.
+    z : (ny, nx) display value at ``(y[i], x[j])``, row-major, always finite
+        (``scale.display(loss)``; undefined and overflowed samples hold an end level).
     levels : (lo, hi) colour levels in display units (robust percentiles).
-    log_scale : whether ``z`` is log-compressed.
+    log_scale : whether ``z`` is log-compressed (``scale.kind == "log"``).
     contour_levels : display values at which contour lines are drawn (round numbers).
     minima : (M, 2) known minima of the surface.
     bounds : (xmin, xmax, ymin, ymax) of the grid.
@@ -38,9 +60,20 @@ class LandscapeGrid:
     gradient_scale : median gradient norm over the grid (scales drawn arrows).
     start : the surface's suggested start point.
     title : the surface's display name.
-    contours : (S, 2, 2) contour line segments at ``contour_levels`` (traced once here,
-        off the GUI thread when the grid is built by a worker).
+    contours : (S, 2, 2) contour line segments at ``contour_levels``; none is drawn in a
+        cell touching an undefined sample.
     surface : the sampled surface (lets `resample` draw the same landscape on another box).
+    scale : the colour scale: ``linear``, ``log`` or ``rank`` (equal areas per colour).
+    undefined : (ny, nx) bool, True where the surface has no value (a domain error:
+        division by zero, log or square root of a negative number, 0**negative).
+    overflow : (ny, nx) bool, True where the value is defined but beyond float64 (drawn
+        in the end colour, like any off-scale value).
+    warning : one sentence on the undefined part of this box, or "".
+    colorbar_ticks : ((display_value, label), ...) for the colour bar: round losses,
+        compact labels (``"0.01"``, ``"1e+262"``), never a shared multiplier.
+    colorbar_title : the colour bar's title, e.g. ``"loss (log scale)"``.
+    numerical_minima : (M, 2) minima found numerically (`find_minima`) when the surface
+        knows none: a view marks them as numerical, not known.
     """
 
     x: np.ndarray
@@ -58,32 +91,41 @@ class LandscapeGrid:
     title: str = field(default="")
     contours: np.ndarray = field(default_factory=lambda: np.empty((0, 2, 2)))
     surface: object = field(default=None, repr=False, compare=False)
+    scale: ColourScale = field(default_factory=ColourScale)
+    undefined: np.ndarray = field(default_factory=_no_mask)
+    overflow: np.ndarray = field(default_factory=_no_mask)
+    warning: str = ""
+    colorbar_ticks: tuple[tuple[float, str], ...] = ()
+    colorbar_title: str = "loss"
+    numerical_minima: np.ndarray = field(default_factory=_empty_points)
+
+    def __post_init__(self) -> None:
+        if self.log_scale and self.scale.kind != LOG:  # built by hand with the old fields
+            object.__setattr__(self, "scale", ColourScale(LOG, self.loss_min, self.offset))
 
     def display_value(self, loss: np.ndarray) -> np.ndarray:
-        """Map loss values to display units (finite; non-finite -> the top level).
+        """Map loss values to display units (finite: +inf and NaN -> the top level,
+        -inf -> the bottom level).
 
-        ``d = log10(max(loss - loss_min, 0) + offset)`` when ``log_scale``, else ``d = loss``.
+        ``d = log10(max(loss - loss_min, 0) + offset)`` on a log scale, ``d = loss`` on a
+        linear one, ``d`` = the share of the box below ``loss`` on a rank scale.
         """
-        loss = np.asarray(loss, dtype=float)
-        with np.errstate(invalid="ignore", over="ignore"):
-            if self.log_scale:
-                shifted = np.maximum(loss - self.loss_min, 0.0) + self.offset
-                out = np.log10(np.where(np.isfinite(shifted), shifted, 1.0))
-            else:
-                out = loss
-        return np.where(np.isfinite(out), out, self.levels[1])
+        out = self.scale.display(np.asarray(loss, dtype=float))
+        bottom = np.isneginf(out)
+        out = np.where(np.isfinite(out), out, self.levels[1])
+        return np.where(bottom, self.levels[0], out)
 
     def __repr__(self) -> str:
         return (
             f"LandscapeGrid({self.title or 'surface'}, {self.x.size}x{self.y.size}, "
-            f"bounds={self.bounds}, log_scale={self.log_scale}, "
+            f"bounds={self.bounds}, scale={self.scale.kind}, "
             f"levels=({self.levels[0]:.3g}, {self.levels[1]:.3g}), "
-            f"contours={self.contour_levels.size})"
+            f"contours={self.contour_levels.size}, undefined={int(self.undefined.sum())})"
         )
 
 
-def _read_only(arr: np.ndarray) -> np.ndarray:
-    arr = np.ascontiguousarray(arr, dtype=float)
+def _read_only(arr: np.ndarray, dtype=float) -> np.ndarray:
+    arr = np.ascontiguousarray(arr, dtype=dtype)
     arr.flags.writeable = False
     return arr
 
@@ -94,21 +136,11 @@ def _check_bounds(bounds) -> tuple[float, float, float, float]:
     except (TypeError, ValueError):
         msg = f"bounds must be four numbers (xmin, xmax, ymin, ymax), got {bounds!r}"
         raise ValueError(msg) from None
-    if not all(np.isfinite((xmin, xmax, ymin, ymax))) or xmin >= xmax or ymin >= ymax:
+    if not all(map(math.isfinite, (xmin, xmax, ymin, ymax))) or xmin >= xmax or ymin >= ymax:
         raise ValueError(f"bounds must be finite with xmin < xmax and ymin < ymax, got {bounds!r}")
+    if not all(map(math.isfinite, (xmax - xmin, ymax - ymin, xmax + xmin, ymax + ymin))):
+        raise ValueError(f"bounds are too large: their widths overflow float64; got {bounds!r}")
     return xmin, xmax, ymin, ymax
-
-
-def nice_step(span: float, target: int) -> float:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``target`` steps."""
-    if not np.isfinite(span) or span <= 0:
-        return 1.0
-    raw = span / max(target, 1)
-    power = 10.0 ** np.floor(np.log10(raw))
-    for mult in (1.0, 2.0, 2.5, 5.0, 10.0):
-        if mult * power >= raw:
-            return float(mult * power)
-    return float(10.0 * power)
 
 
 def _contour_levels(lo: float, hi: float, target: int = 14) -> np.ndarray:
@@ -119,23 +151,24 @@ def _contour_levels(lo: float, hi: float, target: int = 14) -> np.ndarray:
     return levels[(levels > lo) & (levels < hi)]
 
 
-def _display(loss: np.ndarray, log_scale: bool, loss_min: float, offset: float) -> np.ndarray:
-    if not log_scale:
-        return loss
-    return np.log10(np.maximum(loss - loss_min, 0.0) + offset)
-
-
-def _sample(surface, bounds, nx: int, ny: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sample(surface, bounds, nx: int, ny: int):
+    """x (nx,), y (ny,), loss (ny, nx) and domain reason codes (ny, nx), 0 = defined."""
     xmin, xmax, ymin, ymax = bounds
     x, y = np.linspace(xmin, xmax, nx), np.linspace(ymin, ymax, ny)
     xx, yy = np.meshgrid(x, y)  # row i = y[i], column j = x[j]
+    points = np.column_stack([xx.ravel(), yy.ravel()])
     with np.errstate(all="ignore"):
-        loss = np.asarray(surface.value(np.column_stack([xx.ravel(), yy.ravel()])), dtype=float)
-    return x, y, loss.reshape(ny, nx)
+        if hasattr(surface, "value_with_domain"):
+            loss, reason = surface.value_with_domain(points)
+        else:  # any object with value(): defined wherever it answers
+            loss = np.asarray(surface.value(points), dtype=float)
+            reason = np.zeros(loss.shape, dtype=np.int8)
+    loss = np.asarray(loss, dtype=float).reshape(ny, nx)
+    return x, y, loss, np.asarray(reason, dtype=np.int8).reshape(ny, nx)
 
 
 def _clamp_finite(values: np.ndarray) -> np.ndarray:
-    """Replace NaN/inf by the largest (or smallest) finite value; all NaN -> 0."""
+    """Replace NaN/+inf by the largest finite value, -inf by the smallest; all NaN -> 0."""
     finite = np.isfinite(values)
     if not finite.any():
         return np.zeros_like(values)
@@ -150,81 +183,96 @@ def _gradient_scale(surface, bounds) -> float:
     xx, yy = np.meshgrid(np.linspace(xmin, xmax, 41), np.linspace(ymin, ymax, 41))
     with np.errstate(all="ignore"):
         grad = np.asarray(surface.gradient(np.column_stack([xx.ravel(), yy.ravel()])))
-    norm = np.linalg.norm(grad, axis=1)
+        norm = np.hypot(grad[:, 0], grad[:, 1])
     norm = norm[np.isfinite(norm) & (norm > 0)]
     return float(np.median(norm)) if norm.size else 1.0
+
+
+def _known_minimum(surface, minima: np.ndarray) -> float | None:
+    if not minima.size:
+        return None
+    with np.errstate(all="ignore"):
+        at_minima = np.asarray(surface.value(minima), dtype=float)
+    at_minima = at_minima[np.isfinite(at_minima)]
+    return float(at_minima.min()) if at_minima.size else None
+
+
+def _levels(z: np.ndarray, undefined: np.ndarray) -> tuple[float, float]:
+    """Robust colour levels over the defined samples; a flat landscape gets a unit range."""
+    defined = z[~undefined] if (~undefined).any() else z.ravel()
+    lo, hi = (float(v) for v in np.percentile(defined, LEVEL_PERCENTILES))
+    return (lo - 0.5, hi + 0.5) if not hi > lo else (lo, hi)
+
+
+def _what(surface) -> str:
+    return "formula" if hasattr(surface, "formula") else "surface"
 
 
 def landscape_grid(surface, bounds=None, resolution: int = 400) -> LandscapeGrid:
     """Sample ``surface`` on a ``resolution x resolution`` grid inside ``bounds``.
 
-    Log scale (``surface.log_scale``): ``z = log10(loss - loss_min + offset)`` with
-    ``loss_min`` the smallest value seen on the grid or at a known minimum and
-    ``offset = 1e-5 * (p99.5 - loss_min)``, so valleys keep their detail. Colour levels
-    are the 0.5 and 99.5 percentiles of ``z``; contour levels are round numbers between.
+    The colour scale is the first of linear, log, rank that does not flatten the
+    finite values (a surface with ``log_scale`` keeps log): log is
+    ``z = log10(loss - loss_min + offset)`` with ``loss_min`` the smallest value seen on
+    the grid or at a known minimum and ``offset = 1e-5 (p99.5 - loss_min)``. Colour
+    levels are the 0.5 and 99.5 percentiles of ``z`` over the defined samples; contour
+    levels are round numbers between.
     """
     if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)):
         raise ValueError(f"resolution must be an integer in [8, 2000], got {resolution!r}")
     if not 8 <= resolution <= _MAX_RESOLUTION:
         raise ValueError(f"resolution must be an integer in [8, 2000], got {resolution}")
     bounds = _check_bounds(surface.bounds if bounds is None else bounds)
-    x, y, loss = _sample(surface, bounds, int(resolution), int(resolution))
-    loss = _clamp_finite(loss)
+    x, y, loss, reason = _sample(surface, bounds, int(resolution), int(resolution))
+    undefined = reason != 0
+    finite = np.isfinite(loss)
     minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
-    loss_min, offset = float(loss.min()), 1.0
-    log_scale = bool(surface.log_scale)
-    if log_scale:
-        if minima.size:
-            with np.errstate(all="ignore"):
-                at_minima = np.asarray(surface.value(minima), dtype=float)
-            at_minima = at_minima[np.isfinite(at_minima)]
-            loss_min = min(loss_min, float(at_minima.min())) if at_minima.size else loss_min
-        spread = float(np.percentile(loss, _LEVEL_PERCENTILES[1])) - loss_min
-        offset = max(_LOG_OFFSET_FRACTION * spread, 1e-12)
-    z = _clamp_finite(_display(loss, log_scale, loss_min, offset))
-    lo, hi = (float(v) for v in np.percentile(z, _LEVEL_PERCENTILES))
-    if not hi > lo:  # a flat landscape: any non-empty range will do
-        lo, hi = lo - 0.5, hi + 0.5
+    scale = choose_colour_scale(
+        loss[finite], bool(surface.log_scale), _known_minimum(surface, minima)
+    )
+    z = _clamp_finite(scale.display(np.where(undefined, np.nan, loss)))
+    lo, hi = _levels(z, undefined)
     levels = _contour_levels(lo, hi)
-    segments = _all_segments(x, y, z, levels)[0]
+    segments = level_segments_all(x, y, z, levels, skip=undefined)[0]
+    numerical = _empty_points()
+    if not minima.size and hasattr(surface, "hessian"):
+        numerical = find_minima(surface, bounds).points
+    is_log = scale.kind == LOG
     return LandscapeGrid(
         x=_read_only(x),
         y=_read_only(y),
         z=_read_only(z),
         levels=(lo, hi),
-        log_scale=log_scale,
+        log_scale=is_log,
         contour_levels=_read_only(levels),
         contours=_read_only(segments),
         minima=_read_only(minima),
         bounds=bounds,
-        loss_min=loss_min,
-        offset=offset,
+        loss_min=scale.loss_min if is_log or not finite.any() else float(loss[finite].min()),
+        offset=scale.offset if is_log else 1.0,
         gradient_scale=_gradient_scale(surface, bounds),
         start=tuple(float(s) for s in getattr(surface, "start", (0.0, 0.0))),
         title=str(getattr(surface, "display_name", "")),
         surface=surface,
+        scale=scale,
+        undefined=_read_only(undefined, bool),
+        overflow=_read_only(~finite & ~undefined, bool),
+        warning=undefined_warning(reason, _what(surface)),
+        colorbar_ticks=colorbar_ticks(scale, lo, hi),
+        colorbar_title=scale.title,
+        numerical_minima=numerical,
     )
-
-
-def _all_segments(x, y, z, levels, cancelled=None):
-    """Segments of every level and each one's level index (None if ``cancelled()``)."""
-    parts, index = [np.empty((0, 2, 2))], [np.empty(0, dtype=int)]
-    for i, level in enumerate(levels):
-        if cancelled is not None and cancelled():
-            return None
-        parts.append(_level_segments(x, y, z, float(level)))
-        index.append(np.full(len(parts[-1]), i, dtype=int))
-    return np.concatenate(parts), np.concatenate(index)
 
 
 def resample(grid: LandscapeGrid, bounds, shape, contours=True, cancelled=None):
     """The landscape of ``grid`` sampled on another box, in ``grid``'s display units.
 
-    Colour levels, contour levels and the log shift stay those of ``grid``
+    Colour scale, levels, contour levels and ticks stay those of ``grid``
     (``z = grid.display_value(loss)``), so a zoomed or panned view keeps its colours:
     values beyond the levels are clipped to ``levels -/+ 1e6 * (hi - lo)`` (finite, and
-    drawn in the end colours). ``shape`` is ``(nx, ny)`` samples; ``contours=False``
-    skips the tracing. Returns None if ``cancelled()`` became true before the end.
+    drawn in the end colours). The undefined and overflow masks and the warning are those
+    of the new box. ``shape`` is ``(nx, ny)`` samples; ``contours=False`` skips the
+    tracing. Returns None if ``cancelled()`` became true before the end.
     """
     if grid.surface is None:
         raise ValueError("grid must come from landscape_grid (it has no surface to resample)")
@@ -232,70 +280,27 @@ def resample(grid: LandscapeGrid, bounds, shape, contours=True, cancelled=None):
     nx, ny = (int(n) for n in shape)
     if not (2 <= nx <= _MAX_RESOLUTION and 2 <= ny <= _MAX_RESOLUTION):
         raise ValueError(f"shape must be two integers in [2, 2000], got {shape!r}")
-    x, y, loss = _sample(grid.surface, bounds, nx, ny)
+    x, y, loss, reason = _sample(grid.surface, bounds, nx, ny)
+    undefined = reason != 0
     lo, hi = grid.levels
     margin = 1e6 * (hi - lo)
     z = np.clip(grid.display_value(loss), lo - margin, hi + margin)
     traced = (np.empty((0, 2, 2)),)
     if contours:
-        traced = _all_segments(x, y, z, grid.contour_levels, cancelled)
+        traced = level_segments_all(x, y, z, grid.contour_levels, cancelled, skip=undefined)
     if traced is None or (cancelled is not None and cancelled()):
         return None
-    segments = traced[0]
     return replace(
         grid,
         x=_read_only(x),
         y=_read_only(y),
         z=_read_only(z),
         bounds=bounds,
-        contours=_read_only(segments),
+        contours=_read_only(traced[0]),
+        undefined=_read_only(undefined, bool),
+        overflow=_read_only(~np.isfinite(loss) & ~undefined, bool),
+        warning=undefined_warning(reason, _what(grid.surface)),
     )
-
-
-def _cell_edge_points(x, y, z, level, rows, cols) -> np.ndarray:
-    """Crossing points on the 4 edges (bottom, right, top, left) of the given cells."""
-    a, b = z[rows, cols], z[rows, cols + 1]  # bottom-left, bottom-right
-    c, d = z[rows + 1, cols + 1], z[rows + 1, cols]  # top-right, top-left
-    x0, x1, y0, y1 = x[cols], x[cols + 1], y[rows], y[rows + 1]
-
-    def frac(v0, v1):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = (level - v0) / (v1 - v0)
-        return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
-
-    bottom = np.stack([x0 + frac(a, b) * (x1 - x0), y0], axis=-1)
-    right = np.stack([x1, y0 + frac(b, c) * (y1 - y0)], axis=-1)
-    top = np.stack([x0 + frac(d, c) * (x1 - x0), y1], axis=-1)
-    left = np.stack([x0, y0 + frac(a, d) * (y1 - y0)], axis=-1)
-    return np.stack([bottom, right, top, left], axis=1)  # (C, 4, 2)
-
-
-def _level_segments(x, y, z, level) -> np.ndarray:
-    """Marching squares for one level: (S, 2, 2) segments ``[[x0, y0], [x1, y1]]``."""
-    above = z >= level
-    h_cross = above[:, :-1] != above[:, 1:]
-    v_cross = above[:-1, :] != above[1:, :]
-    rows, cols = np.nonzero(h_cross[:-1] | h_cross[1:] | v_cross[:, :-1] | v_cross[:, 1:])
-    if rows.size == 0:
-        return np.empty((0, 2, 2))
-    # per cell, edges in the order bottom, right, top, left
-    bottom, top = h_cross[rows, cols], h_cross[rows + 1, cols]
-    left, right = v_cross[rows, cols], v_cross[rows, cols + 1]
-    mask = np.stack([bottom, right, top, left], axis=1)
-    pts = _cell_edge_points(x, y, z, level, rows, cols)
-    two = mask.sum(axis=1) == 2
-    order = np.argsort(~mask[two], axis=1, kind="stable")[:, :2]
-    segments = [np.take_along_axis(pts[two], order[:, :, None], axis=1)]
-    saddle = ~two
-    if saddle.any():
-        # ambiguous cell: the centre value decides which corners the lines cut off
-        r, c = rows[saddle], cols[saddle]
-        centre = (z[r, c] + z[r, c + 1] + z[r + 1, c] + z[r + 1, c + 1]) / 4.0
-        cut_b_d = ((centre >= level) == above[r, c])[:, None, None]
-        s = pts[saddle]
-        segments.append(np.where(cut_b_d, s[:, [0, 1]], s[:, [0, 3]]))
-        segments.append(np.where(cut_b_d, s[:, [2, 3]], s[:, [1, 2]]))
-    return np.concatenate(segments, axis=0)
 
 
 def contour_segments(grid: LandscapeGrid) -> tuple[np.ndarray, np.ndarray]:
@@ -306,4 +311,5 @@ def contour_segments(grid: LandscapeGrid) -> tuple[np.ndarray, np.ndarray]:
     segments : (S, 2, 2) float array, each ``[[x0, y0], [x1, y1]]`` in surface coordinates.
     level_index : (S,) int, which entry of ``contour_levels`` each segment belongs to.
     """
-    return _all_segments(grid.x, grid.y, grid.z, grid.contour_levels)
+    skip = grid.undefined if grid.undefined.shape == grid.z.shape else None
+    return level_segments_all(grid.x, grid.y, grid.z, grid.contour_levels, skip=skip)
