@@ -162,3 +162,17 @@ def test_a_network_built_for_the_config_uses_the_weight_seed():
     config = TrainConfig(layers=(2, 3, 1), seed=1, weight_seed=9)
     net = build_network(config, MOONS)
     np.testing.assert_array_equal(net.weights[0], MLP([2, 3, 1], seed=9).weights[0])
+
+
+def test_weights_file_round_trip_with_batch_norm_state(tmp_path):
+    from core.nn.weights_file import load_weights, save_weights
+
+    config = dataclasses.replace(BASE, batch_norm=True, epochs=1)
+    last = _frames(config)[-1]
+    save_weights(tmp_path / "net.npz", last)
+    arrays = load_weights(tmp_path / "net.npz")
+    assert list(arrays)[:6] == ["W0", "b0", "W1", "b1", "W2", "b2"]
+    np.testing.assert_array_equal(arrays["W1"], last.weights[1])
+    np.testing.assert_array_equal(arrays["running_var1"], last.bn_state[7])
+    assert set(arrays) >= {"gamma0", "beta1", "running_mean0"} and len(arrays) == 14
+    assert [p.name for p in tmp_path.iterdir()] == ["net.npz"]
