@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.surfaces.domain import DOMAIN_REASONS, undefined_warning
 from core.surfaces.formula import Formula
@@ -107,3 +109,31 @@ def test_undefined_warning_sentences():
     sliver[:] = 1
     sliver[3] = 0
     assert "more than 99 %" in undefined_warning(sliver)
+
+
+EDGES = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5])
+COORD = st.one_of(EDGES, st.floats(-3, 3, allow_nan=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=COORD, y=COORD)
+def test_reason_follows_the_math(x, y):
+    """log(x) + sqrt(y) + 1/(x - y): the leftmost failing operation is the reason."""
+    value, code = Formula("log(x) + sqrt(y) + 1/(x - y)").value_with_domain(
+        np.array([x]), np.array([y])
+    )
+    if x < 0:
+        expected = "log of a negative number"
+    elif x == 0:
+        expected = "log of zero"
+    elif y < 0:
+        expected = "square root of a negative number"
+    elif x == y:
+        expected = "division by zero"
+    else:
+        expected = ""
+    if expected == "":  # defined: the value is the plain sum
+        with np.errstate(all="ignore"):
+            plain = np.log(x) + np.sqrt(y) + 1 / (x - y)
+        assert value[0] == plain or not np.isfinite(plain)  # 1/(x-y) may overflow
+    assert reason_of(int(code[0])) == expected
