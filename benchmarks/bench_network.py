@@ -1,6 +1,6 @@
 """Backprop speed: Slope's NumPy MLP against the NumPy limit and torch, and the loss grid.
 
-Run: ``.venv/bin/python benchmarks/bench_network.py [--repeats N]``
+Run: ``.venv/bin/python benchmarks/bench_network.py [--repeats N] [--clock cpu|wall]``
 
 * forward + backward (loss and every dW, db) of a [2,16,16,1] tanh net on a batch of 32
   (target: at least 3x faster than torch) and of a [2,64,64,64,1] net on a batch of 256
@@ -15,8 +15,11 @@ Run: ``.venv/bin/python benchmarks/bench_network.py [--repeats N]``
 All run on one thread: torch.set_num_threads(1), and NumPy's BLAS limited by
 threadpoolctl when installed, otherwise by the *_NUM_THREADS variables set below before
 NumPy is imported. Timings are interleaved (Slope, limit, torch, Slope, ...) so that a
-busy machine slows all alike; each figure is the median over many repeats. The tanh
-route that core.nn.activations chose at import is printed with its own timings.
+busy machine slows all alike; each figure is the median over many repeats. The clock is
+the process's CPU time by default: with everything on one thread it equals wall time on
+an idle machine, and on a shared one it leaves out the time other processes hold the
+core (``--clock wall`` for wall time). The tanh route that core.nn.activations chose at
+import is printed with its own timings.
 """
 
 from __future__ import annotations
@@ -56,22 +59,25 @@ except ImportError:
     torch = None
 
 
-def per_call(fn, calls: int) -> float:
-    """Seconds per call of ``fn`` over a block of ``calls`` calls."""
-    start = time.perf_counter()
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
+def per_call(fn, calls: int, clock) -> float:
+    """Seconds per call of ``fn`` over a block of ``calls`` calls, by ``clock``."""
+    start = clock()
     for _ in range(calls):
         fn()
-    return (time.perf_counter() - start) / calls
+    return (clock() - start) / calls
 
 
-def interleaved(fns: dict, calls: int, repeats: int) -> dict:
+def interleaved(fns: dict, calls: int, repeats: int, clock) -> dict:
     """Median seconds per call of each function, timed in alternation."""
     for fn in fns.values():
-        per_call(fn, max(1, calls // 10))  # warm up caches and lazy initialization
+        per_call(fn, max(1, calls // 10), clock)  # warm up caches and lazy initialization
     samples = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            samples[name].append(per_call(fn, calls))
+            samples[name].append(per_call(fn, calls, clock))
     return {name: statistics.median(times) for name, times in samples.items()}
 
 
@@ -129,7 +135,7 @@ class NumpyLimit:
         return loss
 
 
-def forward_backward_case(sizes: list[int], batch: int, calls: int, repeats: int) -> dict:
+def forward_backward_case(sizes: list[int], batch: int, calls: int, repeats: int, clock) -> dict:
     rng = np.random.default_rng(0)
     net = MLP(sizes, activation="tanh", output="linear", seed=0)
     X, y = rng.normal(size=(batch, sizes[0])), rng.normal(size=batch)
@@ -153,10 +159,10 @@ def forward_backward_case(sizes: list[int], batch: int, calls: int, repeats: int
         torch_step()
         np.testing.assert_allclose(dW[0], model[0].weight.grad.numpy().T, rtol=1e-9)
         fns["torch"] = torch_step
-    return interleaved(fns, calls, repeats)
+    return interleaved(fns, calls, repeats, clock)
 
 
-def loss_grid_case(repeats: int) -> dict:
+def loss_grid_case(repeats: int, clock) -> dict:
     rng = np.random.default_rng(0)
     net = MLP([2, 16, 16, 1], activation="tanh", output="linear", seed=0)
     X = rng.normal(size=(500, 2))
@@ -164,7 +170,7 @@ def loss_grid_case(repeats: int) -> dict:
     directions = random_directions(net, seed=1)
     axis = np.linspace(-1.0, 1.0, 51)
     grid = lambda: loss_grid(net, X, y, "mse", directions, axis, axis)  # noqa: E731
-    timings = interleaved({"grid": grid}, 1, repeats)
+    timings = interleaved({"grid": grid}, 1, repeats, clock)
 
     flat = [
         np.concatenate([p.ravel() for pair in zip(*d, strict=True) for p in pair])
@@ -179,17 +185,19 @@ def loss_grid_case(repeats: int) -> dict:
                 twin.set_flat(centre + alpha * flat[0] + beta * flat[1])
                 twin.compute_loss(X, y, "mse")
 
-    timings["loop"] = per_call(per_point, 1)
+    timings["loop"] = per_call(per_point, 1, clock)
     return timings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=31, help="timed blocks per case")
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--clock", choices=CLOCKS, default="cpu", help="cpu or wall time")
+    args = parser.parse_args()
+    repeats, clock = args.repeats, CLOCKS[args.clock]
     print(
         f"numpy {np.__version__}, BLAS one thread via {BLAS_LIMIT}; "
-        f"torch {torch.__version__ if torch else 'not installed'} (1 thread)"
+        f"torch {torch.__version__ if torch else 'not installed'} (1 thread); {args.clock} time"
     )
     print(f"{TANH_CALIBRATION}, chosen at import; in use: {tanh_route()!r}")
     print(
@@ -200,9 +208,9 @@ def main() -> None:
         ([2, 16, 16, 1], 32, 400, ("torch/slope", 3.0)),
         ([2, 64, 64, 64, 1], 256, 40, ("slope/limit", 1.3)),
     ):
-        t = forward_backward_case(sizes, batch, calls, repeats)
+        t = forward_backward_case(sizes, batch, calls, repeats, clock)
         print(case_row(f"fwd+bwd {sizes} batch {batch}", t, target))
-    g = loss_grid_case(max(5, repeats // 3))
+    g = loss_grid_case(max(5, repeats // 3), clock)
     verdict = "ok" if g["grid"] < 0.3 else "MISSED"
     print(
         f"{'loss_grid 51x51 [2,16,16,1] n=500':<38}{g['grid'] * 1e3:>10.1f}ms"
