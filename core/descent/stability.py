@@ -16,6 +16,7 @@ sentence from this module, so no two places on screen can disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -184,3 +185,29 @@ def stopped_summary(frame, runs: RunTable, k: int) -> str:
     if others > (reasons[k] not in (RUNNING, DIVERGED)):
         parts.append(f"{others} stopped for other reasons")
     return sentence + (f" ({'; '.join(parts)}.)" if parts else "")
+
+
+def widest_sentences() -> tuple[str, ...]:
+    """Every kind of sentence this module writes, with the widest numbers and labels:
+    a view reserves room for them so that its height never changes from frame to frame."""
+    wide = -1.23e-100
+    sentences = [_regime_sentence(wide, lam, v) for lam, v in ((wide, "no limit"),)]
+    sentences += [_regime_sentence(wide, -wide, v) for v in ("steady", "zig-zag", "diverges")]
+    runs = RunTable(
+        optimizer_index=np.zeros(1, dtype=int),
+        optimizer_labels=("momentum (nesterov)",),
+        lr=np.full(1, wide),
+        start=np.zeros((1, 2)),
+        seed=np.zeros(1, dtype=int),
+    )
+    for reason in (DIVERGED, UNDEFINED, OVERFLOW, ESCAPED):
+        for fault in (-1, 10**8):
+            frame = SimpleNamespace(
+                diverged_at=np.array([10**9]),
+                stop_reason=np.array([reason]),
+                fault_step=np.array([fault]),
+                fault_lr=np.array([wide]),
+                fault_lambda=np.array([-wide]),
+            )
+            sentences.append(stop_sentence(frame, runs, 0))
+    return tuple(sentences)

@@ -39,8 +39,8 @@ def _run_then_capture(app, window, run_for: float | None, screenshot: str | None
     QTimer.singleShot(int((run_for or 0.0) * 1000), loop.quit)
     loop.exec()
     # the landscape, then its resampling to the visible range (the filled picture)
-    _wait_until(app, lambda: window.grid_ready and window.landscape.is_settled, GRID_WAIT_S)
-    window.worker.pause()
+    _wait_until(app, window.is_settled, GRID_WAIT_S)
+    window.pause()
     _wait_until(app, lambda: False, 0.1)  # the paused state on its way
     _wait_until(app, lambda: window.up_to_date, 2.0)
     _wait_until(app, lambda: False, 0.05)  # and painted
@@ -77,7 +77,7 @@ def run_window(
     window.resize(*WINDOW_SIZE)
     window.load_preset(loaded)
     window.show()
-    app.aboutToQuit.connect(lambda: window.worker.shutdown(1000))
+    app.aboutToQuit.connect(window.shutdown)
     if run_for is None and screenshot is None:
         return app.exec()
     if run_for:

@@ -49,12 +49,12 @@ def build_menus(window) -> WindowActions:
     for name in preset_names():
         _action(window, presets, name, None, lambda _=False, n=name: window.load_preset_name(n))
     run = bar.addMenu("&Run")
-    worker = window.worker
+    controller = window.controller
     run_actions = {
-        "play": _action(window, run, "Play / pause", "Space", worker.toggle),
-        "step": _action(window, run, "Step", "Right", worker.step),
-        "reset": _action(window, run, "Reset", "R", worker.reset),
-        "stop": _action(window, run, "Stop", "Ctrl+.", worker.stop),
+        "play": _action(window, run, "Play / pause", "Space", controller.toggle_play),
+        "step": _action(window, run, "Step", "Right", controller.step),
+        "reset": _action(window, run, "Reset", "R", controller.reset),
+        "stop": _action(window, run, "Stop", "Ctrl+.", controller.stop),
     }
     view = bar.addMenu("&View")
     arrows = {}

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from core.descent.engine import DescentConfig, start_grid
+from core.descent.preset_view import PresetView
 from core.surfaces.surface import expression_surface, get_surface
 from gui.descent.panels.learning_rate_panel import LearningRatePanel
 from gui.descent.panels.optimizer_editor import OptimizerEditor
@@ -172,9 +173,11 @@ class ControlsPanel(QScrollArea):
         """A start point picked in the landscape (replaces a grid of starts)."""
         self.run.set_start(x, y)
 
-    def set_config(self, config: DescentConfig, view: dict | None = None) -> None:
-        """Show ``config`` in every panel; `config()` then returns it unchanged."""
-        view = view or {}
+    def set_config(self, config: DescentConfig, view: PresetView | None = None) -> None:
+        """Show ``config`` and ``view``'s settings in every panel; `config()` then returns
+        ``config`` unchanged. Without a view, the defaults for ``config``'s rates."""
+        if view is None:
+            view = PresetView.from_dict({}, config.learning_rates)
         self._debounce.stop()
         self.surface.set_fields(config.surface, config.expr, config.surface_params)
         self._surface_name = config.surface
@@ -182,7 +185,7 @@ class ControlsPanel(QScrollArea):
         self.rates.set_rates(config.learning_rates, view)
         self.schedule.set_specs(config.schedule, config.clip)
         self._bounds = config.bounds
-        grid_n = int(view.get("start_grid", 0))
+        grid_n = view.start_grid
         if grid_n and config.starts != start_grid(self._surface_bounds(), grid_n):
             grid_n = 0  # the starts are not that grid after all: keep them as they are
         self._custom_starts = config.starts if len(config.starts) > 1 and not grid_n else None
@@ -191,7 +194,7 @@ class ControlsPanel(QScrollArea):
             start = config.starts[0]
         else:
             start = self._default_start(config.surface, config.expr, config.surface_params)
-        self.run.set_fields(config, start, grid_n, view.get("speed", self.run.speed_value()))
+        self.run.set_fields(config, start, grid_n, view.speed)
         self.run.set_linreg(config.surface == "linreg")
         self.optimizers.set_batch_visible(config.surface == "linreg")
         self.error.hide()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from PySide6.QtCore import QTimer, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.descent.engine import lr_sweep
+from core.descent.preset_view import PresetView
 from gui.shell.tooltips import tip
 from gui.widgets.spin_boxes import ScientificSpinBox, int_spin
 
@@ -57,9 +59,9 @@ class LearningRatePanel(QWidget):
         self._build_layout()
         self._last_good = self._compute()
         self._critical_shown_at = 0.0
-        self._pending_lam: float | None = None
+        self._pending_report = None
         self._critical_timer = QTimer(self, singleShot=True, interval=260)
-        self._critical_timer.timeout.connect(lambda: self.show_critical(self._pending_lam))
+        self._critical_timer.timeout.connect(lambda: self.show_report(self._pending_report))
         for box in (self.lr, self.lr_min, self.lr_max, self.count):
             box.valueChanged.connect(self._on_edit)
         self.log.toggled.connect(self._on_edit)
@@ -128,54 +130,55 @@ class LearningRatePanel(QWidget):
         }
         return {"lr_mode": "sweep" if self.is_sweep else "single", "sweep": sweep}
 
-    def set_rates(self, rates: tuple[float, ...], view: dict) -> None:
-        """Show a configuration's learning rates (no ``changed`` signal)."""
+    def set_rates(self, rates: tuple[float, ...], view: PresetView) -> None:
+        """Show a configuration's learning rates and the view's sweep control (no
+        ``changed`` signal)."""
         widgets = (self.lr, self.lr_min, self.lr_max, self.count, self.log, self.sweep_button)
         for w in widgets:
             w.blockSignals(True)
         try:
-            sweep = view.get("sweep") or {}
-            is_sweep = view.get("lr_mode", "sweep" if len(rates) > 1 else "single") == "sweep"
+            is_sweep = view.lr_mode == "sweep"
             self.sweep_button.setChecked(is_sweep)
             self.single_button.setChecked(not is_sweep)
             self.lr.setValue(rates[0])
-            # a single rate: offer a sweep of two decades around it when the user switches
-            low, high = (
-                (min(rates), max(rates)) if len(rates) > 1 else (rates[0] / 10, rates[0] * 10)
-            )
-            self.lr_min.setValue(float(sweep.get("min", low)))
-            self.lr_max.setValue(float(sweep.get("max", high)))
-            self.count.setValue(int(sweep.get("count", len(rates) if len(rates) > 1 else 7)))
-            self.log.setChecked(bool(sweep.get("log", True)))
+            self.lr_min.setValue(view.sweep.low)
+            self.lr_max.setValue(view.sweep.high)
+            self.count.setValue(view.sweep.count)
+            self.log.setChecked(view.sweep.log)
         finally:
             for w in widgets:
                 w.blockSignals(False)
         self._on_mode()
         self._last_good = tuple(rates)  # exactly what the configuration says
 
-    def show_critical(self, lam: float | None) -> None:
-        """Mark the critical step 2 / lambda_max at the current point (None hides it).
+    def show_report(self, report) -> None:
+        """Show the critical rate of a `core.descent.stability.StabilityReport` (the same
+        report the stability meter shows, so both always name the same run and number).
 
         Updated at most four times a second: a label that changes its text re-lays out
         the whole dock, which is too costly for every frame of a run.
         """
-        self._pending_lam = lam
+        self._pending_report = report
         now = time.perf_counter()
         if now - self._critical_shown_at < 0.25:
             if not self._critical_timer.isActive():  # the last value still gets shown
                 self._critical_timer.start()
             return
         self._critical_shown_at = now
-        if lam is None or not lam > 0:
-            text = "Curvature at the point ≤ 0: no step-size limit there."
-        else:
-            critical = 2.0 / lam
-            rates = self._last_good
-            over = sum(lr > critical for lr in rates)
-            if len(rates) > 1:
-                verdict = f"{over} of {len(rates)} rates above it"
-            else:
-                verdict = "above it: expect divergence" if over else "below it: stable here"
-            text = f"Critical rate here: 2/λmax = {critical:.3g} ({verdict})"
+        self._critical_timer.stop()
+        text = critical_text(report)
         if text != self.critical.text():
             self.critical.setText(text)
+
+
+def critical_text(report) -> str:
+    """One line on the critical rate at the followed run's point (empty without a run)."""
+    if report is None:
+        return ""
+    if not math.isfinite(report.critical_lr):
+        return f"At {report.label}'s point the surface does not curve up: no rate limit there."
+    if report.rates > 1:
+        verdict = f"{report.rates_above} of {report.rates} rates above it"
+    else:
+        verdict = "above it: expect divergence" if report.rates_above else "below it"
+    return f"Critical rate at {report.label}'s point: 2/λmax = {report.critical_lr:.3g} ({verdict})"

@@ -1,12 +1,8 @@
 """How large a step the local curvature allows: lambda_max, 2/lambda_max and a gauge.
 
-On a quadratic with curvature ``lam`` along some direction, gradient descent multiplies
-the distance to the minimum along it by ``(1 - lr * lam)`` each step: it creeps for
-``lr < 1/lam``, zig-zags but converges for ``1/lam < lr < 2/lam`` and grows without limit
-for ``lr > 2/lam``. Near any point a smooth surface looks like such a quadratic with
-``lam`` up to the Hessian's largest eigenvalue, so ``2/lambda_max`` is the critical
-learning rate here. Where ``lambda_max <= 0`` the surface does not curve upward in any
-direction and no step is too large for the curvature.
+Everything shown here comes from one `core.descent.stability.StabilityReport` (the
+controller hands the same report to the learning-rate panel), so the meter never
+computes a critical rate or a verdict of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from core.descent.stability import widest_sentences
 from gui.shell import colors as palette
 from gui.widgets.text_strip import TextStrip
 
@@ -22,55 +19,8 @@ ZIGZAG_COLOR = (230, 159, 0)
 UNSTABLE_COLOR = palette.DIVERGED_COLOR
 
 
-def critical_lr(lambda_max):
-    """The largest stable learning rate of gradient descent, ``2 / lambda_max``.
-
-    ``inf`` where ``lambda_max <= 0`` (or is not finite): no upward curvature, no limit.
-    Works on scalars and arrays.
-    """
-    lam = np.asarray(lambda_max, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(np.isfinite(lam) & (lam > 0), 2.0 / lam, np.inf)
-    return float(out) if out.ndim == 0 else out
-
-
 def _fmt(value: float) -> str:
     return f"{value:.3g}"
-
-
-def stability_sentence(lr: float, lambda_max: float, diverged_at: int = -1) -> str:
-    """One plain sentence on whether ``lr`` suits the curvature ``lambda_max`` here."""
-    limit = critical_lr(lambda_max)
-    if diverged_at >= 0:
-        if np.isfinite(limit) and lr > limit:
-            return (
-                f"Diverged at step {diverged_at}: the learning rate {_fmt(lr)} is above "
-                f"2/λmax = {_fmt(limit)}, so every step overshot further than the last."
-            )
-        return (
-            f"Diverged at step {diverged_at}: the curvature along the way was steeper than "
-            f"at the point where it stopped, or momentum made the steps longer than lr alone."
-        )
-    if not np.isfinite(limit):
-        return (
-            f"Here the surface curves downward or is flat (λmax = {_fmt(lambda_max)}): "
-            "no step is too large for it, the path can only speed up."
-        )
-    if lr < limit / 2:
-        return (
-            f"Stable: the learning rate {_fmt(lr)} is below 1/λmax = {_fmt(limit / 2)}, "
-            "so each step moves steadily downhill."
-        )
-    if lr < limit:
-        return (
-            f"Zig-zag: {_fmt(lr)} lies between 1/λmax and 2/λmax = {_fmt(limit)}, so each "
-            "step overshoots the valley floor, but the swings shrink."
-        )
-    return (
-        f"Too large here: {_fmt(lr)} is above 2/λmax = {_fmt(limit)}, so across the steepest "
-        "direction each step overshoots more than the last: the run is thrown out to "
-        "flatter ground, or blows up."
-    )
 
 
 def _close(a: float, b: float, rel: float = 1e-3) -> bool:
@@ -162,12 +112,12 @@ class StabilityGauge(QtWidgets.QWidget):
         painter.end()
 
 
-def values_text(lam: float, limit: float, rate: float) -> str:
-    """The meter's line of numbers (rich text): lambda_max, 2/lambda_max and the lr."""
-    limit_text = f"{limit:.3g}" if np.isfinite(limit) else "no limit"
+def values_text(label: str, lam: float, limit: float, rate: float) -> str:
+    """The meter's line of numbers (rich text): which run, lambda_max, 2/lambda_max, lr."""
+    limit_text = _fmt(limit) if np.isfinite(limit) else "no limit"
     return (
-        f"λ<sub>max</sub> = <b>{lam:.3g}</b> &nbsp; critical lr 2/λ<sub>max</sub> = "
-        f"<b>{limit_text}</b> &nbsp; lr = <b>{rate:.3g}</b>"
+        f"<b>{label}</b> &nbsp; λ<sub>max</sub> = <b>{_fmt(lam)}</b> &nbsp; critical lr "
+        f"2/λ<sub>max</sub> = <b>{limit_text}</b> &nbsp; lr = <b>{_fmt(rate)}</b>"
     )
 
 
@@ -175,18 +125,8 @@ def _longest_texts() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Numbers line and sentences with the widest numbers: the meter reserves room for them
     so that its height does not change from frame to frame."""
     wide = -1.23e-100
-    values = (values_text(wide, wide, wide),)
-    sentences = tuple(
-        stability_sentence(lr, lam, diverged_at)
-        for lr, lam, diverged_at in (
-            (1.23e-100, 1.23e100, 10**9),  # diverged above the limit
-            (1.23e-100, -1.23e-100, 10**9),  # diverged below it
-            (1.23e-100, -1.23e-100, -1),  # no limit
-            (1.23e-100, 1.23e-100, -1),  # stable
-            (1.23e-100, 1.23e100, -1),  # too large
-        )
-    )
-    return values, sentences
+    values = (values_text("momentum (nesterov), lr=1.23e-100", wide, wide, wide),)
+    return values, widest_sentences()
 
 
 class StabilityMeter(QtWidgets.QWidget):
@@ -216,28 +156,14 @@ class StabilityMeter(QtWidgets.QWidget):
             layout.addWidget(widget)
         self.set_presentation(False)
 
-    def set_run(self, index: int) -> None:
-        """Which run the meter follows (the selected one; default the first)."""
-        self.run_index = max(int(index), 0)
-
-    def show_state(self, frame, lr=None) -> None:
-        """Update for ``frame``; ``lr`` is the learning rate (scalar or per run; default:
-        the rate of the step just taken, ``frame.lr``)."""
-        lam_all = np.asarray(frame.lambda_max, float).reshape(-1)
-        if lam_all.size == 0:
-            return
-        k = min(self.run_index, lam_all.size - 1)
-        rates = np.asarray(frame.lr if lr is None else lr, float).reshape(-1)
-        rate = float(rates[k] if rates.size > k else rates[0]) if rates.size else float("nan")
-        if frame.step == 0 and lr is None:
-            rate = float("nan")  # no step taken yet: frame.lr holds no rate
-        lam = float(lam_all[k])
-        limit = critical_lr(lam)
-        diverged_at = int(np.asarray(frame.diverged_at).reshape(-1)[k])
-        self.values.setText(values_text(lam, limit, rate))
-        self.gauge.set_values(rate, limit)
-        if np.isfinite(rate):
-            self.sentence.setText(stability_sentence(rate, lam, diverged_at))
+    def show_report(self, report) -> None:
+        """Show a `core.descent.stability.StabilityReport` (numbers, gauge, sentence)."""
+        self.run_index = report.run
+        self.values.setText(
+            values_text(report.label, report.lambda_max, report.critical_lr, report.lr)
+        )
+        self.gauge.set_values(report.lr, report.critical_lr)
+        self.sentence.setText(report.sentence)
 
     def set_presentation(self, on: bool) -> None:
         size = 14.0 if on else 9.5

@@ -12,12 +12,13 @@ from core.descent.config import DescentConfig, OptimizerSpec, start_grid
 from core.descent.engine import DescentRun, descend
 from core.descent.outcomes import classify_outcomes
 from core.descent.recording import descent_history
+from core.descent.stability import stability_report
 from core.optim.schedules import ScheduleSpec
 from core.surfaces.surface import get_surface
 from core.surfaces.surface_grid import landscape_grid
 from gui.descent.views.landscape_view import LandscapeView
 from gui.descent.views.side_plots import SidePlots
-from gui.descent.views.stability_meter import StabilityMeter, critical_lr, stability_sentence
+from gui.descent.views.stability_meter import StabilityMeter
 from gui.shell.colors import lr_colorbar, run_colors
 from gui.widgets.path_feed import PathFeed
 from gui.widgets.trails import TrailsItem
@@ -216,28 +217,19 @@ def test_a_loss_of_exactly_zero_keeps_the_log_axis(qtbot):
     assert not plots.loss.log_y
 
 
-def test_stability_meter_sentences():
-    assert critical_lr(4.0) == pytest.approx(0.5)
-    assert critical_lr(-1.0) == np.inf and critical_lr(0.0) == np.inf
-    np.testing.assert_allclose(critical_lr(np.array([2.0, -3.0])), [1.0, np.inf])
-    assert stability_sentence(0.1, 4.0).startswith("Stable")
-    assert stability_sentence(0.3, 4.0).startswith("Zig-zag")
-    assert stability_sentence(0.6, 4.0).startswith("Too large")
-    assert "no step is too large" in stability_sentence(0.6, -2.0)
-    assert "step 12" in stability_sentence(0.6, 4.0, diverged_at=12)
-
-
-def test_stability_meter_follows_a_run(qtbot, diverging_sweep):
-    _, _, frame = diverging_sweep
+def test_stability_meter_shows_cores_report_for_a_stopped_and_a_running_run(qtbot, diverging_sweep):
+    run, _, frame = diverging_sweep
     meter = StabilityMeter()
     qtbot.addWidget(meter)
-    meter.set_run(len(LRS) - 1)
-    meter.show_state(frame, LRS)
-    assert "Diverged" in meter.sentence.text()
-    meter.set_run(0)
-    meter.show_state(frame, LRS)
+    stopped = stability_report(frame, run.runs, len(LRS) - 1)
+    meter.show_report(stopped)
+    assert meter.sentence.text() == stopped.sentence
+    assert "diverged" in stopped.sentence
+    running = stability_report(frame, run.runs, 0)
+    meter.show_report(running)
     assert meter.gauge.lr == pytest.approx(LRS[0])
-    assert meter.gauge.limit == pytest.approx(critical_lr(frame.lambda_max[0]))
+    assert meter.gauge.limit == pytest.approx(running.critical_lr)
+    assert running.label in meter.values.text()
 
 
 def test_run_colors():

@@ -59,14 +59,14 @@ def test_start_pause_step_stop_reset(window, qtbot):
     qtbot.waitUntil(lambda: step_of(window) == 0)
     actions["step"].trigger()
     qtbot.waitUntil(lambda: step_of(window) == 1)
-    qtbot.waitUntil(lambda: window.timeline.step_label.text() == "step 1")
+    qtbot.waitUntil(lambda: window.descent.timeline.step_label.text() == "step 1")
 
 
 def test_close_while_running_stops_the_thread(qtbot, qtlog):
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    w.apply_config(DescentConfig(steps=10_000_000), playing=True)
+    w.controller.apply_config(DescentConfig(steps=10_000_000), playing=True)
     qtbot.waitUntil(lambda: step_of(w) > 50)
     assert w.worker.is_running()
     w.close()
@@ -78,7 +78,7 @@ def test_close_while_running_stops_the_thread(qtbot, qtlog):
 def test_changing_the_learning_rate_mid_run_restarts_with_it(window, qtbot):
     window.controls.run.flat_out.setChecked(True)
     window.controls.run.steps.setValue(1_000_000)
-    qtbot.waitUntil(lambda: window._config.steps == 1_000_000)
+    qtbot.waitUntil(lambda: window.controller.config.steps == 1_000_000)
     window.worker.play()
     qtbot.waitUntil(lambda: step_of(window) > 30)
     old_generation = window.worker.generation
@@ -96,8 +96,8 @@ def test_changing_the_surface_mid_run_loads_its_landscape(window, qtbot):
     qtbot.waitUntil(lambda: step_of(window) > 5)
     combo = window.controls.surface.combo
     combo.setCurrentIndex(combo.findData("himmelblau"))
-    qtbot.waitUntil(lambda: window._config.surface == "himmelblau" and window.grid_ready)
-    assert window.landscape._grid.title == "Himmelblau"
+    qtbot.waitUntil(lambda: window.controller.config.surface == "himmelblau" and window.grid_ready)
+    assert window.descent.landscape._grid.title == "Himmelblau"
     qtbot.waitUntil(lambda: step_of(window) > 5 and window.worker.status == "playing")
 
 
@@ -106,28 +106,28 @@ def test_a_diverging_sweep_says_why(window, qtbot):
     window.load_preset(preset)
     window.controls.run.flat_out.setChecked(True)
     window.play()
-    qtbot.waitUntil(lambda: window.banner.divergence.isVisible(), timeout=10_000)
-    text = window.banner.divergence.text()
-    assert "diverged" in text and "2/λmax" in text and "lr 0.01 >" in text
-    assert window.banner.title.text() == preset.title
+    qtbot.waitUntil(lambda: window.descent.banner.divergence.isVisible(), timeout=10_000)
+    text = window.descent.banner.divergence.text()
+    assert "diverged" in text and "2/λmax" in text and "learning rate 0.01 was above" in text
+    assert window.descent.banner.title.text() == preset.title
 
 
 def test_an_invalid_formula_is_shown_and_the_last_good_surface_kept(window, qtbot):
     panel = window.controls.surface
     panel.combo.setCurrentIndex(panel.combo.findData("expr"))
-    qtbot.waitUntil(lambda: window._config.surface == "expr" and window.grid_ready)
-    good = window._config.expr
+    qtbot.waitUntil(lambda: window.controller.config.surface == "expr" and window.grid_ready)
+    good = window.controller.config.expr
     panel.formula.setText("x**2 + (y")
     panel.formula.returnPressed.emit()
     assert panel.formula_error.isVisible()
     assert "x**2 + 3*y**2" in panel.formula_error.text()
     assert panel.formula_error.text() != ""
     qtbot.wait(300)  # the controls' debounce: no new configuration may come of it
-    assert window._config.expr == good
+    assert window.controller.config.expr == good
     panel.formula.setText("x**2 + 2*y**2 + x*y")
     panel.formula.returnPressed.emit()
     assert not panel.formula_error.isVisible()
-    qtbot.waitUntil(lambda: window._config.expr == "x**2 + 2*y**2 + x*y")
+    qtbot.waitUntil(lambda: window.controller.config.expr == "x**2 + 2*y**2 + x*y")
 
 
 def test_session_round_trip(window, qtbot, tmp_path):
@@ -147,8 +147,8 @@ def test_session_round_trip(window, qtbot, tmp_path):
 
 
 def test_click_in_the_landscape_sets_the_start(window, qtbot):
-    window.landscape.start_point_selected.emit(0.5, -0.25)
-    qtbot.waitUntil(lambda: window._config.starts == ((0.5, -0.25),))
+    window.descent.landscape.start_point_selected.emit(0.5, -0.25)
+    qtbot.waitUntil(lambda: window.controller.config.starts == ((0.5, -0.25),))
     assert (window.controls.run.start_x.value(), window.controls.run.start_y.value()) == (
         0.5,
         -0.25,
@@ -161,33 +161,37 @@ def test_start_grid_ends_in_an_outcome_map(window, qtbot):
     window.controls.run.flat_out.setChecked(True)
     window.play()
     qtbot.waitUntil(lambda: window.worker.status == "finished", timeout=20_000)
-    qtbot.waitUntil(lambda: window._outcomes is not None)
-    assert sorted(window._outcomes.counts()) == [0, 1, 2, 3]
+    qtbot.waitUntil(lambda: window.controller._outcomes is not None)
+    assert sorted(window.controller._outcomes.counts()) == [0, 1, 2, 3]
 
 
 def test_timeline_scrubs_back_and_stays_on_its_step(window, qtbot):
     window.controls.run.steps.setValue(1_000_000)
     window.controls.run.flat_out.setChecked(True)
-    qtbot.waitUntil(lambda: window._config.steps == 1_000_000)
+    qtbot.waitUntil(lambda: window.controller.config.steps == 1_000_000)
     window.play()
-    qtbot.waitUntil(lambda: window._shown is not None and len(window._shown.history) > 10)
-    window.timeline.slider.setValue(3)
-    assert not window.timeline.following
-    pinned = int(window._shown.history.steps[3])
-    assert window.timeline.step_label.text() == f"step {pinned:,}"
+    qtbot.waitUntil(
+        lambda: window.controller.shown is not None and len(window.controller.shown.history) > 10
+    )
+    window.descent.timeline.slider.setValue(3)
+    assert not window.descent.timeline.following
+    pinned = int(window.controller.shown.history.steps[3])
+    assert window.descent.timeline.step_label.text() == f"step {pinned:,}"
     # the run goes on and its history is thinned: the views stay at the pinned step (or
     # the nearest recorded step before it), not at whatever now sits in row 3
-    stride = window._shown.history.stride
-    qtbot.waitUntil(lambda: window._shown.history.stride >= 4 * stride, timeout=30_000)
-    history = window._shown.history
+    stride = window.controller.shown.history.stride
+    qtbot.waitUntil(lambda: window.controller.shown.history.stride >= 4 * stride, timeout=30_000)
+    history = window.controller.shown.history
 
     def label_step() -> int:
-        return int(window.timeline.step_label.text().split()[1].replace(",", ""))
+        return int(window.descent.timeline.step_label.text().split()[1].replace(",", ""))
 
-    qtbot.waitUntil(lambda: label_step() <= pinned < label_step() + window._shown.history.stride)
+    qtbot.waitUntil(
+        lambda: label_step() <= pinned < label_step() + window.controller.shown.history.stride
+    )
     assert history.steps[3] != pinned  # row 3 now holds a later step
-    window.timeline.slider.setValue(window.timeline.slider.maximum())
-    assert window.timeline.following
+    window.descent.timeline.slider.setValue(window.descent.timeline.slider.maximum())
+    assert window.descent.timeline.following
 
 
 def test_presentation_mode_and_export(window, qtbot, tmp_path):
@@ -209,7 +213,7 @@ def test_every_control_explains_itself(window):
                 continue
             text = widget.text() if hasattr(widget, "text") else ""
             assert widget.toolTip(), f"{type(widget).__name__} {text!r} has no tooltip"
-    for widget in window.timeline.findChildren(QAbstractButton):
+    for widget in window.descent.timeline.findChildren(QAbstractButton):
         assert widget.toolTip()
 
 
@@ -218,35 +222,40 @@ def test_spin_boxes_are_bounded(window):
         assert box.maximum() < 1e7 and box.minimum() > -1e7
 
 
-def test_divergence_sentences_name_the_limit():
-    from gui.descent.panels.idea_banner import explain_divergence, step_at_fault
-
-    text = explain_divergence("gd, lr=0.01", 4, 0.01, 500.0)
-    assert "lr 0.01 > 2/λmax = 0.004" in text and "step 4" in text
-    assert "although lr 0.001 < 2/λmax = 0.004" in explain_divergence("m", 9, 0.001, 500.0)
-    assert "without a bottom" in explain_divergence("gd", 3, 0.1, 2.0, loss_fell=True)
-    assert "curves downward" in explain_divergence("gd", 3, 0.1, -1.0)
-    # the curvature where the rate first became too large, not at the far-away last point
-    lam = np.array([100.0, 300.0, 1e9])
-    assert step_at_fault(lam, np.full(3, 0.01)) == (0.01, 300.0)
-    assert step_at_fault(np.array([1.0, 2.0]), np.full(2, 0.01)) == (0.01, 2.0)
+def test_banner_gauge_and_rate_panel_agree_on_the_race(window, qtbot):
+    """optimizer-race-beale once showed three different critical rates at once."""
+    window.load_preset(load_preset("optimizer-race-beale"))
+    window.controls.run.flat_out.setChecked(True)
+    window.play()
+    qtbot.waitUntil(lambda: window.controller.shown is not None, timeout=10_000)
+    qtbot.wait(500)
+    window.pause()
+    qtbot.waitUntil(lambda: window.up_to_date, timeout=5000)
+    qtbot.wait(400)  # the rate panel updates at most four times a second
+    meter, rates = window.descent.stability, window.controls.rates
+    limit = meter.gauge.limit
+    text = f"{limit:.3g}" if np.isfinite(limit) else "no rate limit"
+    assert text in meter.values.text()
+    assert text in rates.critical.text()
+    label = meter.values.text().split("</b>")[0].removeprefix("<b>")
+    assert label in rates.critical.text()
 
 
 def test_start_boxes_show_where_the_runs_start(window, qtbot):
     controls = window.controls
     combo = controls.surface.combo
     combo.setCurrentIndex(combo.findData("expr"))
-    qtbot.waitUntil(lambda: window._config.surface == "expr")
-    start = tuple(window._run.runs.start[0])
+    qtbot.waitUntil(lambda: window.controller.config.surface == "expr")
+    start = tuple(window.controller.runs.start[0])
     assert (controls.run.start_x.value(), controls.run.start_y.value()) == pytest.approx(start)
     combo.setCurrentIndex(combo.findData("bowl"))
-    qtbot.waitUntil(lambda: window._config.surface == "bowl")
-    window.landscape.start_point_selected.emit(-1.0, 0.5)
-    qtbot.waitUntil(lambda: window._config.starts == ((-1.0, 0.5),))
+    qtbot.waitUntil(lambda: window.controller.config.surface == "bowl")
+    window.descent.landscape.start_point_selected.emit(-1.0, 0.5)
+    qtbot.waitUntil(lambda: window.controller.config.starts == ((-1.0, 0.5),))
     # a parameter of the same surface keeps the chosen start
     controls.surface._param_widgets["condition"].setValue(25.0)
-    qtbot.waitUntil(lambda: dict(window._config.surface_params)["condition"] == 25.0)
-    assert window._config.starts == ((-1.0, 0.5),)
+    qtbot.waitUntil(lambda: dict(window.controller.config.surface_params)["condition"] == 25.0)
+    assert window.controller.config.starts == ((-1.0, 0.5),)
 
 
 def test_each_optimizer_can_have_its_own_batch_on_linreg(window, qtbot):
@@ -255,7 +264,7 @@ def test_each_optimizer_can_have_its_own_batch_on_linreg(window, qtbot):
     assert not any(row.batch_combo.isHidden() for row in rows)
     assert [spec.batch for spec in window.controls.optimizers.specs()] == [0, 8, 1]
     rows[1].batch_combo.setCurrentIndex(rows[1].batch_combo.findData(16))
-    qtbot.waitUntil(lambda: [s.batch for s in window._config.optimizers] == [0, 16, 1])
+    qtbot.waitUntil(lambda: [s.batch for s in window.controller.config.optimizers] == [0, 16, 1])
     window.load_preset(load_preset("optimizer-race-beale"))
     rows = window.controls.optimizers._rows
     assert all(row.batch_combo.isHidden() for row in rows)

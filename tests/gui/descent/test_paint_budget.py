@@ -14,6 +14,8 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from core.descent.frame import DIVERGED, RUNNING, RunTable
+from core.descent.stability import stability_report
 from gui.descent.views.stability_meter import StabilityMeter
 from gui.descent.views.sweep_plot import SweepPlot
 from gui.shell.timeline import Timeline
@@ -34,13 +36,28 @@ class EventCounter(QObject):
         return False
 
 
+_RUNS = RunTable(
+    optimizer_index=np.zeros(1, dtype=int),
+    optimizer_labels=("gd",),
+    lr=np.array([1e-3]),
+    start=np.zeros((1, 2)),
+    seed=np.zeros(1, dtype=int),
+)
+
+
 def _frame(step: int, lam: float, lr: float, diverged_at: int = -1):
-    return SimpleNamespace(
+    """A report as core computes it for one run at ``step`` (stopped at ``diverged_at``)."""
+    frame = SimpleNamespace(
         step=step,
         lambda_max=np.array([lam]),
         lr=np.array([lr]),
         diverged_at=np.array([diverged_at]),
+        stop_reason=np.array([DIVERGED if diverged_at >= 0 else RUNNING]),
+        fault_step=np.array([1 if diverged_at >= 0 else -1]),
+        fault_lr=np.array([lr]),
+        fault_lambda=np.array([lam]),
     )
+    return stability_report(frame, _RUNS, 0)
 
 
 def _column(qtbot, *widgets):
@@ -72,7 +89,7 @@ def test_stability_meter_text_changes_keep_the_layout_still(qtbot):
         _frame(5, 0.5, 3.0),
     ]
     for frame in frames:  # the first pass may reserve room once for the longest text
-        meter.show_state(frame)
+        meter.show_report(frame)
         qtbot.wait(5)
     qtbot.wait(50)
     height, texts = meter.height(), set()
@@ -80,11 +97,11 @@ def test_stability_meter_text_changes_keep_the_layout_still(qtbot):
     for widget in (window, neighbour, meter):
         widget.installEventFilter(counter)
     for frame in frames * 3:
-        meter.show_state(frame)
+        meter.show_report(frame)
         texts.add(meter.sentence.text())
         qtbot.wait(5)
     assert len(texts) == len(frames)  # the sentence really changed every frame
-    assert "Diverged" in "".join(texts)
+    assert "diverged" in "".join(texts)
     assert meter.height() == height
     assert counter.counts["neighbour:Resize"] == 0
     assert counter.counts["window:LayoutRequest"] == 0

@@ -1,0 +1,267 @@
+"""The descent workspace's controller: config -> run -> views, with no widget in it.
+
+It owns what the window used to do by hand (the ndv pattern, see STYLE.md): it turns a
+`DescentConfig` into a run in the shell's worker and, when the surface changed, a
+landscape grid computed in the background; it keeps the play state, the scrubbed step,
+the followed run, the divergence bookkeeping and the outcome map; and it hands each view
+the numbers core computed (`core.descent.stability`), so the banner, the gauge and the
+learning-rate panel always show the same critical rate for the same run and step.
+
+No Qt is imported here: views, worker and background jobs come in through the small
+interfaces of `gui.descent.protocols`, and the tests drive this class with mocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from core.descent.engine import DescentConfig, DescentRun, build_surface
+from core.descent.frame import RUNNING, RunTable
+from core.descent.outcomes import classify_outcomes
+from core.descent.preset_view import PresetView
+from core.descent.recording import descent_history
+from core.descent.stability import followed_run, stability_report, stopped_summary
+from core.presets import Preset
+from core.surfaces.surface_grid import landscape_grid
+from gui.descent.protocols import DescentViews, JobRunner, RunHost
+
+GRID_RESOLUTION = 400
+MIN_STARTS_FOR_OUTCOMES = 4  # a grid of starts: shade each by the minimum it reached
+
+
+def color_mode(config: DescentConfig) -> str:
+    """What tells the runs apart: their optimizer, learning rate or start point."""
+    if len(config.optimizers) > 1:
+        return "optimizer"
+    if len(config.learning_rates) > 1:
+        return "lr"
+    return "start" if len(config.starts) > 1 else "optimizer"
+
+
+class DescentController:
+    """Drives the descent views from configs and worker states (see the module docstring).
+
+    Parameters
+    ----------
+    views : DescentViews
+    runner : RunHost
+        The shell's worker.
+    jobs : JobRunner
+        Runs one-shot computations off the main thread.
+    colors_for : callable
+        ``colors_for(run_table, mode) -> (K, 4) uint8``, the run palette.
+    """
+
+    def __init__(
+        self,
+        views: DescentViews,
+        runner: RunHost,
+        jobs: JobRunner,
+        colors_for: Callable[[RunTable, str], np.ndarray],
+    ) -> None:
+        self.views, self.runner, self.jobs = views, runner, jobs
+        self._colors_for = colors_for
+        self.title, self.idea = "", ""
+        self.view = PresetView()
+        self.config: DescentConfig | None = None
+        self.runs: RunTable | None = None
+        self._surface = None
+        self._surface_key: tuple | None = None
+        self._grid_generation = 0
+        self._run_generation = 0
+        self.grid_ready = False
+        self.shown: Any = None  # the newest state the views show
+        self.scrub_step = -1  # the step pinned by the timeline, -1 = follow the run
+        self._announced = np.zeros(0, dtype=bool)
+        self._outcomes: Any = None
+
+    def __repr__(self) -> str:
+        runs = 0 if self.runs is None else len(self.runs)
+        return f"DescentController(runs={runs}, status={self.runner.status!r})"
+
+    # -- configuration -> run ----------------------------------------------------------
+    def apply_config(self, config: DescentConfig, playing: bool | None = None) -> bool:
+        """Start a run of ``config`` (keeps playing if it was). False if it is invalid."""
+        if playing is None:  # a change after a finished run shows the new run playing
+            playing = self.runner.status in ("playing", "finished")
+        try:
+            surface = build_surface(config)
+            runs = RunTable.from_config(config, surface.start)
+        except ValueError as exc:
+            self.views.status.show_error(f"Cannot run this: {exc}")
+            return False
+        self.config, self.runs, self._surface = config, runs, surface
+        self._start_landscape(config, surface)
+        self._show_runs(config, runs)
+        self._run_generation += 1
+        self.runner.start(lambda: DescentRun(config, surface).frames(), descent_history, playing)
+        self.views.status.show_message(f"{len(runs)} run(s) on {surface.display_name}")
+        return True
+
+    def _show_runs(self, config: DescentConfig, runs: RunTable) -> None:
+        views = self.views
+        colors = self._colors_for(runs, color_mode(config))
+        labels = [runs.label(k) for k in range(len(runs))]
+        views.landscape.set_runs(colors, labels)
+        views.surface3d.set_runs(colors, labels)
+        views.plots.set_runs(colors, labels, runs)
+        views.plots.set_sweep_mode(len(config.learning_rates) > 1)
+        views.landscape.set_outcome_map(None)
+        views.banner.set_divergence("")
+        views.timeline.follow_live()
+        self._outcomes = None
+        self._announced = np.zeros(len(runs), dtype=bool)
+        self.shown = None
+        self.scrub_step = -1
+
+    def _start_landscape(self, config: DescentConfig, surface) -> None:
+        key = (config.surface, config.expr, config.surface_params, config.bounds)
+        if key == self._surface_key:
+            return
+        self._surface_key = key
+        self._grid_generation += 1
+        self.grid_ready = False
+        generation = self._grid_generation
+        bounds = tuple(config.bounds or surface.bounds)
+        self.jobs.submit(
+            landscape_grid,
+            (surface, bounds, GRID_RESOLUTION),
+            lambda grid: self._on_grid(generation, grid),
+            lambda exc: self.views.status.show_error(f"Landscape failed: {exc}"),
+        )
+
+    def _on_grid(self, generation: int, grid) -> None:
+        if generation != self._grid_generation:
+            return  # a newer surface was chosen meanwhile
+        self.views.landscape.set_landscape(grid)
+        self.views.surface3d.set_landscape(grid)
+        self.grid_ready = True
+        if self._outcomes is not None:
+            self.views.landscape.set_outcome_map(self._outcomes)
+        if self.shown is not None:
+            self.redraw()
+
+    # -- presets and sessions --------------------------------------------------------
+    def load_preset(self, preset: Preset) -> bool:
+        """Show a preset: its controls, title and idea; paused at step 0."""
+        self.title, self.idea, self.view = preset.title, preset.idea, preset.view
+        self.views.banner.set_idea(preset.title, preset.idea)
+        self.views.controls.set_config(preset.config, preset.view)
+        self.set_speed(preset.view.speed)
+        arrows = preset.view.arrows
+        self.views.landscape.set_arrow_options(arrows.gradient, arrows.velocity, arrows.update)
+        return self.apply_config(preset.config, playing=False)
+
+    def current_preset(self, view: PresetView) -> Preset:
+        """The workspace as a preset (what Save session writes); ``view`` from the window."""
+        assert self.config is not None, "no configuration applied yet"
+        return Preset(self.title, self.idea, self.config, view, "session")
+
+    # -- transport ---------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        self.runner.toggle()
+
+    def play(self) -> None:
+        if self.runner.status != "playing":
+            self.runner.play()
+
+    def step(self) -> None:
+        self.runner.step()
+
+    def reset(self) -> None:
+        self.scrub_step = -1
+        self.views.timeline.follow_live()
+        self.runner.reset()
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self.runner.set_speed(steps_per_second)
+
+    def on_status(self, status: str) -> None:
+        self.views.timeline.set_playing(status == "playing")
+        self.views.status.show_status(status)
+
+    def on_error(self, message: str) -> None:
+        self.views.status.show_error(f"The run stopped: {message}")
+
+    def scrub(self, row: int) -> None:
+        """Pin the views to a recorded row (-1 follows the run again)."""
+        # pinned by step, not row: thinning the history moves rows, never steps
+        if row < 0 or self.shown is None or row >= len(self.shown.history):
+            self.scrub_step = -1
+        else:
+            self.scrub_step = int(self.shown.history.steps[row])
+        if self.shown is not None:
+            self.redraw()
+
+    # -- states -> views -----------------------------------------------------------------
+    def show(self, state) -> None:
+        """Draw the newest worker state (the shell calls this at its drawing pace)."""
+        if self.runs is None or len(state.frame.loss) != len(self.runs):
+            return  # a state of a run this controller no longer shows
+        self.shown = state
+        self.views.timeline.set_rows(len(state.history), state.frame.step)
+        self._announce_stops(state.frame)
+        if state.finished:
+            self._classify_outcomes(state)
+        self.redraw()
+        self.views.status.count_draw()
+
+    def redraw(self) -> None:
+        """Show the shown state again (after a scrub, a new grid or a tab change)."""
+        if not self.grid_ready or self.shown is None:
+            return
+        history, frame = self.shown.history, self.shown.frame
+        if self.scrub_step >= 0:
+            row = history.index_of_step(self.scrub_step)
+            history = history.upto(row)
+            frame = history.frame_at(-1)
+            self.views.timeline.show_row(row, frame.step)
+        views = self.views
+        stopped = np.asarray(frame.stop_reason) != RUNNING
+        views.landscape.show_state(history.points, frame, stopped)
+        if views.surface3d.isVisible():
+            views.surface3d.show_state(history.points, frame, history.loss)
+        views.plots.show_state(history, frame)
+        report = stability_report(frame, self.runs, followed_run(frame, self.runs))
+        views.stability.show_report(report)
+        views.rates.show_report(report)
+
+    def _announce_stops(self, frame) -> None:
+        """Say in one sentence why the first newly stopped run stopped."""
+        stopped = np.asarray(frame.stop_reason) != RUNNING
+        new = np.flatnonzero(stopped & ~self._announced)
+        if new.size:
+            self._announced = stopped.copy()
+            self.views.banner.set_divergence(stopped_summary(frame, self.runs, int(new[0])))
+
+    def _classify_outcomes(self, state) -> None:
+        config = self.config
+        if config is None or len(config.starts) < MIN_STARTS_FOR_OUTCOMES:
+            return
+        generation, history = self._run_generation, state.history
+        args = (
+            self._surface,
+            self.runs.start,
+            state.frame.points,
+            state.frame.diverged_at,
+            history.loss,
+        )
+        self.jobs.submit(
+            lambda *a: classify_outcomes(*a, history_steps=history.steps),
+            args,
+            lambda outcomes: self._on_outcomes(generation, outcomes),
+            lambda exc: self.views.status.show_error(f"Outcome map failed: {exc}"),
+        )
+
+    def _on_outcomes(self, generation: int, outcomes) -> None:
+        if generation != self._run_generation:
+            return  # the run it belongs to was replaced
+        self._outcomes = outcomes
+        if self.grid_ready:  # else `_on_grid` shows it with the landscape it belongs to
+            self.views.landscape.set_outcome_map(outcomes)

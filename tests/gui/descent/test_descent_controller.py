@@ -1,0 +1,215 @@
+"""DescentController against autospec'd views: no window, no Qt, the numbers from core."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from unittest.mock import create_autospec
+
+import numpy as np
+import pytest
+
+from core.descent.config import DescentConfig, OptimizerSpec
+from core.descent.engine import DescentRun
+from core.descent.frame import RUNNING
+from core.descent.recording import descent_history
+from core.descent.stability import stability_report, stop_sentence
+from core.surfaces.surface_grid import landscape_grid
+from gui.descent import protocols as p
+from gui.descent.controller import DescentController
+
+
+class SyncJobs:
+    """Runs a job when told to, on the calling thread (a late result can be simulated)."""
+
+    def __init__(self) -> None:
+        self.queue: list = []
+
+    def submit(self, fn, args, done, failed) -> None:
+        self.queue.append((fn, args, done, failed))
+
+    def run_all(self) -> None:
+        while self.queue:
+            fn, args, done, failed = self.queue.pop(0)
+            try:
+                result = fn(*args)
+            except Exception as exc:  # as the real job runner does
+                failed(exc)
+            else:
+                done(result)
+
+
+def _views() -> p.DescentViews:
+    return p.DescentViews(
+        landscape=create_autospec(p.LandscapeDisplay, instance=True),
+        surface3d=create_autospec(p.SurfaceDisplay, instance=True),
+        plots=create_autospec(p.RunPlots, instance=True),
+        stability=create_autospec(p.StabilityDisplay, instance=True),
+        rates=create_autospec(p.StabilityDisplay, instance=True),
+        banner=create_autospec(p.IdeaDisplay, instance=True),
+        timeline=create_autospec(p.TimelineDisplay, instance=True),
+        status=create_autospec(p.StatusDisplay, instance=True),
+        controls=create_autospec(p.ControlsDisplay, instance=True),
+    )
+
+
+def _controller():
+    runner = create_autospec(p.RunHost, instance=True)
+    runner.status = "paused"
+    jobs = SyncJobs()
+    views = _views()
+    views.surface3d.isVisible.return_value = False
+    colors = lambda runs, mode: np.zeros((len(runs), 4), dtype=np.uint8)  # noqa: E731
+    return DescentController(views, runner, jobs, colors), views, runner, jobs
+
+
+def _state(config: DescentConfig, steps: int):
+    """Run ``config`` for ``steps`` steps through the descent recorder, as the worker does."""
+    frames = DescentRun(config).frames()
+    first = next(frames)
+    history = descent_history(first)
+    history.append(first)
+    frame = first
+    for _ in range(steps):
+        frame = next(frames, None)
+        if frame is None:
+            break
+        history.append(frame)
+    last = history.snapshot()
+    done = frame is None or frame.step >= config.steps
+    return SimpleNamespace(frame=last.frame_at(-1), history=last, finished=done)
+
+
+RACE = DescentConfig(
+    surface="expr",
+    expr="x**2 + 3*y**2",
+    optimizers=(OptimizerSpec("gd"),),
+    learning_rates=(0.01, 0.2, 0.5),
+    starts=((1.0, 1.0),),
+    steps=40,
+)
+
+
+def test_apply_config_starts_a_descent_in_the_worker_and_sets_up_every_view():
+    controller, views, runner, jobs = _controller()
+    assert controller.apply_config(RACE, playing=True)
+    factory, recorder, playing = runner.start.call_args.args
+    assert playing is True and recorder is descent_history
+    first = next(factory())
+    assert first.step == 0 and first.loss.shape == (3,)
+    labels = views.landscape.set_runs.call_args.args[1]
+    assert labels == ["gd, lr=0.01", "gd, lr=0.2", "gd, lr=0.5"]
+    views.plots.set_sweep_mode.assert_called_with(True)
+    assert [job[0] for job in jobs.queue] == [landscape_grid]
+
+
+def test_an_invalid_config_is_reported_and_the_running_one_stays():
+    controller, views, runner, _ = _controller()
+    controller.apply_config(RACE)
+    bad = DescentConfig(surface="expr", expr="x**", learning_rates=(0.1,))
+    assert not controller.apply_config(bad)
+    assert "Cannot run this" in views.status.show_error.call_args.args[0]
+    assert runner.start.call_count == 1
+    assert controller.config is RACE
+
+
+def test_a_late_landscape_of_an_older_surface_is_ignored():
+    controller, views, _, jobs = _controller()
+    controller.apply_config(RACE)
+    controller.apply_config(DescentConfig(surface="rosenbrock", learning_rates=(1e-3,)))
+    late, current = jobs.queue
+    jobs.queue = [current, late]  # the first surface's grid arrives last
+    jobs.run_all()
+    shown = views.landscape.set_landscape.call_args_list
+    assert len(shown) == 1 and shown[0].args[0].bounds == tuple(
+        DescentRun(DescentConfig(surface="rosenbrock")).bounds
+    )
+    assert controller.grid_ready
+
+
+def test_gauge_and_rate_panel_get_the_same_report_as_core_computes_it():
+    controller, views, _, jobs = _controller()
+    controller.apply_config(RACE)
+    jobs.run_all()
+    state = _state(RACE, 3)
+    controller.show(state)
+    gauge = views.stability.show_report.call_args.args[0]
+    panel = views.rates.show_report.call_args.args[0]
+    assert gauge is panel
+    assert gauge == stability_report(state.frame, controller.runs, 2)
+    assert gauge.critical_lr == pytest.approx(1 / 3)  # lambda_max = 6
+
+
+def test_a_stopped_run_is_announced_once_with_cores_sentence():
+    controller, views, _, jobs = _controller()
+    controller.apply_config(RACE)
+    jobs.run_all()
+    state = _state(RACE, 40)
+    assert state.frame.stop_reason[2] != RUNNING  # lr 0.5 > 2/6
+    controller.show(state)
+    controller.show(state)
+    sentences = [c.args[0] for c in views.banner.set_divergence.call_args_list if c.args[0]]
+    assert len(sentences) == 1
+    assert sentences[0].startswith(stop_sentence(state.frame, controller.runs, 2))
+
+
+def test_scrubbing_shows_the_recorded_row_and_its_step():
+    controller, views, _, jobs = _controller()
+    controller.apply_config(RACE)
+    jobs.run_all()
+    state = _state(RACE, 10)
+    controller.show(state)
+    controller.scrub(4)
+    views.timeline.show_row.assert_called_with(4, 4)
+    frame = views.landscape.show_state.call_args.args[1]
+    assert frame.step == 4
+    np.testing.assert_array_equal(frame.points, state.history.frame_at(4).points)
+    report = views.stability.show_report.call_args.args[0]
+    assert report.step == 4
+    controller.scrub(-1)
+    assert views.landscape.show_state.call_args.args[1].step == 10
+
+
+def test_a_finished_grid_of_starts_gets_its_outcome_map_in_the_background():
+    controller, views, _, jobs = _controller()
+    grid = DescentConfig(
+        surface="himmelblau",
+        learning_rates=(0.01,),
+        starts=((-3.0, -3.0), (3.0, 3.0), (-3.0, 3.0), (3.0, -3.0)),
+        steps=60,
+    )
+    controller.apply_config(grid)
+    jobs.run_all()
+    controller.show(_state(grid, 60))
+    assert len(jobs.queue) == 1  # classification is not done on the calling thread
+    jobs.run_all()
+    outcomes = views.landscape.set_outcome_map.call_args.args[0]
+    assert outcomes is not None and len(set(outcomes.minimum_index.tolist())) == 4
+
+
+def test_an_outcome_map_of_a_replaced_run_is_dropped():
+    controller, views, _, jobs = _controller()
+    grid = DescentConfig(
+        surface="himmelblau",
+        learning_rates=(0.01,),
+        starts=((-3.0, -3.0), (3.0, 3.0), (-3.0, 3.0), (3.0, -3.0)),
+        steps=20,
+    )
+    controller.apply_config(grid)
+    jobs.run_all()
+    controller.show(_state(grid, 20))
+    controller.apply_config(RACE)  # replaced before the classification returns
+    jobs.run_all()
+    assert all(c.args[0] is None for c in views.landscape.set_outcome_map.call_args_list)
+
+
+def test_transport_commands_go_to_the_worker():
+    controller, views, runner, _ = _controller()
+    controller.toggle_play()
+    controller.step()
+    controller.reset()
+    runner.toggle.assert_called_once()
+    runner.step.assert_called_once()
+    runner.reset.assert_called_once()
+    views.timeline.follow_live.assert_called()
+    controller.on_status("playing")
+    views.timeline.set_playing.assert_called_with(True)
