@@ -143,7 +143,9 @@ class MLP:
         :class:`Workspace`, z and a are written into its reused arrays: the record is then
         valid only until the next pass with that workspace.
         """
-        X = self._check_inputs(X)
+        return self._pass_forward(self._check_inputs(X), training, rng, workspace)
+
+    def _pass_forward(self, X, training, rng, workspace) -> ForwardRecord:
         n_layers = len(self.weights)
         drop = training and self.dropout > 0.0
         if drop and rng is None:
@@ -178,6 +180,9 @@ class MLP:
         L = data loss + l1 sum|W| + (l2 / 2) sum W^2, so dW += l1 sign(W) + l2 W.
         With a workspace the hidden deltas live in its reused arrays (dW, db are new).
         """
+        return self._pass_backward(record, y, loss, l1, l2, workspace)
+
+    def _pass_backward(self, record, y, loss, l1, l2, workspace) -> BackwardRecord:
         check_loss(loss, self.output)
         n_layers = len(self.weights)
         z_out, a_out = record.z[-1], record.a[-1]
@@ -207,8 +212,8 @@ class MLP:
         X = self._check_inputs(X)
         # small arrays come from malloc's free lists anyway: skip the bookkeeping
         workspace = self._workspace if len(X) * max(self.sizes) >= 4096 else None
-        record = self.forward(X, training, rng, workspace)
-        back = self.backward(record, y, loss, l1, l2, workspace)
+        record = self._pass_forward(X, training, rng, workspace)  # X checked: one check
+        back = self._pass_backward(record, y, loss, l1, l2, workspace)
         return back.loss, list(back.dW), list(back.db)
 
     @_overflow_is_a_value
@@ -313,7 +318,8 @@ class MLP:
             raise ValueError("X must hold at least 1 sample (an empty batch has no mean loss)")
         if not np.isfinite(X).all():
             raise ValueError("X must hold finite numbers (no NaN or inf)")
-        check_work_size(self.sizes, len(X))
+        if len(X) * sum(self.sizes) > MAX_ACTIVATIONS:
+            check_work_size(self.sizes, len(X))
         return X
 
     def __repr__(self) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 from core.nn.datasets import Dataset
 from core.nn.losses import accuracy, prepare_targets, targets_from_labels
 from core.nn.network import MLP, Workspace
-from core.nn.train_config import SampleTrace, TrainConfig, TrainFrame
+from core.nn.train_config import SampleTrace, TrainConfig
 
 __all__ = ["Run", "batch_size", "frozen", "steps_per_epoch"]
 
@@ -78,9 +78,11 @@ class Run:
     def gradients(self, batch: np.ndarray | None):
         """(backward record, forward record) of the batch at the current weights."""
         X, y = (self.X, self.y) if batch is None else (self.X[batch], self.y[batch])
-        record = self.net.forward(X, True, self.dropout_rng, self.workspaces[0])
+        # the data were checked once, when the Dataset was made, and train() keeps overflow
+        # quiet for the whole step: the unchecked passes skip both per-call costs
+        record = self.net._pass_forward(X, True, self.dropout_rng, self.workspaces[0])
         c = self.config
-        return self.net.backward(record, y, c.loss, c.l1, c.l2, self.workspaces[0]), record
+        return self.net._pass_backward(record, y, c.loss, c.l1, c.l2, self.workspaces[0]), record
 
     def evaluate(self) -> tuple:
         """(train loss, test loss, train accuracy, test accuracy) in evaluation mode.
@@ -95,7 +97,7 @@ class Run:
             if len(X) == 0:
                 results.append((None, None))
                 continue
-            record = self.net.forward(X, workspace=ws)
+            record = self.net._pass_forward(X, False, None, ws)
             results.append((self.net.data_loss(record, y, self.config.loss), record.output))
         (train_loss, train_out), (test_loss, test_out) = results
         if self.labels is None:
@@ -103,46 +105,48 @@ class Run:
         test_accuracy = None if test_out is None else accuracy(test_out, self.labels[1])
         return train_loss, test_loss, accuracy(train_out, self.labels[0]), test_accuracy
 
-    def frame(self, step: int, state: tuple, back, lr: float, batch) -> TrainFrame | None:
-        """The frame of this step before its update (zero), or None if a number is not finite.
-
-        Fill in the update with :meth:`with_update`.
-        """
+    def measure(self, step: int, state: tuple, back, lr: float, batch) -> dict | None:
+        """Every field of this step's frame but the update, as read-only copies taken before
+        the update; None when a number in them is not finite."""
         net = self.net
         W = net.weights
         stats = [np.array([getattr(w, f)() for w in W]) for f in ("mean", "std", "min", "max")]
         norms = np.array([np.linalg.norm(g) for g in back.dW])
         delta_norms = np.array([np.linalg.norm(d) for d in back.delta])
+        bias_norms = [np.linalg.norm(g) for g in back.db]  # a norm is finite iff all entries are
         sample = self.sample_trace()
         losses = [v for v in (back.loss, state[0], state[1]) if v is not None]
         scalars = (*losses, *(s.sum() for s in stats), norms.sum(), delta_norms.sum())
-        grads_finite = all(np.all(np.isfinite(g)) for g in back.dW + back.db)
-        if not (np.all(np.isfinite(scalars)) and grads_finite):
+        if not (np.all(np.isfinite(scalars)) and np.all(np.isfinite(bias_norms))):
             return None
         if sample and not math.isfinite(sample.loss):
             return None
         bn = tuple(frozen(p) for p in net.bn_gamma + net.bn_beta)
         bn += tuple(frozen(p) for p in net.bn_running_mean + net.bn_running_var)
         indices = np.arange(len(self.X)) if batch is None else batch
-        return TrainFrame(
-            step,
-            step // self.steps_per_epoch,
-            back.loss,
-            *state,
-            lr,
-            *map(frozen, [norms, *stats]),
-            weights=tuple(map(frozen, W)),
-            biases=tuple(map(frozen, net.biases)),
-            dW=tuple(map(frozen, back.dW)),
-            db=tuple(map(frozen, back.db)),
-            weight_update=tuple(frozen(np.zeros_like(w)) for w in W),
-            bias_update=tuple(frozen(np.zeros_like(b)) for b in net.biases),
-            delta_norms=frozen(delta_norms),
-            update_norms=frozen(np.zeros(len(W))),
-            batch_indices=frozen(indices),
-            bn_state=bn,
-            sample=sample,
-        )
+        train_loss, test_loss, train_accuracy, test_accuracy = state
+        return {
+            "step": step,
+            "epoch": step // self.steps_per_epoch,
+            "batch_loss": back.loss,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "train_accuracy": train_accuracy,
+            "test_accuracy": test_accuracy,
+            "lr": lr,
+            "grad_norms": frozen(norms),
+            **dict(
+                zip(("weight_mean", "weight_std", "weight_min", "weight_max"), map(frozen, stats))
+            ),
+            "weights": tuple(map(frozen, W)),
+            "biases": tuple(map(frozen, net.biases)),
+            "dW": tuple(map(frozen, back.dW)),
+            "db": tuple(map(frozen, back.db)),
+            "delta_norms": frozen(delta_norms),
+            "batch_indices": frozen(indices),
+            "bn_state": bn,
+            "sample": sample,
+        }
 
     def sample_trace(self) -> SampleTrace | None:
         index = self.config.sample_index

@@ -105,21 +105,25 @@ def train(
                 state = run.evaluate()
             batch = run.next_batch()
             back, record = run.gradients(batch)
-            frame = run.frame(step, state, back, lr, batch)
-        if frame is None:  # something non-finite: freeze at the last finite state
-            yield _diverged(previous, step, run, first, largest)
+            fields = run.measure(step, state, back, lr, batch)
+        if fields is None:  # something non-finite: freeze at the last finite state
+            yield _diverged(previous, step, run, first, largest, stepper.zeros)
             return
+        reason = _stop_reason(config, fields["train_loss"], step, total)
+        moved = None
+        if reason is None:
+            with _quiet():
+                moved = stepper.step(back, record, lr)
+        frame = TrainFrame(**fields, **(moved or stepper.zeros))
         first = first or frame
-        reason = _stop_reason(config, frame, step, total)
+        if moved is None and reason is None:  # the update overflowed: W_t is the last finite
+            reason = "diverged"
         if reason:
-            yield replace(frame, stop_reason=reason, stop_detail=STOP_REASONS[reason])
+            detail = STOP_REASONS[reason]
+            if reason == "diverged":
+                detail = divergence_reason(first, frame, largest)
+            yield replace(frame, stop_reason=reason, stop_detail=detail)
             return
-        with _quiet():
-            moved = stepper.step(back, record, lr)
-        if moved is None:  # the update itself overflowed: this state is the last finite one
-            yield _diverged(frame, step, run, first, largest)
-            return
-        frame = replace(frame, **moved)
         largest = max(largest, relative_step(frame))
         yield frame
         previous = frame
@@ -131,9 +135,13 @@ class _Stepper:
     def __init__(self, config: TrainConfig, net: MLP) -> None:
         self.config, self.net = config, net
         self.optimizer = make_optimizer(config.optimizer, 1, **dict(config.hyper))
-        sizes = [p.size for p in net.parameters()]
-        is_bias = [k < 2 * net.n_layers and k % 2 == 1 for k in range(len(sizes))]
+        params = net.parameters()
+        ends = np.cumsum([p.size for p in params])
+        self.slices = [(end - p.size, end, p.shape) for end, p in zip(ends, params, strict=True)]
+        is_bias = [k < 2 * net.n_layers and k % 2 == 1 for k in range(len(params))]
+        sizes = [p.size for p in params]
         self.bias_mask = np.repeat(is_bias, sizes) if config.fixed_biases else None
+        self.zeros = self._updates(np.zeros(int(ends[-1])))  # read-only: shared by frames
 
     def step(self, back, record, lr: float) -> dict | None:
         """W <- step(W, clip(g), lr); the updates W_{t+1} - W_t, or None (W kept) if not finite.
@@ -152,14 +160,16 @@ class _Stepper:
             return None
         if net.batch_norm:
             net.update_running_stats(record)
-        old_weights = [w.copy() for w in net.weights]
-        old_biases = [b.copy() for b in net.biases]
         net.set_flat(new)
-        weight_update = [w - o for w, o in zip(net.weights, old_weights, strict=True)]
-        bias_update = [b - o for b, o in zip(net.biases, old_biases, strict=True)]
+        return self._updates(new - old)  # elementwise the same as W_{t+1} - W_t per array
+
+    def _updates(self, change: np.ndarray) -> dict:
+        n = 2 * self.net.n_layers
+        parts = [frozen(change[a:b].reshape(shape)) for a, b, shape in self.slices[:n]]
+        weight_update, bias_update = tuple(parts[0::2]), tuple(parts[1::2])
         return {
-            "weight_update": tuple(map(frozen, weight_update)),
-            "bias_update": tuple(map(frozen, bias_update)),
+            "weight_update": weight_update,
+            "bias_update": bias_update,
             "update_norms": frozen(np.array([np.linalg.norm(u) for u in weight_update])),
         }
 
@@ -168,13 +178,13 @@ def _quiet() -> np.errstate:
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
-def _stop_reason(config: TrainConfig, frame: TrainFrame, step: int, total: int) -> str | None:
-    if config.target_loss is not None and frame.train_loss <= config.target_loss:
+def _stop_reason(config: TrainConfig, train_loss: float, step: int, total: int) -> str | None:
+    if config.target_loss is not None and train_loss <= config.target_loss:
         return "target_loss"
     return "epoch_limit" if step == total else None
 
 
-def _diverged(previous, step: int, run: Run, first, largest: float) -> TrainFrame:
+def _diverged(previous, step: int, run: Run, first, largest: float, zeros: dict) -> TrainFrame:
     """The last finite state again, at ``step``, nothing moving, with the reason why."""
     if previous is None:
         raise ValueError(
@@ -187,7 +197,5 @@ def _diverged(previous, step: int, run: Run, first, largest: float) -> TrainFram
         epoch=step // run.steps_per_epoch,
         stop_reason="diverged",
         stop_detail=divergence_reason(first, previous, largest),
-        weight_update=tuple(frozen(np.zeros_like(u)) for u in previous.weight_update),
-        bias_update=tuple(frozen(np.zeros_like(u)) for u in previous.bias_update),
-        update_norms=frozen(np.zeros_like(previous.update_norms)),
+        **zeros,
     )
