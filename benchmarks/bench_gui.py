@@ -29,7 +29,7 @@ from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from core.descent.engine import DescentConfig, DescentRun, lr_sweep
-from core.history import History
+from core.descent.recording import descent_history
 from gui.shell import theme
 from gui.shell.worker import RunWorker
 
@@ -64,10 +64,12 @@ def steps_per_second(worker: RunWorker, app: QApplication, seconds: float) -> fl
 
 def bench_alone(app: QApplication, seconds: float) -> float:
     """The standalone step rate: what the worker's thread does per step (the core
-    generator plus folding each frame into a History), with no Qt and no window."""
+    generator plus folding each frame into its history), with no Qt and no window."""
     frames = DescentRun(SWEEP).frames()
-    history = History(len(SWEEP.learning_rates))
-    for _ in range(200):  # warm up like the attached measurement
+    first = next(frames)
+    history = descent_history(first)
+    history.append(first)
+    for _ in range(199):  # warm up like the attached measurement
         history.append(next(frames))
     steps, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
@@ -83,7 +85,7 @@ def open_window(app: QApplication):
     window.resize(1600, 960)
     window.show()
     window.controls.run.flat_out.setChecked(True)
-    window.apply_config(SWEEP, playing=False)
+    window.controller.apply_config(SWEEP, playing=False)
     if not pump(app, lambda: window.grid_ready, 60):
         raise RuntimeError("the landscape grid was not ready within 60 s")
     return window
@@ -96,7 +98,7 @@ def bench_rates(app: QApplication, window, rounds: int, seconds: float):
     neighbour from deciding the ratio. Returns (alone, with window, frames/s) medians.
     """
     alone, attached, fps = [], [], []
-    pacer = window._pacer
+    pacer = window.draw_loop.pacer
     for _ in range(rounds):
         window.worker.pause()
         alone.append(bench_alone(app, seconds))
@@ -116,12 +118,12 @@ def bench_frames(app: QApplication, window, frames: int):
     The run is held while a frame is drawn and painted, so training does not change the
     cost; the interval is pinned to 16 ms so that 300 frames come quickly.
     """
-    pacer = window._pacer
+    pacer = window.draw_loop.pacer
     pacer.max_interval_ms = pacer.min_interval_ms
-    window.draw_times.clear()
+    window.draw_loop.draw_times.clear()
     pacer.hold_times.clear()
-    pump(app, lambda: len(window.draw_times) >= frames, 300)
-    draw = np.array(window.draw_times)[-frames:] * 1000.0
+    pump(app, lambda: len(window.draw_loop.draw_times) >= frames, 300)
+    draw = np.array(window.draw_loop.draw_times)[-frames:] * 1000.0
     held = np.array(pacer.hold_times)[-frames:] * 1000.0
     return draw, held
 
@@ -130,7 +132,7 @@ def bench_memory(app: QApplication, total_steps: int) -> list[tuple[int, float]]
     worker = RunWorker()
     worker.set_speed(None)
     config = SWEEP.replace(steps=total_steps)
-    worker.start(lambda: DescentRun(config).frames(), playing=True)
+    worker.start(lambda: DescentRun(config).frames(), descent_history, playing=True)
     samples, next_mark = [], total_steps // 10
     t0 = time.perf_counter()
     while worker.status != "finished":

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -21,6 +20,7 @@ from core.descent.engine import lr_sweep
 from core.descent.preset_view import PresetView
 from gui.shell.tooltips import tip
 from gui.widgets.spin_boxes import ScientificSpinBox, int_spin
+from gui.widgets.text_strip import TextStrip
 
 LR_MIN, LR_MAX = 1e-6, 100.0
 MAX_SWEEP = 200
@@ -48,20 +48,17 @@ class LearningRatePanel(QWidget):
         self.log = QCheckBox("log spacing")
         self.log.setChecked(True)
         self.log.setToolTip(tip("lr_log"))
-        self.critical = QLabel()
+        # a painted strip of steady height: a new number every frame repaints it alone
+        # (a QLabel would lay out the whole dock again each time)
+        self.critical = TextStrip("", samples=(_WIDEST,))
         self.critical.setObjectName("inlineNote")
         self.critical.setToolTip(tip("critical_lr"))
-        self.critical.setWordWrap(True)
         self.error = QLabel()
         self.error.setObjectName("inlineError")
         self.error.setWordWrap(True)
         self.error.hide()
         self._build_layout()
         self._last_good = self._compute()
-        self._critical_shown_at = 0.0
-        self._pending_report = None
-        self._critical_timer = QTimer(self, singleShot=True, interval=260)
-        self._critical_timer.timeout.connect(lambda: self.show_report(self._pending_report))
         for box in (self.lr, self.lr_min, self.lr_max, self.count):
             box.valueChanged.connect(self._on_edit)
         self.log.toggled.connect(self._on_edit)
@@ -153,22 +150,8 @@ class LearningRatePanel(QWidget):
 
     def show_report(self, report) -> None:
         """Show the critical rate of a `core.descent.stability.StabilityReport` (the same
-        report the stability meter shows, so both always name the same run and number).
-
-        Updated at most four times a second: a label that changes its text re-lays out
-        the whole dock, which is too costly for every frame of a run.
-        """
-        self._pending_report = report
-        now = time.perf_counter()
-        if now - self._critical_shown_at < 0.25:
-            if not self._critical_timer.isActive():  # the last value still gets shown
-                self._critical_timer.start()
-            return
-        self._critical_shown_at = now
-        self._critical_timer.stop()
-        text = critical_text(report)
-        if text != self.critical.text():
-            self.critical.setText(text)
+        report the stability meter shows, so both always name the same run and number)."""
+        self.critical.setText(critical_text(report))
 
 
 def critical_text(report) -> str:
@@ -182,3 +165,9 @@ def critical_text(report) -> str:
     else:
         verdict = "above it: expect divergence" if report.rates_above else "below it"
     return f"Critical rate at {report.label}'s point: 2/λmax = {report.critical_lr:.3g} ({verdict})"
+
+
+_WIDEST = (
+    "Critical rate at momentum (nesterov), lr=1.23e-100's point: 2/λmax = 1.23e-100 "
+    "(100 of 100 rates above it)"
+)
