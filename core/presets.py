@@ -48,6 +48,7 @@ PRESET_DIR = Path(__file__).resolve().parent.parent / "resources" / "presets"
 WORKSPACES = ("descent", "network")
 MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 16  # the format itself nests 5 deep (config.optimizers[i].hyper)
+MAX_MESSAGE = 300  # characters of a refusal: one line in the status bar
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FIELDS = {"workspace", "title", "idea", "config", "view"}
 
@@ -94,9 +95,22 @@ def check_runnable(config: DescentConfig) -> None:
 
 def preset_from_dict(data: Any, name: str = "") -> Preset:
     """Validate a parsed JSON object and build a `Preset` (ValueError names the field)."""
+    try:
+        return _preset_from_dict(data, name)
+    except ValueError as exc:
+        message = str(exc)
+        if "\n" in message or len(message) > MAX_MESSAGE:  # e.g. a key quoted by a surface
+            message = message.replace("\n", "\\n").replace("\r", "\\r")
+            if len(message) > MAX_MESSAGE:
+                message = message[: MAX_MESSAGE - 3] + "..."
+            raise ValueError(message) from exc
+        raise
+
+
+def _preset_from_dict(data: Any, name: str) -> Preset:
     if not isinstance(data, dict):
         raise ValueError(f"a preset must be a JSON object, got {describe(data)}")
-    unknown = sorted(set(data) - _FIELDS)
+    unknown = sorted(set(data) - _FIELDS, key=str)
     if unknown:
         raise ValueError(f"unknown preset fields: {', '.join(map(describe, unknown))}")
     workspace = data.get("workspace", "descent")

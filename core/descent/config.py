@@ -94,8 +94,10 @@ class OptimizerSpec:
 
 def _hyperparameter(key: str, value: object) -> float:
     limit = LIMITS.get(f"hyper.{key}")
-    if limit is None:  # not a known hyperparameter: make_optimizer names it
-        return _number(f"optimizer hyper {key}", value)
+    if limit is None:
+        raise ValueError(
+            f"optimizer hyper {describe(key)} is not a hyperparameter of any optimizer"
+        )
     number = limit.check(f"optimizer hyper {key}", value)
     if key in FLAGS and number not in (0.0, 1.0):
         raise ValueError(f"optimizer hyper {key} must be 0 (off) or 1 (on), got {number!r}")
@@ -260,7 +262,7 @@ def _spec_from(name: str, spec: type, data: object) -> ScheduleSpec | ClipSpec:
 
 
 def _no_unknown(what: str, data: dict, known: set[str]) -> None:
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(data) - known, key=str)
     if unknown:
         raise ValueError(
             f"unknown {what} field {describe(unknown[0])} (known: {', '.join(sorted(known))})"

@@ -38,9 +38,11 @@ def _flag(name: str, value: object) -> bool:
 def _object(name: str, value: object, known: set[str]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"{name} must be a JSON object, got {describe(value)}")
-    unknown = sorted(set(value) - known)
+    unknown = sorted(set(value) - known, key=str)
     if unknown:
-        raise ValueError(f"{name}.{unknown[0]} is not a known setting ({', '.join(sorted(known))})")
+        key = unknown[0]
+        where = f"{name}.{key}" if str(key).isidentifier() else f"{name} {describe(key)}"
+        raise ValueError(f"{where} is not a known setting ({', '.join(sorted(known))})")
     return value
 
 

@@ -352,3 +352,19 @@ def test_list_presets_gives_titles_by_workspace_and_skips_bad_files(tmp_path):
     shipped = list_presets()
     assert {name for name, _, workspace in shipped if workspace == "descent"} >= REQUIRED
     assert all(title for _, title, _ in shipped)
+
+
+@pytest.mark.parametrize(
+    ("section", "changes"),
+    [
+        ("view", {"\n": 1}),
+        ("config", {"optimizers": [{"name": "gd", "hyper": {"a\nb": 1}}]}),
+        ("config", {"surface": "bowl", "surface_params": {"k\n" * 500: 1}}),
+        ("config", {"x" * 5000: 1}),
+    ],
+)
+def test_odd_keys_are_refused_in_one_short_line(section, changes):
+    """Found by the fuzz test: a key with a newline (or a huge one) quoted in the message."""
+    with pytest.raises(ValueError) as info:
+        preset_from_dict(_with(section, **changes))
+    assert "\n" not in str(info.value) and len(str(info.value)) <= 300
