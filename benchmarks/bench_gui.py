@@ -98,7 +98,7 @@ def bench_rates(app: QApplication, window, rounds: int, seconds: float):
     neighbour from deciding the ratio. Returns (alone, with window, frames/s) medians.
     """
     alone, attached, fps = [], [], []
-    pacer = window.draw_loop.pacer
+    pacer = window.descent_space.draw_loop.pacer
     for _ in range(rounds):
         window.worker.pause()
         alone.append(bench_alone(app, seconds))
@@ -118,12 +118,12 @@ def bench_frames(app: QApplication, window, frames: int):
     The run is held while a frame is drawn and painted, so training does not change the
     cost; the interval is pinned to 16 ms so that 300 frames come quickly.
     """
-    pacer = window.draw_loop.pacer
+    pacer = window.descent_space.draw_loop.pacer
     pacer.max_interval_ms = pacer.min_interval_ms
-    window.draw_loop.draw_times.clear()
+    window.descent_space.draw_loop.draw_times.clear()
     pacer.hold_times.clear()
-    pump(app, lambda: len(window.draw_loop.draw_times) >= frames, 300)
-    draw = np.array(window.draw_loop.draw_times)[-frames:] * 1000.0
+    pump(app, lambda: len(window.descent_space.draw_loop.draw_times) >= frames, 300)
+    draw = np.array(window.descent_space.draw_loop.draw_times)[-frames:] * 1000.0
     held = np.array(pacer.hold_times)[-frames:] * 1000.0
     return draw, held
 

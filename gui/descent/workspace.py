@@ -1,13 +1,19 @@
-"""The descent workspace's widgets, laid out: headline, landscape tabs, side column, timeline.
+"""The descent workspace: its widgets laid out, and the machinery that drives them.
 
-It only builds and arranges; `DescentController` decides what they show. `views` hands
-the controller its interfaces (gui/descent/protocols.py).
+`DescentWorkspace` only builds and arranges the widgets (headline, landscape tabs, side
+column, timeline; the controls go into the window's dock). `DescentSpace` puts a
+workspace together with its own worker, background jobs, `DescentController` and draw
+loop: the main window hosts spaces without knowing what runs in them.
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from core.descent.config import DescentConfig
+from core.descent.preset_view import PresetView
+from core.presets import Preset
+from gui.descent.controller import DescentController
 from gui.descent.panels.controls import ControlsPanel
 from gui.descent.panels.idea_banner import IdeaBanner
 from gui.descent.protocols import DescentViews, StatusDisplay
@@ -15,7 +21,11 @@ from gui.descent.views.landscape_view import LandscapeView
 from gui.descent.views.side_plots import SidePlots
 from gui.descent.views.stability_meter import StabilityMeter
 from gui.descent.views.surface3d_view import Surface3DView
+from gui.shell.colors import run_colors
+from gui.shell.draw_loop import DrawLoop
+from gui.shell.jobs import BackgroundJobs
 from gui.shell.timeline import Timeline
+from gui.shell.worker import RunWorker
 
 
 class DescentWorkspace(QWidget):
@@ -86,3 +96,81 @@ class DescentWorkspace(QWidget):
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Join the landscape's background resampling (closing)."""
         return self.landscape.shutdown(timeout_ms)
+
+
+class DescentSpace:
+    """The descent workspace with its worker, jobs, controller and draw loop, wired.
+
+    ``status`` is the window's status bar (shared by the workspaces); ``parent`` owns the
+    Qt objects made here.
+    """
+
+    title = "Gradient descent"
+    workspace = "descent"
+
+    def __init__(self, status, parent) -> None:
+        self.status = status
+        self.worker = RunWorker(parent)
+        self.jobs = BackgroundJobs()
+        self.widget = DescentWorkspace()
+        self.controls = self.widget.controls
+        self.controller = DescentController(
+            self.widget.views(status), self.worker, self.jobs, run_colors
+        )
+        self.draw_loop = DrawLoop(self.worker, self.controller.show, parent)
+        self._connect()
+        self.controller.apply_config(self.controls.config(), playing=False)
+
+    def __repr__(self) -> str:
+        return f"DescentSpace({self.controller!r})"
+
+    def _connect(self) -> None:
+        worker, controller, widget = self.worker, self.controller, self.widget
+        worker.state_ready.connect(self.status.count_state)
+        worker.status_changed.connect(controller.on_status)
+        worker.errored.connect(controller.on_error)
+        self.controls.config_changed.connect(self._on_config_changed)
+        self.controls.speed_changed.connect(self.set_speed)
+        widget.landscape.start_point_selected.connect(self.controls.set_start)
+        widget.timeline.play_clicked.connect(controller.toggle_play)
+        widget.timeline.step_clicked.connect(controller.step)
+        widget.timeline.reset_clicked.connect(controller.reset)
+        widget.timeline.scrubbed.connect(controller.scrub)
+        widget.tabs.currentChanged.connect(lambda _i: controller.redraw())
+        self.set_speed(self.controls.run.speed_value())
+
+    def _on_config_changed(self, config: DescentConfig) -> None:
+        self.controller.apply_config(config)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self.controller.set_speed(steps_per_second)
+        self.draw_loop.set_flat_out(steps_per_second is None)
+
+    def load_preset(self, preset: Preset) -> None:
+        """Show a preset (its controls, headline and view settings), paused at step 0."""
+        self.widget.show_3d(preset.view.view3d)
+        self.controller.load_preset(preset)
+        self.draw_loop.set_flat_out(preset.view.speed is None)
+
+    def current_view(self, arrows: dict[str, bool]) -> PresetView:
+        """The view settings on screen (``arrows`` from the window's View menu)."""
+        fields = {**self.controls.view_fields(), "arrows": arrows, "view3d": self.widget.shows_3d}
+        return PresetView.from_dict(fields)
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.draw_loop.up_to_date
+
+    def is_settled(self) -> bool:
+        """The landscape and its resampling to the visible range are on screen."""
+        return self.controller.grid_ready and self.widget.landscape.is_settled
+
+    def set_presentation(self, on: bool) -> None:
+        self.widget.set_presentation(on)
+
+    def shutdown(self, timeout_ms: int) -> bool:
+        """Stop drawing, join the run, the landscape's resampler and background jobs."""
+        self.draw_loop.stop()
+        ok = self.worker.shutdown(timeout_ms)
+        ok = self.widget.shutdown(timeout_ms) and ok
+        return self.jobs.wait(timeout_ms) and ok

@@ -1,134 +1,165 @@
-"""The Slope window: it assembles a workspace, its controller, the worker and the menus.
+"""The Slope window: it hosts the workspaces, the menus, the status bar and the dock.
 
-Nothing is decided here. Control edits go to the workspace's controller
-(gui/descent/controller.py), which turns them into runs in the shared `RunWorker`; a
-`DrawLoop` hands the newest worker state back to the controller at a paced rate; menus
-and the timeline call the controller's commands. The window adds what belongs to a
-window: files, presentation mode and a clean close.
+Nothing is decided here. Each workspace comes as a *space* (gui/descent/workspace.py
+`DescentSpace`): its widgets, its controls, its own worker and draw loop, and a
+controller that turns control edits into runs and worker states into views. The window
+shows one space at a time (a switch in the left tool bar), routes the menus' commands to
+the shown space's controller, and adds what belongs to a window: files, presentation
+mode and a clean close.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QWidget
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
 
-from core.descent.config import DescentConfig
-from core.descent.preset_view import PresetView
-from core.presets import Preset, load_preset, load_preset_file
+from core.presets import Preset, list_presets, load_preset, load_preset_file
 from core.presets import save_preset as write_preset
-from gui.descent.controller import DescentController
-from gui.descent.workspace import DescentWorkspace
+from gui.descent.workspace import DescentSpace
 from gui.shell import theme
-from gui.shell.colors import run_colors
-from gui.shell.draw_loop import DrawLoop
-from gui.shell.jobs import BackgroundJobs
 from gui.shell.menus import build_menus
 from gui.shell.status_bar import RunStatusBar
-from gui.shell.worker import RunWorker
 
 CLOSE_WAIT_MS = 1000
 
 
 class MainWindow(QMainWindow):
-    """The Slope window (see the module docstring for the data flow)."""
+    """The Slope window (see the module docstring)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Slope: gradient descent, live")
-        self.worker = RunWorker(self)
-        self.jobs = BackgroundJobs()
+        self.setWindowTitle("Slope: gradient descent and backpropagation, live")
         self.status = RunStatusBar()
         self.setStatusBar(self.status)
-        self.descent = DescentWorkspace()
-        self.setCentralWidget(self.descent)
-        self.controls = self.descent.controls
-        self.dock = QDockWidget("Controls")
-        self.dock.setObjectName("controlsDock")
-        self.dock.setWidget(self.controls)
-        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
-        self.controller = DescentController(
-            self.descent.views(self.status), self.worker, self.jobs, run_colors
-        )
-        self.draw_loop = DrawLoop(self.worker, self.controller.show, self)
+        self.descent_space = DescentSpace(self.status, self)
+        self.spaces = [self.descent_space]
+        # the descent space's parts, by the names tests and the CLI use
+        self.descent = self.descent_space.widget
+        self.controls = self.descent_space.controls
+        self.controller = self.descent_space.controller
+        self.worker = self.descent_space.worker
+        self._build_frame()
         self.window_actions = build_menus(self)
         self.run_actions = self.window_actions.run
         self.arrow_actions = self.window_actions.arrows
         self._presentation = False
-        self._connect()
-        self.controller.apply_config(self.controls.config(), playing=False)
-
-    def _connect(self) -> None:
-        worker, controller, descent = self.worker, self.controller, self.descent
-        worker.state_ready.connect(self.status.count_state)
-        worker.status_changed.connect(controller.on_status)
-        worker.errored.connect(controller.on_error)
-        self.controls.config_changed.connect(self._on_config_changed)
-        self.controls.speed_changed.connect(self.set_speed)
-        descent.landscape.start_point_selected.connect(self.controls.set_start)
-        descent.timeline.play_clicked.connect(controller.toggle_play)
-        descent.timeline.step_clicked.connect(controller.step)
-        descent.timeline.reset_clicked.connect(controller.reset)
-        descent.timeline.scrubbed.connect(controller.scrub)
-        descent.tabs.currentChanged.connect(lambda _i: controller.redraw())
-        self.set_speed(self.controls.run.speed_value())
         self.apply_arrows()
 
-    def _on_config_changed(self, config: DescentConfig) -> None:
-        self.controller.apply_config(config)
+    def _build_frame(self) -> None:
+        self.central = QStackedWidget()
+        self.dock_stack = QStackedWidget()
+        self.switcher = QToolBar("Workspaces")
+        self.switcher.setObjectName("workspaceSwitcher")
+        self.switcher.setMovable(False)
+        group = QActionGroup(self)
+        self.space_actions: list[QAction] = []
+        for i, space in enumerate(self.spaces):
+            self.central.addWidget(space.widget)
+            self.dock_stack.addWidget(space.controls)
+            action = QAction(space.title, self, checkable=True)
+            action.setToolTip(f"Show the {space.title.lower()} workspace")
+            action.triggered.connect(lambda _=False, i=i: self.show_space(i))
+            group.addAction(action)
+            self.switcher.addAction(action)
+            self.space_actions.append(action)
+        self.space_actions[0].setChecked(True)
+        self.switcher.setVisible(len(self.spaces) > 1)
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, self.switcher)
+        self.setCentralWidget(self.central)
+        self.dock = QDockWidget("Controls")
+        self.dock.setObjectName("controlsDock")
+        self.dock.setWidget(self.dock_stack)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
 
-    # -- what the menus, the CLI and the tests call --------------------------------------
-    def set_speed(self, steps_per_second: float | None) -> None:
-        self.controller.set_speed(steps_per_second)
-        self.draw_loop.set_flat_out(steps_per_second is None)
+    # -- the shown workspace -------------------------------------------------------------
+    @property
+    def active(self):
+        """The space on screen: the menus' commands go to its controller."""
+        return self.spaces[self.central.currentIndex()]
 
+    def show_space(self, index: int) -> None:
+        """Show space ``index``; the one left is paused (both share the two CPU cores)."""
+        if index == self.central.currentIndex():
+            return
+        self.active.worker.pause()
+        self.central.setCurrentIndex(index)
+        self.dock_stack.setCurrentIndex(index)
+        self.space_actions[index].setChecked(True)
+
+    def show_space_of(self, workspace: str) -> None:
+        for i, space in enumerate(self.spaces):
+            if space.workspace == workspace:
+                self.show_space(i)
+
+    def toggle_play(self) -> None:
+        self.active.controller.toggle_play()
+
+    def play(self) -> None:
+        self.active.controller.play()
+
+    def pause(self) -> None:
+        self.active.worker.pause()
+
+    def step(self) -> None:
+        self.active.controller.step()
+
+    def reset(self) -> None:
+        self.active.controller.reset()
+
+    def stop(self) -> None:
+        self.active.controller.stop()
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the shown views show the newest state their worker has sent."""
+        return self.active.up_to_date
+
+    @property
+    def grid_ready(self) -> bool:
+        """Whether the descent landscape of the current surface is on screen."""
+        return self.controller.grid_ready
+
+    def is_settled(self) -> bool:
+        """The shown workspace has drawn everything it computes in the background."""
+        return self.active.is_settled()
+
+    # -- presets and sessions ------------------------------------------------------------
     def load_preset(self, preset: Preset) -> None:
-        """Show a preset: its controls, title and idea; paused at step 0."""
+        """Show a descent preset: its controls, title and idea; paused at step 0."""
         arrows = preset.view.arrows
         for key, action in self.arrow_actions.items():
             action.setChecked(bool(getattr(arrows, key)))
-        self.descent.show_3d(preset.view.view3d)
-        self.controller.load_preset(preset)
-        self.draw_loop.set_flat_out(preset.view.speed is None)
+        self.apply_arrows()
+        self.show_space_of("descent")
+        self.descent_space.load_preset(preset)
 
     def load_preset_name(self, name: str) -> None:
+        """Open the shipped preset ``name`` in the workspace it belongs to."""
+        workspace = {n: w for n, _, w in list_presets()}.get(name, "descent")
         try:
+            for space in self.spaces:
+                if space.workspace == workspace and space is not self.descent_space:
+                    self.show_space_of(workspace)
+                    space.load_preset_name(name)
+                    return
             self.load_preset(load_preset(name))
         except ValueError as exc:
             self.status.show_error(str(exc))
 
-    def current_view(self) -> PresetView:
-        """The view settings on screen, as a preset carries them."""
-        arrows = {key: action.isChecked() for key, action in self.arrow_actions.items()}
-        fields = {**self.controls.view_fields(), "arrows": arrows, "view3d": self.descent.shows_3d}
-        return PresetView.from_dict(fields)
-
     def current_preset(self) -> Preset:
-        """The window's state as a preset (what Save session writes)."""
-        return self.controller.current_preset(self.current_view())
-
-    def toggle_play(self) -> None:
-        self.controller.toggle_play()
-
-    def play(self) -> None:
-        self.controller.play()
-
-    def pause(self) -> None:
-        self.worker.pause()
-
-    @property
-    def up_to_date(self) -> bool:
-        """Whether the views show the newest state the worker has sent."""
-        return self.draw_loop.up_to_date
-
-    @property
-    def grid_ready(self) -> bool:
-        """Whether the landscape of the current surface is on screen."""
-        return self.controller.grid_ready
-
-    def is_settled(self) -> bool:
-        """The landscape and its resampling to the visible range are on screen."""
-        return self.controller.grid_ready and self.descent.landscape.is_settled
+        """The descent workspace as a preset (what Save session writes)."""
+        arrows = {key: action.isChecked() for key, action in self.arrow_actions.items()}
+        return self.controller.current_preset(self.descent_space.current_view(arrows))
 
     # -- files ---------------------------------------------------------------------------
     def save_session(self, path: str) -> bool:
@@ -182,7 +213,8 @@ class MainWindow(QMainWindow):
         theme.apply_theme(QApplication.instance(), presentation=self._presentation)
         self.dock.setVisible(not self._presentation)
         self.menuBar().setVisible(not self._presentation)
-        self.descent.set_presentation(self._presentation)
+        for space in self.spaces:
+            space.set_presentation(self._presentation)
         self.showFullScreen() if self._presentation else self.showNormal()
 
     def keyPressEvent(self, event) -> None:
@@ -194,16 +226,17 @@ class MainWindow(QMainWindow):
     def event(self, event) -> bool:
         handled = super().event(event)
         if event.type() == QEvent.Type.UpdateRequest:
-            self.draw_loop.painted()
+            for space in self.spaces:
+                space.draw_loop.painted()
         return handled
 
     def shutdown(self, timeout_ms: int = CLOSE_WAIT_MS) -> bool:
-        """Stop drawing, join the run, the landscape's resampler and background jobs."""
-        self.draw_loop.stop()
+        """Stop every workspace's drawing, runs and background work (closing)."""
         self.status.stop()
-        ok = self.worker.shutdown(timeout_ms)
-        ok = self.descent.shutdown(timeout_ms) and ok
-        return self.jobs.wait(timeout_ms) and ok
+        ok = True
+        for space in self.spaces:
+            ok = space.shutdown(timeout_ms) and ok
+        return ok
 
     def closeEvent(self, event) -> None:
         self.shutdown()

@@ -49,12 +49,11 @@ def build_menus(window) -> WindowActions:
     for name in preset_names():
         _action(window, presets, name, None, lambda _=False, n=name: window.load_preset_name(n))
     run = bar.addMenu("&Run")
-    controller = window.controller
-    run_actions = {
-        "play": _action(window, run, "Play / pause", "Space", controller.toggle_play),
-        "step": _action(window, run, "Step", "Right", controller.step),
-        "reset": _action(window, run, "Reset", "R", controller.reset),
-        "stop": _action(window, run, "Stop", "Ctrl+.", controller.stop),
+    run_actions = {  # to whichever workspace is shown
+        "play": _action(window, run, "Play / pause", "Space", window.toggle_play),
+        "step": _action(window, run, "Step", "Right", window.step),
+        "reset": _action(window, run, "Reset", "R", window.reset),
+        "stop": _action(window, run, "Stop", "Ctrl+.", window.stop),
     }
     view = bar.addMenu("&View")
     arrows = {}
