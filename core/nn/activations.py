@@ -51,7 +51,7 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
     NumPy's float64 tanh is a vectorized SVML kernel on AVX-512 CPUs but a scalar loop
     on others (AVX2), where the table route below is about 2x faster; on AVX-512 it is
-    up to 9x slower. :data:`TANH_CALIBRATION` times both once at import and large
+    4-9x slower. :data:`TANH_CALIBRATION` times both once at import and large
     float64 arrays take the faster one (:func:`tanh_route`, :func:`set_tanh_route`).
     Arrays under 3,000 elements, where the fixed cost of the ~20 NumPy calls of the table
     route dominates, and float32 (the loss grid; NumPy vectorizes float32 tanh on every
@@ -151,22 +151,23 @@ def calibrate_tanh(repeats: int = 7, timer=time.perf_counter) -> TanhCalibration
 
 def tanh_route() -> str:
     """The route large float64 arrays take now: ``numpy`` or ``table``."""
-    return "numpy" if _large_tanh is np.tanh else "table"
+    return _route_in_use
 
 
 def set_tanh_route(route: str) -> str:
     """Send large float64 arrays through ``route`` (``numpy`` or ``table``); returns the
     route used until now, so that a test can put it back."""
-    global _large_tanh
-    if route not in _TANH_ROUTE_FUNCTIONS:
+    global _large_tanh, _route_in_use
+    if route not in TANH_ROUTES:
         raise ValueError(f"tanh route must be one of {', '.join(TANH_ROUTES)}; got {route!r}")
-    previous = tanh_route()
-    _large_tanh = _TANH_ROUTE_FUNCTIONS[route]
+    previous = _route_in_use
+    _large_tanh, _route_in_use = _TANH_ROUTE_FUNCTIONS[route], route
     return previous
 
 
 TANH_CALIBRATION = calibrate_tanh()
-_large_tanh = _TANH_ROUTE_FUNCTIONS[TANH_CALIBRATION.route]
+_route_in_use = TANH_CALIBRATION.route
+_large_tanh = _TANH_ROUTE_FUNCTIONS[_route_in_use]  # np.tanh itself or _tanh_table
 
 
 def _tanh_grad(da, z, a, scratch=None):
