@@ -23,6 +23,7 @@ from core.descent.frame import RUNNING, RunTable
 from core.descent.outcomes import classify_outcomes
 from core.descent.preset_view import PresetView
 from core.descent.recording import descent_history
+from core.descent.replay import resume_frames, resumed_recorder
 from core.descent.stability import followed_run, stability_report, stopped_summary
 from core.presets import Preset
 from core.surfaces.surface_grid import landscape_grid
@@ -77,6 +78,7 @@ class DescentController:
         self.scrub_step = -1  # the step pinned by the timeline, -1 = follow the run
         self._announced = np.zeros(0, dtype=bool)
         self._outcomes: Any = None
+        self._outcomes_asked = False
 
     def __repr__(self) -> str:
         runs = 0 if self.runs is None else len(self.runs)
@@ -113,6 +115,7 @@ class DescentController:
         views.banner.set_divergence("")
         views.timeline.follow_live()
         self._outcomes = None
+        self._outcomes_asked = False
         self._announced = np.zeros(len(runs), dtype=bool)
         self.shown = None
         self.scrub_step = -1
@@ -162,14 +165,44 @@ class DescentController:
 
     # -- transport ---------------------------------------------------------------------
     def toggle_play(self) -> None:
-        self.runner.toggle()
+        """Play or pause; after a scrub back, play goes on from the step on screen."""
+        if self.runner.status == "playing":
+            self.runner.pause()
+        else:
+            self.play()
 
     def play(self) -> None:
-        if self.runner.status != "playing":
+        if self.scrub_step >= 0 and self.shown is not None:
+            self._resume_from(self.scrub_step, playing=True)
+        elif self.runner.status != "playing":
             self.runner.play()
 
     def step(self) -> None:
+        """One step from the step on screen: after a scrub back, from there; at the end of
+        a finished run, one step past it (the run is extended), unless every run stopped."""
+        shown = self.shown
+        if self.scrub_step >= 0 and shown is not None:
+            self._resume_from(self.scrub_step, playing=False)
+        elif self.runner.status == "finished" and shown is not None:
+            if not (np.asarray(shown.frame.stop_reason) == RUNNING).any():
+                self.views.status.show_message("Every run has stopped: there is no next step.")
+                return
+            self._resume_from(int(shown.frame.step), playing=False, extend=True)
         self.runner.step()
+
+    def _resume_from(self, step: int, playing: bool, extend: bool = False) -> None:
+        """Go on from recorded ``step``: the history keeps the rows before it."""
+        config, surface, recorded = self.config, self._surface, self.shown.history
+        limit = -1 if extend or step >= config.steps else None
+        self.scrub_step = -1
+        self.views.timeline.follow_live()
+        self._run_generation += 1
+        self._outcomes_asked = False
+        self.runner.start(
+            lambda: resume_frames(config, step, surface, max_steps=limit),
+            resumed_recorder(recorded),
+            playing,
+        )
 
     def reset(self) -> None:
         self.scrub_step = -1
@@ -242,8 +275,9 @@ class DescentController:
 
     def _classify_outcomes(self, state) -> None:
         config = self.config
-        if config is None or len(config.starts) < MIN_STARTS_FOR_OUTCOMES:
+        if config is None or len(config.starts) < MIN_STARTS_FOR_OUTCOMES or self._outcomes_asked:
             return
+        self._outcomes_asked = True
         generation, history = self._run_generation, state.history
         args = (
             self._surface,

@@ -204,12 +204,84 @@ def test_an_outcome_map_of_a_replaced_run_is_dropped():
 
 def test_transport_commands_go_to_the_worker():
     controller, views, runner, _ = _controller()
-    controller.toggle_play()
+    controller.toggle_play()  # paused: play
+    runner.play.assert_called_once()
+    runner.status = "playing"
+    controller.toggle_play()  # playing: pause
+    runner.pause.assert_called_once()
     controller.step()
     controller.reset()
-    runner.toggle.assert_called_once()
     runner.step.assert_called_once()
     runner.reset.assert_called_once()
     views.timeline.follow_live.assert_called()
     controller.on_status("playing")
     views.timeline.set_playing.assert_called_with(True)
+
+
+def _started_run(runner):
+    """The frames and recorder of the newest runner.start call, run like the worker."""
+    factory, recorder, playing = runner.start.call_args.args
+    frames = factory()
+    first = next(frames)
+    history = recorder(first)
+    history.append(first)
+    return first, frames, history, playing
+
+
+def test_play_after_scrubbing_back_goes_on_from_the_scrubbed_step():
+    controller, views, runner, jobs = _controller()
+    controller.apply_config(RACE)
+    jobs.run_all()
+    state = _state(RACE, 20)
+    controller.show(state)
+    controller.scrub(6)
+    runner.status = "paused"
+    controller.toggle_play()
+    first, frames, history, playing = _started_run(runner)
+    assert playing and first.step == 6
+    assert [int(s) for s in history.steps] == [0, 1, 2, 3, 4, 5, 6]
+    np.testing.assert_array_equal(first.points, state.history.frame_at(6).points)
+    assert next(frames).step == 7
+    assert controller.scrub_step == -1
+    views.timeline.follow_live.assert_called()
+
+
+def test_step_after_scrubbing_back_steps_from_there_not_from_the_live_end():
+    controller, _, runner, jobs = _controller()
+    controller.apply_config(RACE)
+    jobs.run_all()
+    controller.show(_state(RACE, 20))
+    controller.scrub(3)
+    controller.step()
+    first, _, _, playing = _started_run(runner)
+    assert first.step == 3 and not playing
+    runner.step.assert_called_once()  # the worker shows step 3, then takes one step
+
+
+def test_step_at_the_end_of_a_finished_run_extends_it():
+    controller, _, runner, jobs = _controller()
+    short = DescentConfig(surface="bowl", learning_rates=(0.01,), steps=5)
+    controller.apply_config(short)
+    jobs.run_all()
+    state = _state(short, 5)
+    assert state.finished
+    controller.show(state)
+    runner.status = "finished"
+    controller.step()
+    first, frames, _, _ = _started_run(runner)
+    assert first.step == 5 and next(frames).step == 6  # past the configured 5 steps
+    runner.step.assert_called_once()
+
+
+def test_step_when_every_run_has_stopped_says_why_and_does_nothing():
+    controller, views, runner, jobs = _controller()
+    doomed = DescentConfig(surface="expr", expr="x**2+y**2", learning_rates=(1.5,), steps=100)
+    controller.apply_config(doomed)
+    jobs.run_all()
+    state = _state(doomed, 100)
+    controller.show(state)
+    runner.status = "finished"
+    starts = runner.start.call_count
+    controller.step()
+    assert runner.start.call_count == starts and not runner.step.called
+    assert "Every run has stopped" in views.status.show_message.call_args.args[0]

@@ -268,3 +268,26 @@ def test_each_optimizer_can_have_its_own_batch_on_linreg(window, qtbot):
     window.load_preset(load_preset("optimizer-race-beale"))
     rows = window.controls.optimizers._rows
     assert all(row.batch_combo.isHidden() for row in rows)
+
+
+def test_play_after_scrubbing_back_continues_from_the_scrubbed_step(window, qtbot):
+    window.controls.run.steps.setValue(100_000)
+    qtbot.waitUntil(lambda: window.controller.config.steps == 100_000)
+    window.play()
+    qtbot.waitUntil(
+        lambda: window.controller.shown is not None and len(window.controller.shown.history) > 20
+    )
+    window.pause()
+    qtbot.waitUntil(lambda: window.worker.status == "paused")
+    window.descent.timeline.slider.setValue(5)
+    pinned = window.controller.scrub_step
+    assert pinned > 0
+    old = window.worker.generation
+    window.run_actions["play"].trigger()
+    qtbot.waitUntil(lambda: window.worker.generation > old and step_of(window) > pinned + 3)
+    assert window.worker.status == "playing"
+    assert window.descent.timeline.following
+    qtbot.waitUntil(lambda: window.controller.shown.frame.step > pinned)
+    history = window.controller.shown.history
+    assert int(history.steps[0]) == 0  # the past before the scrubbed step is kept
+    window.pause()
