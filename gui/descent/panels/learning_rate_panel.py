@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from core.descent.engine import lr_sweep
+from core.descent.limits import LIMITS
 from core.descent.preset_view import PresetView
 from gui.shell.tooltips import tip
 from gui.widgets.spin_boxes import ScientificSpinBox, int_spin
 from gui.widgets.text_strip import TextStrip
 
-LR_MIN, LR_MAX = 1e-6, 100.0
-MAX_SWEEP = 200
+LR_MIN, LR_MAX = LIMITS["learning_rates"].low, LIMITS["learning_rates"].high
+SWEEP_COUNT = LIMITS["view.sweep.count"]
 
 
 class LearningRatePanel(QWidget):
@@ -44,7 +45,7 @@ class LearningRatePanel(QWidget):
         self.lr = ScientificSpinBox(LR_MIN, LR_MAX, 1e-3, "lr")
         self.lr_min = ScientificSpinBox(LR_MIN, LR_MAX, 1e-4, "lr_min")
         self.lr_max = ScientificSpinBox(LR_MIN, LR_MAX, 1e-2, "lr_max")
-        self.count = int_spin(2, MAX_SWEEP, 7, "lr_count")
+        self.count = int_spin(SWEEP_COUNT.low, SWEEP_COUNT.high, 7, "lr_count")
         self.log = QCheckBox("log spacing")
         self.log.setChecked(True)
         self.log.setToolTip(tip("lr_log"))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.descent.engine import OptimizerSpec
+from core.descent.limits import LIMITS
 from core.optim.optimizers import OPTIMIZERS
 from gui.shell.tooltips import tip
 from gui.widgets.spin_boxes import ScientificSpinBox, float_spin
@@ -24,17 +25,18 @@ from gui.widgets.spin_boxes import ScientificSpinBox, float_spin
 MAX_OPTIMIZERS = 8
 FLAGS = ("nesterov", "amsgrad", "centered")
 # (minimum, maximum, step) of the spin box for each hyperparameter
-RANGES: dict[str, tuple[float, float, float]] = {
-    "momentum": (0.0, 0.999, 0.05),
-    "dampening": (0.0, 1.0, 0.05),
-    "weight_decay": (0.0, 10.0, 0.01),
-    "alpha": (0.0, 0.9999, 0.01),
-    "beta1": (0.0, 0.9999, 0.01),
-    "beta2": (0.0, 0.9999, 0.001),
-    "rho": (0.0, 1.0, 0.01),
-    "lr_decay": (0.0, 10.0, 0.01),
-    "initial_accumulator_value": (0.0, 10.0, 0.1),
-    "momentum_decay": (0.0, 1.0, 0.001),
+# Spin-box step per hyperparameter; the ranges are core's (core.descent.limits.LIMITS).
+STEPS: dict[str, float] = {
+    "momentum": 0.05,
+    "dampening": 0.05,
+    "weight_decay": 0.01,
+    "alpha": 0.01,
+    "beta1": 0.01,
+    "beta2": 0.001,
+    "rho": 0.01,
+    "lr_decay": 0.01,
+    "initial_accumulator_value": 0.1,
+    "momentum_decay": 0.001,
 }
 # Per-optimizer batch choices on the linreg surface: (text, OptimizerSpec.batch)
 BATCH_CHOICES = (
@@ -124,11 +126,11 @@ class OptimizerRow(QFrame):
             box.setToolTip(tip(field))
             box.toggled.connect(lambda _on: self.changed.emit())
             return box
+        limit = LIMITS[f"hyper.{field}"]
         if field == "eps":
-            spin = ScientificSpinBox(1e-12, 1.0, value, "eps")
+            spin = ScientificSpinBox(limit.low, limit.high, value, "eps")
         else:
-            lo, hi, step = RANGES[field]
-            spin = float_spin(lo, hi, value, field, step=step, decimals=4)
+            spin = float_spin(limit.low, limit.high, value, field, step=STEPS[field], decimals=4)
         spin.valueChanged.connect(lambda _v: self.changed.emit())
         return spin
 

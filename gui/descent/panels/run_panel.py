@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QWidget
 
+from gui.descent.panels.limited_boxes import float_box, int_box
 from gui.shell.tooltips import tip
-from gui.widgets.spin_boxes import float_spin, int_spin
 
 BATCH_MODES = (("Full batch", "full"), ("Mini-batch", "mini"), ("Stochastic (1)", "single"))
 
@@ -20,19 +20,19 @@ class RunPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.steps = int_spin(1, 1_000_000, 500, "steps", step=100)
-        self.start_x = float_spin(-1e4, 1e4, 0.0, "start", step=0.1)
-        self.start_y = float_spin(-1e4, 1e4, 0.0, "start", step=0.1)
-        self.start_grid = int_spin(0, 30, 0, "start_grid")
+        self.steps = int_box("steps", 500, "steps", step=100)
+        self.start_x = float_box("starts", 0.0, "start", step=0.1)
+        self.start_y = float_box("starts", 0.0, "start", step=0.1)
+        self.start_grid = int_box("view.start_grid", 0, "start_grid")
         self.batch_mode = QComboBox()
         for text, data in BATCH_MODES:
             self.batch_mode.addItem(text, data)
         self.batch_mode.setToolTip(tip("batch"))
-        self.batch_size = int_spin(1, 100_000, 8, "batch_size")
-        self.noise = float_spin(0.0, 100.0, 0.0, "noise", step=0.1)
-        self.seeds = int_spin(1, 100, 1, "seeds")
-        self.seed = int_spin(0, 1_000_000, 0, "seed")
-        self.speed = int_spin(1, 100_000, 200, "speed", step=50)
+        self.batch_size = int_box("batch", 8, "batch_size")
+        self.noise = float_box("noise", 0.0, "noise", step=0.1)
+        self.seeds = int_box("seeds", 1, "seeds")
+        self.seed = int_box("seed", 0, "seed")
+        self.speed = int_box("view.speed", 200, "speed", step=50)
         self.speed.setSuffix(" steps/s")
         self.flat_out = QCheckBox("flat out")
         self.flat_out.setToolTip(tip("flat_out"))

@@ -6,8 +6,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
 from core.optim.optimizers import ClipSpec, ScheduleSpec
+from gui.descent.panels.limited_boxes import float_box, int_box, limit_range
 from gui.shell.tooltips import tip
-from gui.widgets.spin_boxes import ScientificSpinBox, float_spin, int_spin
+from gui.widgets.spin_boxes import ScientificSpinBox
 
 SCHEDULE_NAMES = (
     ("Constant", "constant"),
@@ -39,17 +40,17 @@ class SchedulePanel(QWidget):
             self.kind.addItem(text, data)
         self.kind.setToolTip(tip("schedule"))
         self.params = {
-            "step_size": int_spin(1, 1_000_000, 100, "step_size", step=10),
-            "gamma": float_spin(0.001, 1.0, 0.5, "gamma", step=0.05, decimals=4),
-            "t_max": int_spin(1, 1_000_000, 1000, "t_max", step=100),
-            "warmup": int_spin(1, 1_000_000, 50, "warmup", step=10),
-            "eta_min": ScientificSpinBox(0.0, 100.0, 0.0, "eta_min"),
+            "step_size": int_box("schedule.step_size", 100, "step_size", step=10),
+            "gamma": float_box("schedule.gamma", 0.5, "gamma", step=0.05, decimals=4),
+            "t_max": int_box("schedule.t_max", 1000, "t_max", step=100),
+            "warmup": int_box("schedule.warmup", 50, "warmup", step=10),
+            "eta_min": ScientificSpinBox(*limit_range("schedule.eta_min"), 0.0, "eta_min"),
         }
         self.clip_mode = QComboBox()
         for text, data in CLIP_NAMES:
             self.clip_mode.addItem(text, data)
         self.clip_mode.setToolTip(tip("clip"))
-        self.threshold = float_spin(1e-3, 1e4, 1.0, "clip_threshold", step=0.5)
+        self.threshold = float_box("clip.threshold", 1.0, "clip_threshold", step=0.5)
         self.error = QLabel()
         self.error.setObjectName("inlineError")
         self.error.setWordWrap(True)

@@ -217,9 +217,16 @@ def test_every_control_explains_itself(window):
         assert widget.toolTip()
 
 
-def test_spin_boxes_are_bounded(window):
-    for box in window.controls.findChildren(QAbstractSpinBox):
-        assert box.maximum() < 1e7 and box.minimum() > -1e7
+def test_spin_boxes_are_bounded_by_cores_limits(window):
+    from core.descent.limits import COORDINATE_LIMIT, MAX_WIDGET_INT
+
+    boxes = window.controls.findChildren(QAbstractSpinBox)
+    assert boxes
+    for box in boxes:
+        assert box.maximum() <= MAX_WIDGET_INT and box.minimum() >= -COORDINATE_LIMIT
+    run = window.controls.run
+    assert run.seed.maximum() == MAX_WIDGET_INT  # a session's seed 2**31 - 1 shows as it is
+    assert run.start_x.maximum() == COORDINATE_LIMIT
 
 
 def test_banner_gauge_and_rate_panel_agree_on_the_race(window, qtbot):
