@@ -8,7 +8,8 @@ import time
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core.presets import load_preset
+from core.nn.presets import load_network_preset
+from core.presets import list_presets, load_preset, load_preset_file
 from gui.shell import theme
 
 WINDOW_SIZE = (1600, 960)
@@ -53,11 +54,22 @@ def _run_then_capture(app, window, run_for: float | None, screenshot: str | None
     return code
 
 
+def _read_session(path: str):
+    """A saved session, or ValueError with one line naming the file and the problem."""
+    try:
+        return load_preset_file(path)
+    except ValueError as exc:
+        raise ValueError(f"cannot open the session {path}: {exc}") from None
+
+
 def run_window(
-    preset: str | None = None, run_for: float | None = None, screenshot: str | None = None
+    preset: str | None = None,
+    run_for: float | None = None,
+    screenshot: str | None = None,
+    session: str | None = None,
 ) -> int:
-    """Open the window with ``preset`` (default: the learning-rate sweep); optionally play
-    ``run_for`` seconds and save ``screenshot``.
+    """Open the window with ``preset`` (default: the learning-rate sweep) or a saved
+    ``session`` file; optionally play ``run_for`` seconds and save ``screenshot``.
 
     With ``run_for`` or ``screenshot`` the window closes by itself afterwards; otherwise
     this returns when the user closes it. Returns the exit code (2 for a bad preset).
@@ -65,17 +77,28 @@ def run_window(
     if run_for is not None and not run_for >= 0:
         print(f"slope: --run-for must be >= 0 seconds, got {run_for}", file=sys.stderr)
         return 2
+    name = DEFAULT_PRESET if preset is None else preset
+    workspace = {n: w for n, _, w in list_presets()}.get(name, "descent")
     try:  # without a preset the window opens on the first idea a learner should see
-        loaded = load_preset(DEFAULT_PRESET if preset is None else preset)
+        if session is not None:
+            workspace, loaded = "descent", _read_session(session)
+        elif workspace == "network":
+            loaded = load_network_preset(name)
+        else:
+            loaded = load_preset(name)
     except ValueError as exc:
-        print(f"slope: {exc}", file=sys.stderr)
+        print(f"slope: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     app = _application()
     from gui.shell.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow()
     window.resize(*WINDOW_SIZE)
-    window.load_preset(loaded)
+    if workspace == "network":
+        window.show_space_of("network")
+        window.network_space.load_preset(loaded)
+    else:
+        window.load_preset(loaded)
     window.show()
     app.aboutToQuit.connect(window.shutdown)
     if run_for is None and screenshot is None:

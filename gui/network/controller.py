@@ -1,0 +1,332 @@
+"""The network workspace's controller: configs -> runs -> views, with no widget in it.
+
+It turns the builder's base `TrainConfig` (and a preset's variants, re-applied to every
+edit of the base) into runs trained side by side by the shell's worker
+(`core.nn.variant_run`); it hands each view the numbers core computed: the diagram the
+chosen sample's record (`core.nn.step_through.sample_trace_at`), the data view the output
+grid (computed in the background, one job at a time, stale ones dropped by a generation
+counter), the curves and the gradient-norm strip the recorded histories, the headline
+core's sentence on why a run diverged. Step-through and the animated step go through a
+`PhaseWalker`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from core.nn.graph import network_layout
+from core.nn.output_grid import output_grid
+from core.nn.presets import NetworkPreset
+from core.nn.step_through import sample_trace_at, sample_walk
+from core.nn.train_config import TrainConfig
+from core.nn.train_run import steps_per_epoch
+from core.nn.training import build_network
+from core.nn.variant_run import variant_frames, variant_history
+from gui.network.protocols import JobRunner, NetworkViews, RunHost
+from gui.network.walker import PhaseWalker
+
+ANIMATE_AT_MOST = 2.0  # steps per second up to which every step is animated in phases
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NetworkRun:
+    """One run on screen: its label, config (with the traced sample) and data set."""
+
+    label: str
+    config: TrainConfig
+    dataset: Any
+    steps_per_epoch: int
+
+
+def variant_overrides(preset: NetworkPreset) -> list[tuple[str, dict]]:
+    """(label, fields that differ from the base) of every variant of a preset."""
+    base = preset.config
+    names = [f.name for f in dataclasses.fields(TrainConfig)]
+    return [
+        (label, {n: getattr(c, n) for n in names if getattr(c, n) != getattr(base, n)})
+        for label, c in preset.variants
+    ]
+
+
+class NetworkController:
+    """Drives the network views from configs and worker states (see the module docstring)."""
+
+    def __init__(self, views: NetworkViews, runner: RunHost, jobs: JobRunner) -> None:
+        self.views, self.runner, self.jobs = views, runner, jobs
+        self.walker = PhaseWalker(views.diagram, views.step_through, views.clock)
+        self.title, self.idea = "", ""
+        self.config: TrainConfig | None = None
+        self.overrides: list[tuple[str, dict]] = []
+        self.runs: list[NetworkRun] = []
+        self.selected = 0
+        self.sample = 0
+        self.shown: Any = None
+        self.speed: float | None = None
+        self._generation = 0
+        self._grid_in_flight = False
+        self._grid_waiting: tuple | None = None
+        self._announced: set[int] = set()
+        self._walk_after_step = False
+
+    def __repr__(self) -> str:
+        return f"NetworkController(runs={len(self.runs)}, status={self.runner.status!r})"
+
+    # -- configuration -> runs ---------------------------------------------------------
+    def apply_config(self, config: TrainConfig, playing: bool | None = None) -> bool:
+        """Train ``config`` and the variants on it (keeps playing if it was); False if invalid."""
+        if playing is None:
+            playing = self.runner.status in ("playing", "finished")
+        try:
+            runs = self._make_runs(config)
+        except ValueError as exc:
+            self.views.status.show_error(f"Cannot train this: {exc}")
+            return False
+        self.config, self.runs = config, runs
+        self.selected = min(self.selected, len(runs) - 1)
+        self._start(playing)
+        return True
+
+    def _make_runs(self, config: TrainConfig) -> list[NetworkRun]:
+        dataset = config.make_dataset()
+        sample = min(self.sample, len(dataset.X_train) - 1)
+        runs = []
+        for label, fields in [("base", {}), *self.overrides]:
+            try:
+                run = dataclasses.replace(config, **fields, sample_index=sample)
+                build_network(run, dataset)  # checks the run against the data set
+            except ValueError as exc:
+                if label == "base":
+                    raise
+                self.views.status.show_message(f"Variant {label!r} left out: {exc}")
+                continue
+            spe = steps_per_epoch(run, len(dataset.X_train))
+            runs.append(NetworkRun(label, run, dataset, spe))
+        self.sample = sample
+        return runs
+
+    def _start(self, playing: bool) -> None:
+        views, runs = self.views, self.runs
+        self._generation += 1
+        self._grid_in_flight, self._grid_waiting = False, None
+        self._announced = set()
+        self.shown = None
+        self.walker.leave()
+        dataset = runs[0].dataset
+        has_accuracy = dataset.task == "classification"
+        views.curves.set_runs([r.label for r in runs], has_accuracy, len(dataset.X_test) > 0)
+        views.controls.set_run_labels([r.label for r in runs])
+        views.data.set_dataset(dataset)
+        views.data.set_selected(dataset.X_train[self.sample])
+        views.step_through.set_sample_count(len(dataset.X_train))
+        self._show_architecture()
+        views.banner.set_divergence("")
+        views.timeline.follow_live()
+        pairs = [(r.config, r.dataset) for r in runs]
+        self.runner.start(lambda: variant_frames(pairs), variant_history, playing)
+        views.status.show_message(f"{len(runs)} run(s) of {list(runs[0].config.layers)}")
+
+    def _show_architecture(self) -> None:
+        run = self.runs[self.selected]
+        self.views.diagram.set_layout(network_layout(run.config.layers))
+        self.views.gradients.set_layers(len(run.config.layers) - 1)
+
+    def load_preset(self, preset: NetworkPreset) -> bool:
+        """Show a preset: its controls, title and idea, its variants; paused at step 0."""
+        self.title, self.idea = preset.title, preset.idea
+        self.overrides = variant_overrides(preset)
+        self.selected, self.sample = 0, preset.config.sample_index or 0
+        self.views.banner.set_idea(preset.title, preset.idea)
+        self.views.controls.set_config(preset.config)
+        return self.apply_config(preset.config, playing=False)
+
+    def set_variants(self, on: bool, preset: NetworkPreset | None) -> None:
+        """Train the preset's variants beside the base (on) or the base alone (off)."""
+        self.overrides = variant_overrides(preset) if (on and preset) else []
+        if self.config is not None:
+            self.apply_config(self.config)
+
+    def select_run(self, index: int) -> None:
+        """Show run ``index`` in the diagram, the data view and the gradient strip."""
+        if not 0 <= index < len(self.runs) or index == self.selected:
+            return
+        self.selected = index
+        self.walker.leave()
+        self._show_architecture()
+        if self.shown is not None:
+            self.redraw()
+
+    def set_sample(self, index: int) -> None:
+        """The sample the diagram and the step-through follow."""
+        if not self.runs or not 0 <= index < len(self.runs[0].dataset.X_train):
+            return
+        self.sample = index
+        self.views.data.set_selected(self.runs[0].dataset.X_train[index])
+        if self.shown is None:
+            return
+        if self.walker.active:
+            self._walk(self.walker.index)
+        else:
+            self.redraw()
+
+    # -- transport -----------------------------------------------------------------------
+    def toggle_play(self) -> None:
+        self.walker.leave()
+        self.runner.toggle()
+
+    def play(self) -> None:
+        self.walker.leave()
+        if self.runner.status != "playing":
+            self.runner.play()
+
+    def step(self) -> None:
+        self.runner.step()
+
+    def reset(self) -> None:
+        self.walker.leave()
+        self.views.timeline.follow_live()
+        self.runner.reset()
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self.speed = steps_per_second
+        self.runner.set_speed(steps_per_second)
+
+    @property
+    def animates(self) -> bool:
+        """Whether each step is animated in phases (a slow pace; flat out shows live)."""
+        return self.speed is not None and self.speed <= ANIMATE_AT_MOST
+
+    def on_status(self, status: str) -> None:
+        self.views.timeline.set_playing(status == "playing")
+        self.views.status.show_status(status)
+
+    def on_error(self, message: str) -> None:
+        self.views.status.show_error(f"The run stopped: {message}")
+
+    # -- step-through --------------------------------------------------------------------
+    def next_phase(self) -> None:
+        """Next phase of the chosen sample's step; after the update, the next step."""
+        if self.shown is None:
+            return
+        self.runner.pause()
+        if self.walker.animating:
+            self.walker.clock.stop()
+        if not self.walker.active:
+            self._walk(0)
+        elif not self.walker.next():
+            self._walk_after_step = True
+            self.runner.step()
+
+    def previous_phase(self) -> None:
+        if self.shown is None:
+            return
+        self.runner.pause()
+        if not self.walker.active:
+            self._walk(0)
+        else:
+            self.walker.previous()
+
+    def on_clock(self) -> None:
+        """The animation clock ticked."""
+        if not self.walker.tick() and self.shown is not None:
+            self.walker.leave()
+            self.redraw()
+
+    def _walk(self, index: int, animate_ms: float | None = None) -> None:
+        run, frame = self.runs[self.selected], self._frame()
+        trace = sample_trace_at(run.config, frame, run.dataset, self.sample)
+        walk = sample_walk(run.config, frame, trace, len(frame.batch_indices))
+        if animate_ms is None:
+            self.walker.set_walk(walk, frame, index)
+        else:
+            self.walker.animate(walk, frame, animate_ms)
+
+    # -- states -> views -----------------------------------------------------------------
+    def show(self, state) -> None:
+        """Draw the newest worker state (the shell calls this at its drawing pace)."""
+        if not self.runs or len(state.frame.frames) != len(self.runs):
+            return  # a state of runs this controller no longer shows
+        self.shown = state
+        history = state.history[self.selected]
+        self.views.timeline.set_rows(len(history), int(self._frame().step))
+        self._announce_stops(state.frame)
+        self.views.curves.show_histories(state.history, [r.steps_per_epoch for r in self.runs])
+        self.views.gradients.show_history(history, self.runs[self.selected].label)
+        self._request_grid()
+        if self._walk_after_step:
+            self._walk_after_step = False
+            self._walk(0)
+        elif self.walker.active and not self.walker.animating:
+            self._walk(self.walker.index)  # walking by hand: the same phase of the new step
+        elif self.animates and self.runner.status == "playing":
+            self._walk(0, animate_ms=1000.0 / self.speed)
+        else:
+            self.walker.leave()
+            self._show_live()
+        self.views.status.count_draw()
+
+    def redraw(self) -> None:
+        if self.shown is None:
+            return
+        history = self.shown.history[self.selected]
+        self.views.gradients.show_history(history, self.runs[self.selected].label)
+        self._request_grid()
+        self._show_live()
+
+    def _frame(self):
+        return self.shown.frame.frames[self.selected]
+
+    def _show_live(self) -> None:
+        run, frame = self.runs[self.selected], self._frame()
+        trace = sample_trace_at(run.config, frame, run.dataset, self.sample)
+        self.views.diagram.show_live(frame.weights, trace)
+
+    def _announce_stops(self, frame) -> None:
+        """Core's one sentence on why a run diverged, once per run."""
+        for k, run_frame in enumerate(frame.frames):
+            if run_frame.stop_reason == "diverged" and k not in self._announced:
+                self._announced.add(k)
+                label = self.runs[k].label
+                who = "The run" if len(self.runs) == 1 else f"Run {label!r}"
+                text = f"{who} diverged at step {run_frame.step}: {run_frame.stop_detail}"
+                self.views.banner.set_divergence(text)
+
+    def _request_grid(self) -> None:
+        run = self.runs[self.selected]
+        args = (run.config, self._frame(), run.dataset)
+        if self._grid_in_flight:
+            self._grid_waiting = args  # newest only: one job at a time
+            return
+        self._submit_grid(args)
+
+    def _submit_grid(self, args: tuple) -> None:
+        generation = self._generation
+        self._grid_in_flight = True
+        self.jobs.submit(
+            output_grid,
+            args,
+            lambda grid: self._on_grid(generation, grid),
+            lambda exc: self._on_grid_failed(generation, exc),
+        )
+
+    def _on_grid(self, generation: int, grid) -> None:
+        if generation != self._generation:
+            return  # the runs it belongs to were replaced
+        self._grid_in_flight = False
+        self.views.data.show_output(grid)
+        waiting, self._grid_waiting = self._grid_waiting, None
+        if waiting is not None:
+            self._submit_grid(waiting)
+
+    def _on_grid_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self._grid_in_flight = False
+            self.views.status.show_error(f"The data view failed: {exc}")
+
+    @property
+    def grid_settled(self) -> bool:
+        """No output grid is being computed or waiting."""
+        return not self._grid_in_flight and self._grid_waiting is None

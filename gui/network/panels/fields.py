@@ -1,0 +1,70 @@
+"""Bounded inputs with their one-sentence tooltip, for the network panels."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
+
+from gui.network.tooltips import tip
+from gui.widgets.spin_boxes import ScientificSpinBox
+
+
+def int_box(low: int, high: int, value: int, key: str, step: int = 1) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setKeyboardTracking(False)
+    box.setToolTip(tip(key))
+    return box
+
+
+def float_box(
+    low: float, high: float, value: float, key: str, step: float = 0.05, decimals: int = 3
+) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setKeyboardTracking(False)
+    box.setToolTip(tip(key))
+    return box
+
+
+def rate_box(low: float, high: float, value: float, key: str) -> ScientificSpinBox:
+    box = ScientificSpinBox(low, high, value, "lr")
+    box.setToolTip(tip(key))
+    return box
+
+
+def choice(items, key: str) -> QComboBox:
+    box = QComboBox()
+    for item in items:
+        text, data = item if isinstance(item, tuple) else (item, item)
+        box.addItem(text, data)
+    box.setToolTip(tip(key))
+    return box
+
+
+def check(text: str, key: str) -> QCheckBox:
+    box = QCheckBox(text)
+    box.setToolTip(tip(key))
+    return box
+
+
+def select(box: QComboBox, data) -> None:
+    """Select the item holding ``data`` (no signal)."""
+    index = box.findData(data)
+    box.blockSignals(True)
+    if index >= 0:
+        box.setCurrentIndex(index)
+    box.blockSignals(False)
+
+
+def set_quietly(box, value) -> None:
+    box.blockSignals(True)
+    if isinstance(box, QCheckBox):
+        box.setChecked(bool(value))
+    else:
+        box.setValue(value)
+    box.blockSignals(False)

@@ -1,0 +1,138 @@
+"""Loss and accuracy of every run against the epoch, and the gradient-norm strip.
+
+Train lines are solid, test lines dashed, one colour per run. The strip draws ||dW_l||
+(`TrainFrame.grad_norms`, recorded per step) of the shown run, one line per layer from
+dark (first layer) to light (last), on a log scale: vanishing gradients fan out downwards
+towards the first layer, exploding ones upwards. Values that a log axis cannot show (a
+zero norm) are clamped to ``FLOOR``; no NaN or inf ever reaches a plot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from gui.shell import colors as palette
+from gui.widgets.plot_style import style_static_plot
+
+FLOOR = 1e-12
+
+
+def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of (x, y) whose y is finite (a missing test accuracy is NaN in history)."""
+    keep = np.isfinite(y) & np.isfinite(x)
+    return x[keep], y[keep]
+
+
+def _fit(plot: pg.PlotItem, xs: list, ys: list, log_y: bool, floor: float | None = None) -> None:
+    xs = [x for x in xs if len(x)]
+    ys = [y for y in ys if len(y)]
+    if not xs:
+        return
+    x_hi = max(float(x.max()) for x in xs)
+    lo = min(float(y.min()) for y in ys)
+    hi = max(float(y.max()) for y in ys)
+    if log_y:
+        lo, hi = np.log10(max(lo, FLOOR)), np.log10(max(hi, FLOOR))
+    span = hi - lo if hi > lo else 1.0
+    y_range = (lo - 0.05 * span, hi + 0.05 * span) if floor is None else (floor, max(hi, 1.0))
+    plot.setRange(xRange=(0, max(x_hi, 1e-9)), yRange=y_range, padding=0)
+
+
+class TrainingCurves(QtWidgets.QWidget):
+    """Implements `gui.network.protocols.CurvesDisplay`: a loss plot and an accuracy plot."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.loss = pg.PlotWidget(background="w")
+        self.accuracy = pg.PlotWidget(background="w")
+        style_static_plot(self.loss.getPlotItem(), "Loss (train —, test - -)", False, True)
+        style_static_plot(self.accuracy.getPlotItem(), "Accuracy (train —, test - -)", False, False)
+        for widget in (self.loss, self.accuracy):
+            widget.getPlotItem().setLabel("bottom", "epoch")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss)
+        layout.addWidget(self.accuracy)
+        self.lines: list[dict[str, pg.PlotDataItem]] = []
+        self.legend = self.loss.getPlotItem().addLegend(offset=(-6, 6), labelTextSize="8pt")
+
+    def set_runs(self, labels: list[str], has_accuracy: bool, has_test: bool) -> None:
+        for plot in (self.loss, self.accuracy):
+            plot.getPlotItem().clear()
+        self.legend.clear()
+        colors = palette.categorical(len(labels))
+        self.lines = []
+        for label, color in zip(labels, colors):
+            solid = pg.mkPen(color, width=2)
+            dashed = pg.mkPen(color, width=1.6, style=QtCore.Qt.PenStyle.DashLine)
+            lines = {
+                "train_loss": self.loss.plot(pen=solid),
+                "test_loss": self.loss.plot(pen=dashed),
+                "train_accuracy": self.accuracy.plot(pen=solid),
+                "test_accuracy": self.accuracy.plot(pen=dashed),
+            }
+            if len(labels) > 1:
+                self.legend.addItem(lines["train_loss"], label)
+            self.lines.append(lines)
+        self.accuracy.setVisible(has_accuracy)
+        self.has_test = has_test
+
+    def show_histories(self, histories: tuple, steps_per_epoch: list[int]) -> None:
+        """Every run's recorded curves, against the epoch (step / steps per epoch)."""
+        drawn: dict[str, tuple[list, list]] = {"loss": ([], []), "accuracy": ([], [])}
+        for lines, history, per_epoch in zip(self.lines, histories, steps_per_epoch):
+            epochs = np.asarray(history.steps, dtype=float) / max(per_epoch, 1)
+            for name, item in lines.items():
+                x, y = finite_xy(epochs, np.asarray(getattr(history, name), dtype=float))
+                if name.endswith("loss"):
+                    y = np.maximum(y, FLOOR)
+                item.setData(x, y)
+                kind = "loss" if name.endswith("loss") else "accuracy"
+                drawn[kind][0].append(x)
+                drawn[kind][1].append(y)
+        _fit(self.loss.getPlotItem(), *drawn["loss"], log_y=True)
+        if self.accuracy.isVisible():
+            x_range = drawn["accuracy"][0]
+            if any(len(x) for x in x_range):
+                x_hi = max(float(x.max()) for x in x_range if len(x))
+                self.accuracy.setRange(xRange=(0, max(x_hi, 1e-9)), yRange=(0, 1.02), padding=0)
+
+
+class GradientStrip(pg.PlotWidget):
+    """Implements `gui.network.protocols.GradientStripDisplay`."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="w")
+        self.plot = self.getPlotItem()
+        style_static_plot(self.plot, "‖dW‖ per layer", False, True)
+        self.plot.setLabel("bottom", "step")
+        self.legend = self.plot.addLegend(offset=(-6, 6), labelTextSize="8pt", colCount=2)
+        self.lines: list[pg.PlotDataItem] = []
+        self.data: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def set_layers(self, n_layers: int) -> None:
+        self.plot.clear()
+        self.legend.clear()
+        cmap = pg.colormap.get("viridis")
+        colors = cmap.map(np.linspace(0.0, 0.85, max(n_layers, 1)), mode=pg.ColorMap.BYTE)
+        self.lines = []
+        for layer in range(n_layers):
+            line = self.plot.plot(pen=pg.mkPen(colors[layer], width=2))
+            self.legend.addItem(line, f"W{layer + 1}")
+            self.lines.append(line)
+        self.data = []
+
+    def show_history(self, history, label: str) -> None:
+        """||dW_l|| of every recorded step of the run ``label``."""
+        steps = np.asarray(history.steps, dtype=float)
+        norms = np.asarray(history.grad_norms, dtype=float)
+        self.plot.setTitle(f"‖dW‖ per layer, log scale ({label})", color=palette.FOREGROUND)
+        self.data = []
+        for layer, line in enumerate(self.lines[: norms.shape[1] if norms.ndim == 2 else 0]):
+            x, y = finite_xy(steps, norms[:, layer])
+            y = np.maximum(y, FLOOR)
+            line.setData(x, y)
+            self.data.append((x, y))
+        _fit(self.plot, [d[0] for d in self.data], [d[1] for d in self.data], log_y=True)

@@ -1,0 +1,112 @@
+"""The data set's points over what the network outputs: decision regions or the fitted curve.
+
+Training points are filled circles, test points hollow squares, both in their class's
+colour (regression: dark grey). Under them, the `core.nn.output_grid.OutputGrid` of the
+shown run: class colours faded towards white where the network is unsure (regions), a
+grey ramp (a 2-D regression), or a line (one input feature).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from gui.shell import colors as palette
+from gui.widgets.plot_style import style_static_plot
+
+REGION_STRENGTH = 0.45  # how strongly a sure region is tinted (1: the class colour itself)
+POINT_GREY = (60, 60, 66)
+
+
+class DataView(pg.PlotWidget):
+    """Implements `gui.network.protocols.DataDisplay`."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="w")
+        self.plot = self.getPlotItem()
+        style_static_plot(self.plot, "Data and the network's output", False, False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.curve = pg.PlotCurveItem(pen=pg.mkPen((20, 20, 24), width=2.5))
+        self.train = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 200))
+        self.test = pg.ScatterPlotItem(size=8, symbol="s", brush=None)
+        self.selected = pg.ScatterPlotItem(size=18, brush=None, pen=pg.mkPen((0, 0, 0), width=2))
+        for item in (self.image, self.curve, self.train, self.test, self.selected):
+            self.addItem(item)
+        self.legend = self.plot.addLegend(offset=(6, 6), labelTextSize="8pt")
+        self.legend.addItem(self.train, "train")
+        self.legend.addItem(self.test, "test")
+        self.dataset = None
+        self.grid = None
+        self._class_colors = palette.categorical(8)[:, :3]
+
+    def set_dataset(self, dataset) -> None:
+        """New points (a new data set or run): the output layer is cleared until its grid."""
+        self.dataset = dataset
+        self.grid = None
+        self.image.clear()
+        self.curve.setData([], [])
+        one_feature = dataset.n_features == 1
+        for item, X, y in (
+            (self.train, dataset.X_train, dataset.y_train),
+            (self.test, dataset.X_test, dataset.y_test),
+        ):
+            pos = self._positions(X, y, one_feature)
+            colors = self._point_colors(y, dataset.task)
+            if item is self.train:
+                item.setData(pos=pos, brush=[pg.mkBrush(*c) for c in colors])
+            else:
+                item.setData(pos=pos, pen=[pg.mkPen(*c, width=1.6) for c in colors])
+        self.plot.setLabel("bottom", dataset.feature_names[0])
+        second = "target" if one_feature and dataset.task == "regression" else ""
+        if not one_feature and dataset.n_features >= 2:
+            second = dataset.feature_names[1]
+        self.plot.setLabel("left", second or "p(class 1)")
+
+    def _positions(self, X: np.ndarray, y: np.ndarray, one_feature: bool) -> np.ndarray:
+        if len(X) == 0:
+            return np.zeros((0, 2))
+        if one_feature:
+            target = y.reshape(len(y), -1)[:, 0].astype(float)
+            return np.column_stack([X[:, 0], target])
+        return np.asarray(X[:, :2], dtype=float)
+
+    def _point_colors(self, y: np.ndarray, task: str) -> np.ndarray:
+        if task != "classification":
+            return np.tile(POINT_GREY, (len(y), 1))
+        return self._class_colors[np.asarray(y, dtype=int) % len(self._class_colors)]
+
+    def set_selected(self, x) -> None:
+        """Ring the sample the diagram and the step-through follow."""
+        if self.dataset is None or x is None:
+            self.selected.setData([], [])
+            return
+        x = np.asarray(x, dtype=float)
+        if x.size == 1:
+            index = int(np.argmin(np.abs(self.dataset.X_train[:, 0] - x[0])))
+            y = float(self.dataset.y_train.reshape(len(self.dataset.y_train), -1)[index, 0])
+            self.selected.setData([x[0]], [y])
+        else:
+            self.selected.setData([x[0]], [x[1]])
+
+    def show_output(self, grid) -> None:
+        """The output of the network over the plane (a `core.nn.output_grid.OutputGrid`)."""
+        self.grid = grid
+        x0, x1, y0, y1 = grid.bounds
+        if grid.kind == "regions":
+            self.image.setImage(self._region_image(grid), levels=(0, 255))
+            self.image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        elif grid.kind == "surface":
+            values = grid.values
+            lo, hi = float(values.min()), float(values.max())
+            self.image.setImage(values, levels=(lo, hi if hi > lo else lo + 1.0))
+            self.image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        elif grid.kind == "curve":
+            y = np.clip(grid.y, y0 - 10 * (y1 - y0), y1 + 10 * (y1 - y0))
+            self.curve.setData(grid.x, y)
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _region_image(self, grid) -> np.ndarray:
+        colors = self._class_colors[grid.classes % len(self._class_colors)].astype(float)
+        strength = REGION_STRENGTH * grid.confidence[..., None]
+        rgb = 255.0 + (colors - 255.0) * strength
+        return np.clip(rgb, 0, 255).astype(np.uint8)

@@ -1,0 +1,245 @@
+"""The network diagram: neurons filled by their activation, edges by the weights' sign and size.
+
+Few graphics items whatever the size of the network (an 8 x 64 network has 25,000 edges):
+the edges are ``2 x WIDTH_LEVELS`` curves in ``connect="pairs"`` mode, one per (sign,
+width) bucket over every layer; the neurons one scatter item, their δ rings another, the
+backward pulses a third. Value labels only for narrow layers (`NetworkLayout.labels`).
+Geometry, fills, width levels, pulses and hover texts come from `core.nn.graph`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from core.nn.graph import (
+    WIDTH_LEVELS,
+    describe_edge,
+    describe_node,
+    edge_levels,
+    edge_pulses,
+    node_fill,
+)
+from core.nn.step_through import fmt
+from gui.network.views.diagram_style import (
+    EDGE_COLORS,
+    LayerTitles,
+    edge_pen,
+    fill_brushes,
+    hover_label,
+    ring_pens,
+)
+
+PULSES_PER_LAYER = 48
+
+
+class NetworkDiagram(pg.PlotWidget):
+    """Implements `gui.network.protocols.DiagramDisplay`."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="w")
+        plot = self.getPlotItem()
+        plot.hideAxis("left")
+        plot.hideAxis("bottom")
+        plot.setMouseEnabled(x=False, y=False)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.setAspectLocked(True)
+        self.edges: dict[tuple[bool, int], pg.PlotCurveItem] = {}
+        for positive in (True, False):
+            for level in range(WIDTH_LEVELS):
+                item = pg.PlotCurveItem(connect="pairs", antialias=False)
+                self.addItem(item)
+                self.edges[positive, level] = item
+        self.pulses = pg.ScatterPlotItem(pxMode=True, pen=None)
+        self.nodes = pg.ScatterPlotItem(pxMode=True)
+        self.rings = pg.ScatterPlotItem(pxMode=True, brush=None)
+        for item in (self.pulses, self.nodes, self.rings):
+            self.addItem(item)
+        self.pulses.setZValue(5)
+        self.nodes.setZValue(10)
+        self.rings.setZValue(11)
+        self.titles = LayerTitles(self)
+        self.hover = hover_label()
+        self.addItem(self.hover)
+        self.hover.hide()
+        self.layout_ = None
+        self.labels: list[pg.TextItem] = []
+        self.weights: tuple = ()
+        self.trace = None
+        self._pulse_data: tuple | None = None
+        self._brushes = fill_brushes()
+        self.getViewBox().sigResized.connect(self._resize_nodes)
+        self.scene().sigMouseMoved.connect(self._on_mouse)
+
+    # -- architecture ----------------------------------------------------------------
+    def set_layout(self, layout) -> None:
+        """A new architecture: positions, labels and titles; values come with the states."""
+        self.layout_ = layout
+        for label in self.labels:
+            self.removeItem(label)
+        self.labels = []
+        if layout.labels:
+            for x, y in layout.nodes:
+                label = pg.TextItem("", color=(30, 30, 36), anchor=(0.5, 1.15))
+                label.setPos(x, y + layout.node_radius)
+                label.setZValue(12)
+                self.addItem(label)
+                self.labels.append(label)
+        self.titles.set_layers(layout)
+        n_edges = len(layout.segments)
+        for (positive, level), item in self.edges.items():
+            item.setPen(edge_pen(positive, level, n_edges))
+            item.setData([], [])
+        self.nodes.setData(pos=layout.nodes, size=10, brush=self._brushes[len(self._brushes) // 2])
+        self.rings.setData([], [])
+        self.pulses.setData([], [])
+        self.trace, self.weights = None, ()
+        depth = layout.nodes[:, 1]
+        self.setRange(
+            xRange=(-0.6, len(layout.sizes) - 0.4),
+            yRange=(depth.min() - 0.6, depth.max() + 0.45),
+            padding=0,
+        )
+        self._resize_nodes()
+
+    def _resize_nodes(self) -> None:
+        if self.layout_ is None:
+            return
+        pixels = self.getViewBox().viewPixelSize()[0] or 1.0
+        self._node_px = float(np.clip(2 * self.layout_.node_radius / pixels, 5, 44))
+        self.nodes.setSize(self._node_px)
+        self.rings.setSize(self._node_px + 4)
+
+    # -- live state --------------------------------------------------------------------
+    def show_live(self, weights: tuple, trace) -> None:
+        """The current weights and the chosen sample's activations, no phase."""
+        self._draw_edges(weights)
+        self._draw_nodes(trace, lit_layers=len(weights) + 1)
+        self.rings.setData([], [])
+        self.pulses.setData([], [])
+        self._pulse_data = None
+        self._write_labels(trace, "a")
+
+    def show_phase(self, frame, walk, index: int) -> None:
+        """Phase ``index`` of a step: what is computed by then is shown, the rest is grey."""
+        phase = walk.phases[index]
+        trace, n_layers = walk.trace, len(frame.weights)
+        weights = frame.weights
+        if phase.kind == "update":
+            weights = tuple(w + u for w, u in zip(frame.weights, frame.weight_update))
+        self._draw_edges(weights)
+        lit = phase.layer + 2 if phase.kind == "forward" else n_layers + 1
+        self._draw_nodes(trace, lit)
+        if phase.kind == "loss":
+            self._draw_rings(trace, from_layer=n_layers)
+        elif phase.kind == "backward":
+            self._draw_rings(trace, from_layer=phase.layer + 1)
+        else:
+            self.rings.setData([], [])
+        self._pulse_data = None
+        self.pulses.setData([], [])
+        if phase.kind == "backward":
+            self._prepare_pulses(trace, phase.layer)
+            self.set_pulse(0.0)
+        show = "δ" if phase.kind in ("loss", "backward") else "a"
+        self._write_labels(trace, show, lit)
+
+    def set_pulse(self, progress: float) -> None:
+        """Move the backward pulses ``progress`` (0..1) of the way from output to input."""
+        if self._pulse_data is None:
+            return
+        start, end, sizes, brushes = self._pulse_data
+        t = float(np.clip(progress, 0.0, 1.0))
+        self.pulses.setData(pos=end + (start - end) * t, size=sizes, brush=brushes)
+
+    # -- drawing helpers --------------------------------------------------------------
+    def _draw_edges(self, weights: tuple) -> None:
+        self.weights = weights
+        segments = self.layout_.segments
+        positive, level = edge_levels(weights)
+        for (sign, lev), item in self.edges.items():
+            chosen = segments[(positive == sign) & (level == lev)]
+            item.setData(chosen[:, :, 0].ravel(), chosen[:, :, 1].ravel())
+
+    def _draw_nodes(self, trace, lit_layers: int) -> None:
+        self.trace = trace
+        fill = node_fill(trace)
+        bins = np.rint((fill + 1.0) / 2.0 * (len(self._brushes) - 2)).astype(int)
+        unlit = int(self.layout_.first[min(lit_layers, len(self.layout_.sizes))])
+        bins[unlit:] = len(self._brushes) - 1  # not computed yet: grey
+        self.nodes.setBrush([self._brushes[b] for b in bins])
+
+    def _draw_rings(self, trace, from_layer: int) -> None:
+        layout = self.layout_
+        deltas = [np.asarray(d)[0] for d in trace.delta[from_layer - 1 :]]
+        start = int(layout.first[from_layer])
+        pens = ring_pens(deltas)
+        self.rings.setData(pos=layout.nodes[start : start + len(pens)], pen=pens)
+        self.rings.setSize(self._node_px + 4)
+
+    def _prepare_pulses(self, trace, layer: int) -> None:
+        layout = self.layout_
+        order, grad = edge_pulses(trace, layer, PULSES_PER_LAYER)
+        segments = layout.segments[int(layout.edge_first[layer]) + order]
+        largest = float(np.max(np.abs(grad))) if grad.size else 0.0
+        share = np.abs(grad) / largest if largest > 0 else np.zeros_like(grad)
+        sizes = 4.0 + 12.0 * np.sqrt(share)
+        brushes = [pg.mkBrush(EDGE_COLORS[g >= 0]) for g in grad]
+        self._pulse_data = (segments[:, 0], segments[:, 1], sizes, brushes)
+
+    def _write_labels(self, trace, what: str, lit_layers: int | None = None) -> None:
+        if not self.labels:
+            return
+        layout = self.layout_
+        lit = len(layout.sizes) if lit_layers is None else lit_layers
+        values = [np.asarray(trace.x)] + [np.asarray(a)[0] for a in trace.a]
+        deltas = [None] + [np.asarray(d)[0] for d in trace.delta]
+        for index, label in enumerate(self.labels):
+            layer, unit = layout.locate_node(index)
+            if layer >= lit:
+                text = ""
+            elif what == "δ" and deltas[layer] is not None:
+                text = f"δ {fmt_short(deltas[layer][unit])}"
+            else:
+                text = fmt_short(values[layer][unit])
+            label.setText(text)
+
+    # -- hover -------------------------------------------------------------------------
+    def _on_mouse(self, position) -> None:
+        if self.layout_ is None or self.trace is None:
+            return
+        point = self.getViewBox().mapSceneToView(position)
+        text = self.describe_at(point.x(), point.y())
+        if text:
+            self.hover.setText(text)
+            self.hover.setPos(point.x(), point.y())
+            self.hover.show()
+        else:
+            self.hover.hide()
+
+    def describe_at(self, x: float, y: float) -> str:
+        """Hover text of the neuron or edge at (x, y) in diagram units ('' for none)."""
+        layout, trace = self.layout_, self.trace
+        distance = np.hypot(layout.nodes[:, 0] - x, layout.nodes[:, 1] - y)
+        nearest = int(np.argmin(distance))
+        if distance[nearest] <= 1.3 * layout.node_radius:
+            return describe_node(trace, *layout.locate_node(nearest))
+        layer = int(np.floor(x))
+        if not 0 <= layer < len(layout.sizes) - 1:
+            return ""
+        first, last = int(layout.edge_first[layer]), int(layout.edge_first[layer + 1])
+        a, b = layout.segments[first:last, 0], layout.segments[first:last, 1]
+        ab = b - a
+        t = np.clip(((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / (ab**2).sum(1), 0, 1)
+        gap = np.hypot(a[:, 0] + t * ab[:, 0] - x, a[:, 1] + t * ab[:, 1] - y)
+        k = int(np.argmin(gap))
+        if gap[k] > 0.04:
+            return ""
+        _, i, j = layout.locate_edge(first + k)
+        return describe_edge(self.weights, trace, layer, i, j)
+
+
+def fmt_short(value: float) -> str:
+    """A label's number: 3 significant digits (the hover and the panel give all of them)."""
+    return f"{float(value):.3g}" if abs(value) < 1e4 else fmt(value)

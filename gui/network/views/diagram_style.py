@@ -1,0 +1,84 @@
+"""How the diagram looks: edge pens, neuron fills, δ rings, layer titles, the hover box."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from core.nn.graph import WIDTH_LEVELS
+
+POSITIVE = (214, 96, 24)  # orange: a positive weight, activation or gradient
+NEGATIVE = (33, 102, 172)  # blue: a negative one
+EDGE_COLORS = {True: POSITIVE, False: NEGATIVE}
+UNLIT = (222, 224, 228)  # a neuron not computed yet in this phase
+FILL_LEVELS = 41
+
+
+def edge_pen(positive: bool, level: int, n_edges: int) -> pg.QtGui.QPen:
+    """Width by the weight's size (level 0..WIDTH_LEVELS-1); thinner and fainter when
+    there are many edges, so a large network stays a readable texture."""
+    crowded = n_edges > 400
+    widths = (0.4, 0.8, 1.4, 2.2) if crowded else (0.8, 1.8, 3.2, 5.0)
+    base = 40 if crowded else 90
+    alpha = min(255, base + 50 * level)
+    width = widths[min(level, WIDTH_LEVELS - 1)]
+    pen = pg.mkPen((*EDGE_COLORS[positive], alpha), width=width)
+    pen.setCosmetic(True)
+    return pen
+
+
+def fill_brushes() -> list:
+    """``FILL_LEVELS`` brushes from blue (-1) through white (0) to orange (+1), then grey
+    (the last) for a neuron not computed yet."""
+    brushes = []
+    for t in np.linspace(-1.0, 1.0, FILL_LEVELS):
+        end = np.array(POSITIVE if t >= 0 else NEGATIVE, dtype=float)
+        rgb = 255.0 + (end - 255.0) * abs(t)
+        brushes.append(pg.mkBrush(*rgb.astype(int)))
+    brushes.append(pg.mkBrush(*UNLIT))
+    return brushes
+
+
+def ring_pens(deltas: list[np.ndarray]) -> list:
+    """One pen per neuron of the given layers: colour by the sign of δ, width by |δ|
+    relative to the largest |δ| of its layer (the error signal arriving)."""
+    pens = []
+    for delta in deltas:
+        largest = float(np.max(np.abs(delta))) if delta.size else 0.0
+        for value in delta:
+            share = abs(value) / largest if largest > 0 else 0.0
+            pens.append(pg.mkPen(EDGE_COLORS[value >= 0], width=1.0 + 4.0 * share))
+    return pens
+
+
+def hover_label() -> pg.TextItem:
+    label = pg.TextItem(
+        "",
+        color=(20, 20, 24),
+        fill=pg.mkBrush(255, 255, 240, 235),
+        border=pg.mkPen(120, 120, 120),
+        anchor=(0.0, 1.05),
+    )
+    label.setZValue(100)
+    return label
+
+
+class LayerTitles:
+    """Names under the columns: input, hidden k (units), output."""
+
+    def __init__(self, plot: pg.PlotWidget) -> None:
+        self.plot = plot
+        self.items: list[pg.TextItem] = []
+
+    def set_layers(self, layout) -> None:
+        for item in self.items:
+            self.plot.removeItem(item)
+        self.items = []
+        bottom = float(layout.nodes[:, 1].min()) - 0.18
+        last = len(layout.sizes) - 1
+        for k, n in enumerate(layout.sizes):
+            name = "input" if k == 0 else "output" if k == last else f"hidden {k}"
+            item = pg.TextItem(f"{name} ({n})", color=(70, 76, 86), anchor=(0.5, 0.0))
+            item.setPos(k, bottom)
+            self.plot.addItem(item)
+            self.items.append(item)

@@ -1,0 +1,163 @@
+"""The network workspace: its widgets laid out, and the machinery that drives them.
+
+`NetworkWorkspace` only builds and arranges the widgets (headline; the diagram beside the
+step-through panel; the data view, loss and accuracy curves and gradient-norm strip
+below; the timeline). `NetworkSpace` puts it together with its own worker, background
+jobs, animation clock, `NetworkController` and draw loop, with the same face as
+`gui.descent.workspace.DescentSpace`, so the main window hosts it without knowing what
+runs in it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+
+from core.nn.presets import NetworkPreset, load_network_preset
+from gui.descent.panels.idea_banner import IdeaBanner
+from gui.network.controller import NetworkController
+from gui.network.panels.controls import NetworkControls
+from gui.network.panels.step_through import StepThroughPanel
+from gui.network.protocols import NetworkViews
+from gui.network.views.curves import GradientStrip, TrainingCurves
+from gui.network.views.data_view import DataView
+from gui.network.views.diagram import NetworkDiagram
+from gui.shell.draw_loop import DrawLoop
+from gui.shell.jobs import BackgroundJobs
+from gui.shell.timeline import Timeline
+from gui.shell.worker import RunWorker
+
+DEFAULT_PRESET = "xor-needs-a-hidden-layer"  # what the workspace shows before any choice
+
+
+class NetworkWorkspace(QWidget):
+    """Diagram and step-through above, data view and curves below, headline and timeline."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controls = NetworkControls()
+        self.banner = IdeaBanner()
+        self.diagram = NetworkDiagram()
+        self.step_through = StepThroughPanel()
+        self.data_view = DataView()
+        self.curves = TrainingCurves()
+        self.gradients = GradientStrip()
+        self.timeline = Timeline()
+        top = QSplitter()
+        top.addWidget(self.diagram)
+        top.addWidget(self.step_through)
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        bottom = QWidget()
+        row = QHBoxLayout(bottom)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(self.data_view, 1)
+        row.addWidget(self.curves, 2)
+        row.addWidget(self.gradients, 1)
+        split = QSplitter()
+        split.setOrientation(split.orientation().Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.timeline)
+
+    def views(self, status, clock) -> NetworkViews:
+        """The interfaces the controller drives (``status``: the window's status bar)."""
+        return NetworkViews(
+            diagram=self.diagram,
+            data=self.data_view,
+            curves=self.curves,
+            gradients=self.gradients,
+            step_through=self.step_through,
+            banner=self.banner,
+            timeline=self.timeline,
+            status=status,
+            controls=self.controls,
+            clock=clock,
+        )
+
+
+class NetworkSpace:
+    """The network workspace with its worker, jobs, clock, controller and draw loop, wired."""
+
+    title = "Backpropagation"
+    workspace = "network"
+
+    def __init__(self, status, parent) -> None:
+        self.status = status
+        self.worker = RunWorker(parent)
+        self.jobs = BackgroundJobs()
+        self.clock = QTimer(parent)
+        self.clock.setObjectName("networkAnimationClock")
+        self.widget = NetworkWorkspace()
+        self.controls = self.widget.controls
+        self.controller = NetworkController(
+            self.widget.views(status, self.clock), self.worker, self.jobs
+        )
+        self.draw_loop = DrawLoop(self.worker, self.controller.show, parent)
+        self.preset: NetworkPreset | None = None
+        self._connect()
+        self.load_preset_name(DEFAULT_PRESET)
+
+    def __repr__(self) -> str:
+        return f"NetworkSpace({self.controller!r})"
+
+    def _connect(self) -> None:
+        worker, controller, widget = self.worker, self.controller, self.widget
+        worker.state_ready.connect(self.status.count_state)
+        worker.status_changed.connect(controller.on_status)
+        worker.errored.connect(controller.on_error)
+        self.clock.timeout.connect(controller.on_clock)
+        controls = self.controls
+        controls.config_changed.connect(lambda config: controller.apply_config(config))
+        controls.failed.connect(self.status.show_error)
+        controls.speed_changed.connect(self.set_speed)
+        controls.run_selected.connect(controller.select_run)
+        controls.variants_toggled.connect(lambda on: controller.set_variants(on, self.preset))
+        panel = widget.step_through
+        panel.next_clicked.connect(controller.next_phase)
+        panel.previous_clicked.connect(controller.previous_phase)
+        panel.sample_changed.connect(controller.set_sample)
+        widget.timeline.play_clicked.connect(controller.toggle_play)
+        widget.timeline.step_clicked.connect(controller.step)
+        widget.timeline.reset_clicked.connect(controller.reset)
+        self.set_speed(controls.training.speed_value())
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self.controller.set_speed(steps_per_second)
+        self.draw_loop.set_flat_out(steps_per_second is None)
+
+    def load_preset(self, preset: NetworkPreset) -> None:
+        """Show a network preset (controls, headline, variants), paused at step 0."""
+        self.preset = preset
+        self.controller.load_preset(preset)
+        self.widget.step_through.set_sample(self.controller.sample)
+
+    def load_preset_name(self, name: str) -> None:
+        """Open the shipped network preset ``name`` (ValueError names what is wrong)."""
+        self.load_preset(load_network_preset(name))
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.draw_loop.up_to_date
+
+    def is_settled(self) -> bool:
+        """The data view shows the output grid of the newest state drawn."""
+        return self.controller.shown is not None and self.controller.grid_settled
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: the theme's larger fonts are enough for these views."""
+
+    def shutdown(self, timeout_ms: int) -> bool:
+        """Stop drawing and animating, join the runs and the background jobs."""
+        self.clock.stop()
+        self.draw_loop.stop()
+        ok = self.worker.shutdown(timeout_ms)
+        return self.jobs.wait(timeout_ms) and ok
