@@ -41,7 +41,10 @@ class MainWindow(QMainWindow):
         self.status = RunStatusBar()
         self.setStatusBar(self.status)
         self.descent_space = DescentSpace(self.status, self)
-        self.spaces = [self.descent_space]
+        from gui.network.workspace import NetworkSpace  # the network workspace's space
+
+        self.network_space = NetworkSpace(self.status, self)
+        self.spaces = [self.descent_space, self.network_space]
         # the descent space's parts, by the names tests and the CLI use
         self.descent = self.descent_space.widget
         self.controls = self.descent_space.controls
