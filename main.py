@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="slope", description=DESCRIPTION)
     parser.add_argument("--preset", metavar="NAME", help="open the window with this preset")
     parser.add_argument(
+        "--session", metavar="FILE.json", help="open the window with a saved session"
+    )
+    parser.add_argument(
         "--run-for",
         type=non_negative_float,
         metavar="SECONDS",
@@ -87,7 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from gui.shell.app import run_window
 
-    return run_window(preset=args.preset, run_for=args.run_for, screenshot=args.screenshot)
+    if args.preset is not None and args.session is not None:
+        print("slope: give --preset or --session, not both", file=sys.stderr)
+        return 2
+    return run_window(
+        preset=args.preset, run_for=args.run_for, screenshot=args.screenshot, session=args.session
+    )
 
 
 if __name__ == "__main__":

@@ -298,3 +298,25 @@ def test_play_after_scrubbing_back_continues_from_the_scrubbed_step(window, qtbo
     history = window.controller.shown.history
     assert int(history.steps[0]) == 0  # the past before the scrubbed step is kept
     window.pause()
+
+
+def test_export_without_an_extension_writes_a_png_and_failures_are_reported(window, tmp_path):
+    assert window.export_landscape(str(tmp_path / "slide"))
+    written = tmp_path / "slide.png"
+    assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(written) in window.status.message.text()
+    assert not window.export_landscape(str(tmp_path / "missing-folder" / "x.png"))
+    assert "Could not export" in window.status.message.text()
+    assert not window.export_landscape(str(tmp_path / "slide.jpg"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slide.png"]  # nothing partial
+
+
+def test_saving_a_session_replaces_the_old_file_whole_and_reports_failures(window, tmp_path):
+    path = tmp_path / "lesson.json"
+    assert window.save_session(str(path))
+    first = path.read_text()
+    assert window.save_session(str(path))
+    assert path.read_text() == first
+    assert not window.save_session(str(tmp_path / "no-such-folder" / "x.json"))
+    assert "Could not save" in window.status.message.text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lesson.json"]

@@ -31,3 +31,21 @@ def test_bad_preset_name_exits_with_2(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "unknown preset 'no-such-preset'" in err and "lr-sweep-rosenbrock" in err
     assert not path.exists()
+
+
+def test_a_saved_session_opens_at_start_and_a_bad_one_exits_with_2(capsys, tmp_path):
+    from core.presets import load_preset, save_preset
+
+    session = tmp_path / "lesson.json"
+    save_preset(load_preset("saddle-escape"), session)
+    shot = tmp_path / "shot.png"
+    assert run_window(run_for=0.3, screenshot=str(shot), session=str(session)) == 0
+    assert QThreadPool.globalInstance().waitForDone(2000)
+    assert image_colours(shot)[2] > 500
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"config": {"steps": -1}}')
+    never = tmp_path / "never.png"
+    assert run_window(run_for=0.1, screenshot=str(never), session=str(bad)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot open the session" in err[0] and "steps" in err[0]
+    assert not never.exists()
