@@ -150,6 +150,9 @@ class DescentRun:
                 for (idx, _), batch in zip(self._groups, batches, strict=True)
             ]
             self._gradient = _GroupedGradient(streams, k)
+        # an exact gradient (no data set, or full batch for all) samples nothing: (K, 0)
+        self._sampled = getattr(self._gradient, "batch_indices", None)
+        self._no_batch = _frozen(np.empty((k, 0), dtype=np.int32))
         centre = np.array([self.bounds[:2].mean(), self.bounds[2:].mean()])
         half = np.array([np.ptp(self.bounds[:2]), np.ptp(self.bounds[2:])]) / 2
         self._escape_lo = centre - ESCAPE_FACTOR * half
@@ -266,6 +269,7 @@ class DescentRun:
             fault_step=_frozen(fault_step),
             fault_lr=_frozen(fault_lr),
             fault_lambda=_frozen(fault_lambda),
+            batch_indices=self._no_batch if self._sampled is None else _frozen(self._sampled()),
         )
 
     def _note_fault(self, lam: np.ndarray) -> None:
@@ -308,6 +312,17 @@ class _GroupedGradient:
         for idx, gradient in self._streams:
             grad[idx] = gradient(points[idx])
         return grad
+
+    def batch_indices(self) -> np.ndarray:
+        """Each group's last mini-batch in its rows, -1 padded to the widest group's batch
+        (full-batch groups: all -1)."""
+        parts = [(idx, getattr(g, "batch_indices", None)) for idx, g in self._streams]
+        parts = [(idx, sampled()) for idx, sampled in parts if sampled is not None]
+        width = max((indices.shape[1] for _, indices in parts), default=0)
+        out = np.full((self._n_runs, width), -1, dtype=np.int32)
+        for idx, indices in parts:
+            out[idx, : indices.shape[1]] = indices
+        return out
 
 
 def stream(config: DescentConfig, max_steps: int | None = None) -> Iterator[DescentFrame]:

@@ -98,7 +98,10 @@ class DescentFrame:
       ``ESCAPED``);
     - ``fault_step``, ``fault_lr``, ``fault_lambda``: the first step so far at which
       ``lr * lambda_max > 2`` (a plain gradient step longer than the curvature allows),
-      with that lr and lambda_max; -1 and 0 where it never happened.
+      with that lr and lambda_max; -1 and 0 where it never happened;
+    - ``batch_indices (K, B)`` int32: the data samples of the mini-batch each run's last
+      step used (linreg), padded with -1. A row of only -1 means no sampled batch: step
+      0, a full-batch step (every sample), or a surface without data (then ``B`` is 0).
     """
 
     step: int
@@ -116,6 +119,7 @@ class DescentFrame:
     fault_step: np.ndarray
     fault_lr: np.ndarray
     fault_lambda: np.ndarray
+    batch_indices: np.ndarray
 
     @property
     def n_runs(self) -> int:

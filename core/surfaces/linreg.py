@@ -146,3 +146,17 @@ class MiniBatchGradient:
             grad[:, 0] = 2.0 * np.mean(residual * xb, axis=1)
             grad[:, 1] = 2.0 * np.mean(residual, axis=1)
         return grad
+
+    def batch_indices(self) -> np.ndarray:
+        """The samples of each run's last mini-batch, ``(n_runs, batch)`` int32, read-only.
+
+        ``-1`` pads a short batch (the ``n % batch`` left-overs that end an epoch) and every
+        entry before the first step, so the width stays ``batch`` for the whole run.
+        """
+        used = self.last_indices
+        if used.shape[1] == self.batch:
+            return used  # a fresh read-only copy per step: never written again
+        padded = np.full((self.n_runs, self.batch), -1, dtype=np.int32)
+        padded[:, : used.shape[1]] = used
+        padded.flags.writeable = False
+        return padded
