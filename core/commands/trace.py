@@ -19,7 +19,7 @@ from core.commands.common import (
     one_line,
     parse_finite,
 )
-from core.commands.limits import check_work_size
+from core.commands.limits import MAX_TRACE_ROWS, check_work_size
 from core.descent.engine import (
     DescentConfig,
     DescentResult,
@@ -32,7 +32,9 @@ from core.optim.optimizers import OPTIMIZERS
 TRACE_EPILOG = """\
 Output: CSV with the header run,optimizer,lr,step,x,y,loss and one row per run per
 step, from step 0 (the start). Floats are written in their shortest exact form. A run
-that diverges stops at its last finite step, and stderr says so.
+that diverges stops at its last finite step, and stderr says so. Every path is
+recorded before the CSV is written, so at most {max_rows} rows (runs x (steps + 1)) are
+accepted: a larger request is refused at once, with its size in memory and on disk.
 
 examples:
   python main.py trace --surface rosenbrock --optimizer adam --lr 0.01 \
@@ -43,7 +45,7 @@ examples:
       --start 2 -1 --steps 100
   python main.py trace --surface linreg --optimizer gd --lr 0.05 --batch 1 --seed 3 \
       --start -2 -3 --steps 200
-"""
+""".format(max_rows=f"{MAX_TRACE_ROWS:,}")
 
 # flag -> hyperparameter name of the optimizers
 HYPER_FLAGS = {
