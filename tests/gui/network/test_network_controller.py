@@ -1,0 +1,219 @@
+"""NetworkController against autospec'd views: no window, no Qt, the numbers from core."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+from unittest.mock import create_autospec
+
+import numpy as np
+
+from core.nn.graph import network_layout
+from core.nn.presets import load_network_preset
+from core.nn.step_through import sample_trace_at
+from core.nn.variant_run import variant_history
+from gui.network import protocols as p
+from gui.network.controller import NetworkController
+
+
+class SyncJobs:
+    """Runs a job when told to, on the calling thread (a late result can be simulated)."""
+
+    def __init__(self) -> None:
+        self.queue: list = []
+
+    def submit(self, fn, args, done, failed) -> None:
+        self.queue.append((fn, args, done, failed))
+
+    def run_all(self) -> None:
+        while self.queue:
+            fn, args, done, failed = self.queue.pop(0)
+            try:
+                result = fn(*args)
+            except Exception as exc:
+                failed(exc)
+            else:
+                done(result)
+
+
+def _views() -> p.NetworkViews:
+    views = p.NetworkViews(
+        diagram=create_autospec(p.DiagramDisplay, instance=True),
+        data=create_autospec(p.DataDisplay, instance=True),
+        curves=create_autospec(p.CurvesDisplay, instance=True),
+        gradients=create_autospec(p.GradientStripDisplay, instance=True),
+        step_through=create_autospec(p.StepThroughDisplay, instance=True),
+        banner=create_autospec(p.IdeaDisplay, instance=True),
+        timeline=create_autospec(p.TimelineDisplay, instance=True),
+        status=create_autospec(p.StatusDisplay, instance=True),
+        controls=create_autospec(p.BuilderDisplay, instance=True),
+        clock=create_autospec(p.AnimationClock, instance=True),
+    )
+    views.clock.isActive.return_value = False
+    return views
+
+
+def _controller(preset_name: str = "xor-needs-a-hidden-layer"):
+    runner = create_autospec(p.RunHost, instance=True)
+    runner.status = "paused"
+    jobs = SyncJobs()
+    views = _views()
+    controller = NetworkController(views, runner, jobs)
+    controller.load_preset(load_network_preset(preset_name))
+    return controller, views, runner, jobs
+
+
+def _states(runner, count: int):
+    """The first ``count`` states of the run the controller started in the runner."""
+    factory, recorder = runner.start.call_args.args[:2]
+    frames = factory()
+    history = None
+    states = []
+    for _ in range(count):
+        frame = next(frames, None)
+        if frame is None:
+            break
+        history = history or recorder(frame)
+        history.append(frame)
+        states.append(SimpleNamespace(frame=frame, history=history.snapshot(), finished=False))
+    return states
+
+
+def test_preset_starts_every_run_paused_and_shows_the_architecture():
+    controller, views, runner, _ = _controller()
+    assert runner.start.call_args.args[2] is False
+    assert [r.label for r in controller.runs] == ["base", "one hidden layer of 4"]
+    views.controls.set_run_labels.assert_called_with(["base", "one hidden layer of 4"])
+    layout = views.diagram.set_layout.call_args.args[0]
+    assert layout.sizes == (2, 1)
+    assert runner.start.call_args.args[1] is variant_history
+
+
+def test_state_shows_the_core_record_of_the_chosen_sample():
+    controller, views, runner, _jobs = _controller()
+    controller.set_sample(5)
+    state = _states(runner, 3)[-1]
+    controller.show(state)
+    weights, trace = views.diagram.show_live.call_args.args
+    run = controller.runs[0]
+    expected = sample_trace_at(run.config, state.frame.frames[0], run.dataset, 5)
+    assert trace.index == 5
+    for a, b in zip(trace.a + trace.delta, expected.a + expected.delta, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert weights is state.frame.frames[0].weights
+    history, label = views.gradients.show_history.call_args.args
+    assert label == "base" and len(history) == 3
+
+
+def test_one_output_grid_in_flight_and_the_newest_waits():
+    controller, views, runner, jobs = _controller()
+    states = _states(runner, 4)
+    for state in states:
+        controller.show(state)
+    assert len(jobs.queue) == 1  # one job at a time; the newest request waits
+    jobs.run_all()  # the first grid, then the waiting newest one
+    grids = [c.args[0] for c in views.data.show_output.call_args_list]
+    assert [g.step for g in grids] == [0, 3]
+    assert controller.grid_settled
+
+
+def test_stale_grid_of_replaced_runs_is_ignored():
+    controller, views, runner, jobs = _controller()
+    controller.show(_states(runner, 1)[0])
+    controller.apply_config(dataclasses.replace(controller.config, lr=0.05))
+    jobs.run_all()
+    views.data.show_output.assert_not_called()
+
+
+def test_architecture_edit_mid_run_restarts_playing_with_the_new_layers():
+    controller, views, runner, _jobs = _controller()
+    old_states = _states(runner, 2)
+    runner.status = "playing"
+    edited = dataclasses.replace(controller.config, layers=(2, 6, 3, 1), activation="relu")
+    assert controller.apply_config(edited)
+    assert runner.start.call_args.args[2] is True
+    assert views.diagram.set_layout.call_args.args[0].sizes == (2, 6, 3, 1)
+    views.diagram.show_live.reset_mock()
+    controller.show(old_states[-1])  # a state of the old runs still arriving: same count
+    new_state = _states(runner, 1)[0]
+    controller.show(new_state)
+    trace = views.diagram.show_live.call_args.args[1]
+    assert [a.shape[1] for a in trace.a] == [6, 3, 1]
+
+
+def test_invalid_config_is_refused_with_the_field_named():
+    controller, views, runner, _ = _controller()
+    starts = runner.start.call_count
+    bad = dataclasses.replace(controller.config, layers=(3, 4, 1))
+    assert not controller.apply_config(bad)
+    assert "layers must start with 2 inputs" in views.status.show_error.call_args.args[0]
+    assert runner.start.call_count == starts
+
+
+def test_step_through_walks_every_phase_then_takes_a_step():
+    controller, views, runner, _jobs = _controller("backprop-by-hand")
+    controller.show(_states(runner, 1)[0])
+    for expected in range(6):
+        controller.next_phase()
+        walk, index = views.step_through.show_phase.call_args.args
+        assert index == expected
+    assert walk.phases[-1].kind == "update"
+    assert "w₁₁⁽²⁾ ← 0.4 − 0.5×0.0821670406 = 0.35891648" in walk.phases[-1].lines
+    _frame, diagram_walk, diagram_index = views.diagram.show_phase.call_args.args
+    assert diagram_walk is walk and diagram_index == 5
+    controller.next_phase()
+    runner.step.assert_called_once()
+    controller.previous_phase()
+    assert views.step_through.show_phase.call_args.args[1] == 4
+    runner.pause.assert_called()
+
+
+def test_slow_pace_animates_each_step_in_phases():
+    controller, views, runner, _jobs = _controller("backprop-by-hand")
+    controller.set_speed(1.0)
+    runner.status = "playing"
+    controller.show(_states(runner, 1)[0])
+    views.clock.start.assert_called_once()
+    views.clock.isActive.return_value = True
+    shown = []
+    for _ in range(200):
+        controller.on_clock()
+        if views.diagram.show_phase.call_count > len(shown):
+            shown.append(views.diagram.show_phase.call_args.args[2])
+        if views.clock.stop.called:
+            break
+    assert shown == [0, 1, 2, 3, 4, 5]
+    assert views.diagram.set_pulse.called  # backward pulses moved between phases
+    controller.set_speed(None)  # flat out: live state, no phases
+    views.clock.isActive.return_value = False
+    controller.show(_states(runner, 1)[0])
+    views.diagram.show_live.assert_called()
+
+
+def test_divergence_says_why_in_core_words():
+    controller, views, runner, _ = _controller("exploding-gradients-large-init")
+    states = _states(runner, 6)
+    for state in states:
+        controller.show(state)
+    text = views.banner.set_divergence.call_args.args[0]
+    assert text.startswith("Run 'base' diverged at step")
+    assert "initial weights are too large" in text
+    detail = next(f.stop_detail for s in states for f in s.frame.frames if f.stop_detail)
+    assert text.endswith(detail)
+
+
+def test_selecting_a_run_shows_its_architecture():
+    controller, views, runner, _ = _controller()
+    controller.show(_states(runner, 1)[0])
+    controller.select_run(1)
+    assert views.diagram.set_layout.call_args.args[0].sizes == network_layout([2, 4, 1]).sizes
+    trace = views.diagram.show_live.call_args.args[1]
+    assert [a.shape[1] for a in trace.a] == [4, 1]
+
+
+def test_variants_off_trains_the_base_alone():
+    controller, _, runner, _ = _controller()
+    controller.set_variants(False, None)
+    assert [r.label for r in controller.runs] == ["base"]
+    factory = runner.start.call_args.args[0]
+    assert len(next(iter(factory())).frames) == 1
