@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from core.descent.description import describe_setup
 from core.descent.engine import DescentConfig, DescentRun, build_surface
 from core.descent.frame import RUNNING, RunTable
 from core.descent.outcomes import classify_outcomes
@@ -66,6 +67,7 @@ class DescentController:
         self.views, self.runner, self.jobs = views, runner, jobs
         self._colors_for = colors_for
         self.title, self.idea = "", ""
+        self._preset: Preset | None = None  # what the headline describes until an edit
         self.view = PresetView()
         self.config: DescentConfig | None = None
         self.runs: RunTable | None = None
@@ -96,12 +98,25 @@ class DescentController:
             self.views.status.show_error(f"Cannot run this: {exc}")
             return False
         self.config, self.runs, self._surface = config, runs, surface
+        self._update_headline(config, surface.display_name)
         self._start_landscape(config, surface)
         self._show_runs(config, runs)
         self._run_generation += 1
         self.runner.start(lambda: DescentRun(config, surface).frames(), descent_history, playing)
         self.views.status.show_message(f"{len(runs)} run(s) on {surface.display_name}")
         return True
+
+    def _update_headline(self, config: DescentConfig, surface_name: str) -> None:
+        """The preset's title and idea while its configuration is on screen; after an
+        edit, a description of what is on screen (so a saved session says it too)."""
+        preset = self._preset
+        if preset is None or config == preset.config:
+            title, idea = (preset.title, preset.idea) if preset else ("", "")
+        else:
+            title, idea = describe_setup(config, surface_name, preset.title)
+        if (title, idea) != (self.title, self.idea):
+            self.title, self.idea = title, idea
+            self.views.banner.set_idea(title, idea)
 
     def _show_runs(self, config: DescentConfig, runs: RunTable) -> None:
         views = self.views
@@ -150,8 +165,7 @@ class DescentController:
     # -- presets and sessions --------------------------------------------------------
     def load_preset(self, preset: Preset) -> bool:
         """Show a preset: its controls, title and idea; paused at step 0."""
-        self.title, self.idea, self.view = preset.title, preset.idea, preset.view
-        self.views.banner.set_idea(preset.title, preset.idea)
+        self._preset, self.view = preset, preset.view
         self.views.controls.set_config(preset.config, preset.view)
         self.set_speed(preset.view.speed)
         arrows = preset.view.arrows

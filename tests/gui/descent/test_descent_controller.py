@@ -285,3 +285,21 @@ def test_step_when_every_run_has_stopped_says_why_and_does_nothing():
     controller.step()
     assert runner.start.call_count == starts and not runner.step.called
     assert "Every run has stopped" in views.status.show_message.call_args.args[0]
+
+
+def test_after_an_edit_the_headline_describes_what_is_on_screen():
+    from core.presets import load_preset
+
+    controller, views, _, _ = _controller()
+    preset = load_preset("optimizer-race-beale")
+    controller.load_preset(preset)
+    views.banner.set_idea.assert_called_with(preset.title, preset.idea)
+    edited = preset.config.replace(learning_rates=(0.003,))
+    controller.apply_config(edited)
+    title, idea = views.banner.set_idea.call_args.args
+    assert title.endswith("on Beale") and "gd" in title and "adam" in title
+    assert "learning rate 0.003" in idea and preset.title in idea
+    saved = controller.current_preset(preset.view)
+    assert (saved.title, saved.idea) == (title, idea)
+    controller.apply_config(preset.config)  # back to the preset: its own words again
+    views.banner.set_idea.assert_called_with(preset.title, preset.idea)
