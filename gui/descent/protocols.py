@@ -33,6 +33,14 @@ class SurfaceDisplay(Protocol):
     def isVisible(self) -> bool: ...
 
 
+class DataFitDisplay(Protocol):
+    """The data behind a data-fit surface (linreg): points, each run's line, its batch."""
+
+    def set_data(self, x: Any, y: Any, fit: Any = None) -> None: ...
+    def set_runs(self, colors: np.ndarray, labels: list[str]) -> None: ...
+    def show_state(self, frame: Any, followed: int | None = None) -> None: ...
+
+
 class RunPlots(Protocol):
     """Loss, gradient norm and learning rate against the step; final loss against lr."""
 
@@ -116,3 +124,4 @@ class DescentViews:
     timeline: TimelineDisplay
     status: StatusDisplay
     controls: ControlsDisplay
+    data: DataFitDisplay

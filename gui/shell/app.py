@@ -51,6 +51,7 @@ def _run_then_capture(app, window, run_for: float | None, screenshot: str | None
             print(f"slope: could not write the screenshot {screenshot}", file=sys.stderr)
             code = 1
     window.close()
+    window.deleteLater()  # the closed window's memory goes with it
     return code
 
 

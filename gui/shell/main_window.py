@@ -30,6 +30,7 @@ from core.presets import save_preset as write_preset
 from gui.descent.workspace import DescentSpace
 from gui.shell import theme
 from gui.shell.menus import build_menus
+from gui.shell.run_keys import RunKeys
 from gui.shell.status_bar import RunStatusBar
 
 CLOSE_WAIT_MS = 1000
@@ -59,6 +60,14 @@ class MainWindow(QMainWindow):
         self.arrow_actions = self.window_actions.arrows
         self._presentation = False
         self.apply_arrows()
+        self.run_keys = RunKeys(
+            self,
+            {
+                Qt.Key.Key_Space: self.toggle_play,
+                Qt.Key.Key_R: self.reset,
+                Qt.Key.Key_Right: self.step,
+            },
+        )
 
     def _build_frame(self) -> None:
         self.central = QStackedWidget()
@@ -257,6 +266,7 @@ class MainWindow(QMainWindow):
     def shutdown(self, timeout_ms: int = CLOSE_WAIT_MS) -> bool:
         """Stop every workspace's drawing, runs and background work (closing)."""
         self.status.stop()
+        self.run_keys.remove()
         ok = True
         for space in self.spaces:
             ok = space.shutdown(timeout_ms) and ok

@@ -320,3 +320,26 @@ def test_saving_a_session_replaces_the_old_file_whole_and_reports_failures(windo
     assert not window.save_session(str(tmp_path / "no-such-folder" / "x.json"))
     assert "Could not save" in window.status.message.text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lesson.json"]
+
+
+def test_space_plays_and_pauses_from_any_control_but_types_in_a_formula(window, qtbot):
+    rates = window.controls.rates
+    before = rates.lr.value()
+    rates.lr.setFocus()
+    qtbot.keyClick(rates.lr, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.worker.status == "playing")
+    assert rates.lr.value() == before  # nothing typed into the rate
+    combo = window.controls.schedule.kind
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.worker.status == "paused")
+    assert not combo.view().isVisible()  # the drop-down stayed closed
+    qtbot.keyClick(combo, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: step_of(window) == 0)
+    panel = window.controls.surface
+    panel.combo.setCurrentIndex(panel.combo.findData("expr"))
+    panel.formula.setFocus()
+    panel.formula.clear()
+    qtbot.keyClicks(panel.formula, "x + y")
+    assert panel.formula.text() == "x + y"
+    assert window.worker.status == "paused"
