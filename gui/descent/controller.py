@@ -101,6 +101,7 @@ class DescentController:
         self._update_headline(config, surface.display_name)
         self._start_landscape(config, surface)
         self._show_runs(config, runs)
+        self._show_data(surface)
         self._run_generation += 1
         self.runner.start(lambda: DescentRun(config, surface).frames(), descent_history, playing)
         self.views.status.show_message(f"{len(runs)} run(s) on {surface.display_name}")
@@ -124,6 +125,8 @@ class DescentController:
         labels = [runs.label(k) for k in range(len(runs))]
         views.landscape.set_runs(colors, labels)
         views.surface3d.set_runs(colors, labels)
+        if views.data is not None:
+            views.data.set_runs(colors, labels)
         views.plots.set_runs(colors, labels, runs)
         views.plots.set_sweep_mode(len(config.learning_rates) > 1)
         views.landscape.set_outcome_map(None)
@@ -134,6 +137,16 @@ class DescentController:
         self._announced = np.zeros(len(runs), dtype=bool)
         self.shown = None
         self.scrub_step = -1
+
+    def _show_data(self, surface) -> None:
+        """The data set behind a line-fit surface (linreg), or none: the data view hides."""
+        data = self.views.data
+        if data is None:
+            return
+        if surface.name == "linreg":
+            data.set_data(surface.x, surface.y, surface.optimum)
+        else:
+            data.set_data(np.zeros(0), np.zeros(0))
 
     def _start_landscape(self, config: DescentConfig, surface) -> None:
         key = (config.surface, config.expr, config.surface_params, config.bounds)
@@ -275,7 +288,10 @@ class DescentController:
         if views.surface3d.isVisible():
             views.surface3d.show_state(history.points, frame, history.loss)
         views.plots.show_state(history, frame)
-        report = stability_report(frame, self.runs, followed_run(frame, self.runs))
+        followed = followed_run(frame, self.runs)
+        if views.data is not None:
+            views.data.show_state(frame, followed)
+        report = stability_report(frame, self.runs, followed)
         views.stability.show_report(report)
         views.rates.show_report(report)
 

@@ -124,4 +124,4 @@ class DescentViews:
     timeline: TimelineDisplay
     status: StatusDisplay
     controls: ControlsDisplay
-    data: DataFitDisplay
+    data: DataFitDisplay | None = None  # a workspace may have no data view

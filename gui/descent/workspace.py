@@ -8,6 +8,7 @@ loop: the main window hosts spaces without knowing what runs in them.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from core.descent.config import DescentConfig
@@ -18,6 +19,7 @@ from gui.descent.panels.controls import ControlsPanel
 from gui.descent.panels.idea_banner import IdeaBanner
 from gui.descent.protocols import DescentViews, StatusDisplay
 from gui.descent.views.landscape_view import LandscapeView
+from gui.descent.views.linreg_data_view import LinregDataView
 from gui.descent.views.side_plots import SidePlots
 from gui.descent.views.stability_meter import StabilityMeter
 from gui.descent.views.surface3d_view import Surface3DView
@@ -29,7 +31,8 @@ from gui.shell.worker import RunWorker
 
 
 class DescentWorkspace(QWidget):
-    """Landscape and 3-D tabs, side plots with the stability meter, headline and timeline.
+    """Landscape and 3-D tabs, side plots with the stability meter, headline and timeline;
+    on the linreg surface the data and each run's line above the side plots.
 
     ``controls`` (the dock's content) is built here too but placed by the main window.
     """
@@ -40,6 +43,7 @@ class DescentWorkspace(QWidget):
         self.banner = IdeaBanner()
         self.landscape = LandscapeView()
         self.surface3d = Surface3DView()
+        self.data = LinregDataView()  # shown only on the linreg surface
         self.side_plots = SidePlots()
         self.stability = StabilityMeter()
         self.timeline = Timeline()
@@ -53,7 +57,13 @@ class DescentWorkspace(QWidget):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.side_plots, 1)
+        # the line fit above the side plots: beside the landscape, where the path crawls
+        data_split = QSplitter(Qt.Orientation.Vertical)
+        data_split.addWidget(self.data)
+        data_split.addWidget(self.side_plots)
+        data_split.setStretchFactor(0, 1)
+        data_split.setStretchFactor(1, 1)
+        column.addWidget(data_split, 1)
         column.addWidget(self.stability, 0)
         split = QSplitter()
         split.addWidget(self.tabs)
@@ -79,6 +89,7 @@ class DescentWorkspace(QWidget):
             timeline=self.timeline,
             status=status,
             controls=self.controls,
+            data=self.data,
         )
 
     @property
