@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from core.presets import preset_names
+from core.presets import list_presets
 
+WORKSPACE_HEADINGS = (("descent", "Gradient descent"), ("network", "Backpropagation"))
 ARROWS = (
     ("gradient", "Gradient arrows", True),
     ("velocity", "Momentum (velocity) arrows", False),
@@ -46,8 +47,16 @@ def build_menus(window) -> WindowActions:
     files.addSeparator()
     _action(window, files, "Quit", QKeySequence.StandardKey.Quit, window.close)
     presets = bar.addMenu("&Presets")
-    for name in preset_names():
-        _action(window, presets, name, None, lambda _=False, n=name: window.load_preset_name(n))
+    for workspace, heading in WORKSPACE_HEADINGS:
+        found = [(name, title) for name, title, w in list_presets() if w == workspace]
+        if not found:
+            continue
+        presets.addSection(heading)
+        for name, title in sorted(found, key=lambda item: item[1]):
+            action = _action(
+                window, presets, title, None, lambda _=False, n=name: window.load_preset_name(n)
+            )
+            action.setData(name)
     run = bar.addMenu("&Run")
     run_actions = {  # to whichever workspace is shown
         "play": _action(window, run, "Play / pause", "Space", window.toggle_play),

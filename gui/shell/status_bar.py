@@ -1,4 +1,4 @@
-"""Status bar: run state, training steps per second, drawn frames per second, messages."""
+"""Status bar: run state, training steps per second, messages."""
 
 from __future__ import annotations
 
@@ -20,17 +20,21 @@ STATUS_TEXT = {
 
 
 class RunStatusBar(QStatusBar):
-    """Shows steps/s (reported by the worker) and frames/s (counted here) twice a second."""
+    """Shows the run's state and its training steps per second (twice a second).
+
+    Drawn frames are counted (`frames_per_second`, for the benchmark) but not shown: a
+    learner has no use for a developer's number.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state_label = QLabel(STATUS_TEXT["stopped"])
         self.rate_label = QLabel("0 steps/s")
-        self.fps_label = QLabel("0 frames/s")
         self.message = QLabel()
         self.message.setMinimumWidth(200)
         self.addWidget(self.message, 1)
-        for label in (self.state_label, self.rate_label, self.fps_label):
+        self.rate_label.setToolTip("Descent or training steps computed per second")
+        for label in (self.state_label, self.rate_label):
             self.addPermanentWidget(label)
         self._draw_times: deque[float] = deque(maxlen=240)
         self._steps_per_second = 0.0
@@ -53,7 +57,6 @@ class RunStatusBar(QStatusBar):
         if self.state_label.text() != STATUS_TEXT["playing"]:
             self._steps_per_second = 0.0
         self.rate_label.setText(f"{self._steps_per_second:,.0f} steps/s")
-        self.fps_label.setText(f"{self.frames_per_second():.0f} frames/s")
 
     def show_status(self, status: str) -> None:
         self.state_label.setText(STATUS_TEXT.get(status, status))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QSlider,
 )
@@ -343,3 +344,18 @@ def test_space_plays_and_pauses_from_any_control_but_types_in_a_formula(window, 
     qtbot.keyClicks(panel.formula, "x + y")
     assert panel.formula.text() == "x + y"
     assert window.worker.status == "paused"
+
+
+def test_presets_menu_lists_titles_by_workspace_and_the_status_bar_no_frame_rate(window):
+    from core.presets import list_presets
+
+    bar_actions = window.menuBar().actions()  # kept: the menu's wrapper lives as long
+    menu = [a for a in bar_actions if a.text() == "&Presets"][0].menu()
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    titles = {title for _, title, _ in list_presets()}
+    assert titles <= set(texts)
+    assert not any("-" in t and " " not in t for t in texts)  # no file names
+    sections = [a.text() for a in menu.actions() if a.isSeparator() and a.text()]
+    assert sections[0] == "Gradient descent"
+    shown = " ".join(label.text() for label in window.status.findChildren(QLabel))
+    assert "frames/s" not in shown and "steps/s" in shown
