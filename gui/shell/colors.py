@@ -1,9 +1,11 @@
 """Colours shared by every view: one light theme with strong colours (projects well).
 
-The landscape is a pale blue colour map (low loss = deep blue, high loss = near white),
-so the runs drawn on top of it can use strong colours: a learning-rate sweep is coloured
-by log10(lr) on plasma (cut before its pale yellow end), an optimizer race by the
-colour-blind-safe Okabe-Ito palette.
+The landscape is a neutral grey colour map (low loss = mid grey, high loss = near white):
+the map is the backdrop and the runs are the message, so no run colour can melt into it
+(a blue run vanished on the former blue map). A learning-rate sweep is coloured by
+log10(lr) on plasma (cut before its pale yellow end), an optimizer race by the
+colour-blind-safe Okabe-Ito palette without its black and yellow (black is the colour of
+the arrows and contours, yellow has too little contrast on a pale map).
 """
 
 from __future__ import annotations
@@ -18,18 +20,29 @@ FOREGROUND = (40, 40, 48)
 GRID_ALPHA = 0.25
 DIVERGED_COLOR = (200, 30, 30)
 NO_MINIMUM_COLOR = (150, 150, 150)
-CONTOUR_COLOR = (25, 40, 70, 70)
+CONTOUR_COLOR = (25, 30, 40, 80)
+# where the surface has no value (1/0, log of a negative number): hatched in violet, a
+# hue the grey map and the off-scale ends never take
+UNDEFINED_COLOR = (118, 42, 160)
+OVERFLOW_COLOR = (40, 40, 48)  # a run stopped where the loss overflows: dark squares
+HALO_COLOR = (255, 255, 255, 215)  # the pale outline under a path drawn on top
 
-# Okabe & Ito (2008), ordered so the first entries stand out on the pale blue landscape.
+# the landscape ramp: (position, RGB) from the lowest loss (darkest) to the highest
+_LANDSCAPE_STOPS = (
+    (0.0, (92, 98, 108)),
+    (0.5, (178, 182, 188)),
+    (1.0, (246, 246, 244)),
+)
+
+# Okabe & Ito (2008) without black and yellow, in an order whose neighbours differ in
+# hue and lightness; sky blue last (the lightest: it needs the halo most).
 OKABE_ITO: tuple[tuple[int, int, int], ...] = (
     (213, 94, 0),  # vermillion
     (0, 114, 178),  # blue
     (0, 158, 115),  # bluish green
     (204, 121, 167),  # reddish purple
     (230, 159, 0),  # orange
-    (0, 0, 0),  # black
     (86, 180, 233),  # sky blue
-    (240, 228, 66),  # yellow
 )
 
 # lr colour map: plasma from dark blue-violet to orange (its last 15 % is too pale on white)
@@ -37,12 +50,14 @@ _LR_CMAP_RANGE = (0.0, 0.85)
 
 
 def landscape_colormap() -> pg.ColorMap:
-    """The loss colour map: CET-L12 (perceptually uniform blues), low loss darkest."""
-    cmap = pg.colormap.get("CET-L12")
-    positions, colors = cmap.getStops(mode=pg.ColorMap.BYTE)
-    # reverse (low = dark) and stop short of pure white so contours stay visible
-    keep = positions >= 0.06
-    return pg.ColorMap(1.0 - positions[keep][::-1] / positions[keep].max(), colors[keep][::-1])
+    """The loss colour map: a neutral grey ramp, low loss darkest.
+
+    Grey in sRGB steps evenly in lightness; it stops at mid grey (black arrows and
+    contours stay visible) and short of white (the top still reads as landscape).
+    """
+    positions = np.array([p for p, _ in _LANDSCAPE_STOPS])
+    colors = np.array([rgb for _, rgb in _LANDSCAPE_STOPS], dtype=np.uint8)
+    return pg.ColorMap(positions, colors)
 
 
 def lr_colormap() -> pg.ColorMap:

@@ -4,8 +4,13 @@ The history a view receives each frame is the whole run so far: ``(N, K, 2)`` po
 whose last row is a provisional tail (replaced by the next frame). `PathFeed` remembers
 how many committed rows it has already passed on and checks that they are unchanged
 (first and last seen rows); then only the new rows are decimated (a point that stays in
-the same screen cell as the previous row is dropped) and appended. When the history was
-thinned, truncated (timeline scrubbing) or the run changed, it rebuilds everything.
+the same screen cell as the previous row is dropped) and appended.
+
+A thinned history (every other row dropped, the stride doubled: `core.history`) keeps
+what was already drawn: the rows it still holds were drawn, so only the rows past the
+last drawn step are appended, and a path keeps its true shape (its early fast steps,
+its turns and its last finite point) however long the run goes on. A history that was
+truncated (timeline scrubbing) or belongs to another run is rebuilt from its rows.
 A run can be cut at its first point outside an exit box (a runaway run).
 """
 
@@ -14,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from gui.widgets.trails import TrailsItem
+
+_THINNING_FACTORS = (2, 4, 8, 16, 32, 64)  # strides may double several times between frames
 
 
 class PathFeed:
@@ -43,6 +50,7 @@ class PathFeed:
         self._rows = 0
         self._first: np.ndarray | None = None
         self._last: np.ndarray | None = None
+        self._seen_rows: np.ndarray | None = None  # the rows array of the last sync
         self.exited = np.zeros(0, bool)
         self.exit_points = np.zeros((0, 2))
 
@@ -64,11 +72,17 @@ class PathFeed:
             self.reset()
             return
         committed = n - 1
-        if not self._continues(rows, committed, k):
-            self._rebuild(rows[:committed], k)
-        elif committed > self._rows:
-            self._append(rows[self._rows - 1 if self._rows else 0 : committed], self._rows == 0)
+        if self._continues(rows, committed, k):
+            if committed > self._rows:
+                self._append(rows[self._rows - 1 if self._rows else 0 : committed], self._rows == 0)
+        else:
+            drawn = self._thinned_rows_drawn(rows, committed, k)
+            if drawn is None:
+                self._rebuild(rows[:committed], k)
+            elif committed > drawn:
+                self._append(rows[drawn - 1 : committed], include_first=False)
         self._rows = committed
+        self._seen_rows = rows  # history rows are never written again: no copy needed
         if committed:
             self._first, self._last = rows[0].copy(), rows[committed - 1].copy()
         if self.tails:
@@ -88,6 +102,22 @@ class PathFeed:
         return np.array_equal(rows[0], self._first) and np.array_equal(
             rows[self._rows - 1], self._last
         )
+
+    def _thinned_rows_drawn(self, rows: np.ndarray, committed: int, k: int) -> int | None:
+        """If ``rows`` are the rows seen last time thinned by a factor ``f`` (row ``j`` is
+        old row ``j f``), how many of them are already drawn; None otherwise."""
+        old = self._seen_rows
+        if old is None or self._rows < 3 or self.item.n_runs != k or len(self.exited) != k:
+            return None
+        if old.shape[1:] != rows.shape[1:] or not np.array_equal(rows[0], old[0]):
+            return None
+        for f in _THINNING_FACTORS:
+            last = (self._rows - 1) // f  # the newest drawn row that survives thinning
+            if last < 1 or last >= committed:
+                continue
+            if np.array_equal(rows[1], old[f]) and np.array_equal(rows[last], old[last * f]):
+                return last + 1
+        return None
 
     def _rebuild(self, rows: np.ndarray, k: int) -> None:
         self.rebuilds += 1

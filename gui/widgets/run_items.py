@@ -51,6 +51,10 @@ def _sprite(symbol: str, rgba, size: float, scale: float) -> QtGui.QPixmap:
             painter.setPen(make_pen(color, width * scale))
             painter.drawLine(QtCore.QPointF(c - r, c - r), QtCore.QPointF(c + r, c + r))
             painter.drawLine(QtCore.QPointF(c - r, c + r), QtCore.QPointF(c + r, c - r))
+    elif symbol == "s":  # a run stopped where the surface has no value (or overflows)
+        painter.setPen(make_pen((255, 255, 255, 255), 2.0 * scale))
+        painter.setBrush(QtGui.QColor(*(int(v) for v in rgba[:3])))
+        painter.drawRect(QtCore.QRectF(c - 0.8 * r, c - 0.8 * r, 1.6 * r, 1.6 * r))
     else:
         painter.setPen(make_pen((255, 255, 255, 255), 1.8 * scale))
         painter.setBrush(QtGui.QColor(*(int(v) for v in rgba[:3])))
@@ -60,7 +64,8 @@ def _sprite(symbol: str, rgba, size: float, scale: float) -> QtGui.QPixmap:
 
 
 class MarkersItem(pg.GraphicsObject):
-    """Round dots or crosses at given points, a colour each, sized in pixels.
+    """Round dots (``"o"``), crosses (``"x"``) or squares (``"s"``) at given points, a
+    colour each, sized in pixels.
 
     Each (colour, size) is rendered once into a sprite; a paint only blits sprites.
     """
@@ -225,4 +230,77 @@ class ArrowsItem(pg.GraphicsObject):
         )
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.fillPath(heads, QtGui.QColor(*self.rgba))
+        painter.restore()
+
+
+class PointersItem(pg.GraphicsObject):
+    """Arrow heads at given points, each pointing along its own direction (pixel-sized).
+
+    Marks a run that has left the view: the head sits at the edge of the view where the
+    path went out, points the way it went, and has the run's colour with a white rim. All
+    heads of one colour are one filled path: a paint is one call per colour.
+    """
+
+    def __init__(self, size: float = 18.0) -> None:
+        super().__init__()
+        self.size = float(size)
+        self.points = np.zeros((0, 2))
+        self.directions = np.zeros((0, 2))
+        self.colors = np.zeros((0, 4), np.uint8)
+        self.view_rect: QtCore.QRectF | None = None
+
+    def set_pointers(self, points, directions, colors) -> None:
+        """Tips (K, 2) and directions (K, 2) in item coordinates, colours (K, 4) uint8."""
+        points = np.asarray(points, float).reshape(-1, 2)
+        directions = np.asarray(directions, float).reshape(-1, 2)
+        colors = np.asarray(colors, np.uint8).reshape(-1, 4)
+        ok = np.isfinite(points).all(axis=1) & np.isfinite(directions).all(axis=1)
+        ok &= np.abs(directions).sum(axis=1) > 0
+        if (
+            np.array_equal(points[ok], self.points)
+            and np.array_equal(directions[ok], self.directions)
+            and np.array_equal(colors[ok], self.colors)
+        ):
+            return
+        self.points, self.directions, self.colors = points[ok], directions[ok], colors[ok]
+        self.update()
+
+    set_view_rect = MarkersItem.set_view_rect
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self.view_rect if self.view_rect is not None else QtCore.QRectF()
+
+    def triangles(self, painter, scale: float = 1.0) -> np.ndarray:
+        """Device-space triangles (K, 3, 2): the tip on the point, the base behind it."""
+        tips = _to_device(painter, self.points)
+        t = painter.transform()
+        dx, dy = self.directions[:, 0], self.directions[:, 1]
+        d = np.column_stack([t.m11() * dx + t.m21() * dy, t.m12() * dx + t.m22() * dy])
+        unit = d / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-300)[:, None]
+        size = self.size * scale
+        base = tips - unit * size
+        normal = np.column_stack([-unit[:, 1], unit[:, 0]]) * (0.5 * size)
+        return np.stack([tips, base + normal, base - normal], axis=1)
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not len(self.points):
+            return
+        scale = _export_scale(self)
+        triangles = self.triangles(painter, scale)
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        rim = make_pen((255, 255, 255, 255), 2.0 * scale)
+        keys = [bytes(c) for c in self.colors]
+        for key in dict.fromkeys(keys):
+            mine = triangles[[k == key for k in keys]]
+            closed = np.concatenate([mine, mine[:, :1]], axis=1).reshape(-1, 2)
+            connect = np.ones(len(closed), bool)
+            connect[3::4] = False
+            path = pg.functions.arrayToQPath(
+                closed[:, 0], closed[:, 1], connect=connect, finiteCheck=False
+            )
+            painter.setPen(rim)
+            painter.setBrush(QtGui.QColor(*key))
+            painter.drawPath(path)
         painter.restore()

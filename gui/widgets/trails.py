@@ -8,6 +8,11 @@ widget resizes or the paths are replaced (scrubbing back, history thinning). The
 point of each run may still move (the history's provisional tail row), so the segment
 reaching it is drawn live on top of the canvas, never baked in. Export (no widget)
 draws everything directly, at the export resolution.
+
+Runs come in two layers, each with its own canvas: the bottom one (a stochastic cloud)
+and the top one (the runs that must stay visible, e.g. the one deterministic road
+through that cloud), drawn opaque and optionally with a halo (a wider pale outline
+under the line) so a path stays readable over the map and over other paths.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6 import QtCore, QtGui
 
+from gui.shell.colors import HALO_COLOR
 from gui.widgets.run_items import make_pen
+
+_HALO_EXTRA = 3.5  # the halo is this many pixels wider than the line
 
 
 def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float, bool]:
@@ -82,9 +90,11 @@ class TrailsItem(pg.GraphicsObject):
         self._antialias = True
         self._pens: list[QtGui.QPen] = []
         self._rect = QtCore.QRectF()
-        self._canvas: QtGui.QPixmap | None = None
+        self._on_top = np.zeros(0, bool)
+        self._halo = False
+        self._canvases: list[QtGui.QPixmap | None] = [None, None]  # bottom, top layer
         self._canvas_key: tuple | None = None
-        self._drawn = np.zeros(0, int)  # points of each run already in the canvas
+        self._drawn = np.zeros(0, int)  # points of each run already in its canvas
 
     # ---------------------------------------------------------------- data
     def set_bounds(self, rect: QtCore.QRectF) -> None:
@@ -97,8 +107,32 @@ class TrailsItem(pg.GraphicsObject):
         self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
         self._width = float(width)
         self._antialias = bool(antialias)
-        self._pens = [make_pen(c, self._width) for c in self._colors]
+        self._make_pens()
         self._invalidate()
+
+    def set_layers(self, on_top: np.ndarray, halo: bool) -> None:
+        """Which runs are drawn on top (opaque, after all others), and whether those get
+        a halo. Changing it redraws everything once."""
+        on_top = np.asarray(on_top, bool).reshape(-1)
+        if np.array_equal(on_top, self._on_top) and bool(halo) == self._halo:
+            return
+        self._on_top, self._halo = on_top.copy(), bool(halo)
+        self._make_pens()
+        self._invalidate()
+
+    @property
+    def on_top(self) -> np.ndarray:
+        return self._on_top
+
+    def _make_pens(self) -> None:
+        top = self._top_mask(len(self._colors))
+        colors = self._colors.copy()
+        colors[top, 3] = 255  # a run on top is one road, not a translucent cloud
+        self._pens = [make_pen(c, self._width) for c in colors]
+        self._halo_pen = make_pen(HALO_COLOR, self._width + _HALO_EXTRA)
+
+    def _top_mask(self, k: int) -> np.ndarray:
+        return self._on_top if len(self._on_top) == k else np.zeros(k, bool)
 
     def set_paths(self, paths: list[np.ndarray]) -> None:
         """Replace every polyline: ``paths[k]`` is an (n_k, 2) array of finite points."""
@@ -155,59 +189,91 @@ class TrailsItem(pg.GraphicsObject):
     def _pen(self, k: int, scale: float = 1.0) -> QtGui.QPen:
         if scale == 1.0 and k < len(self._pens):
             return self._pens[k]
-        rgba = self._colors[k] if k < len(self._colors) else (0, 0, 0, 255)
-        return make_pen(rgba, self._width * scale)
+        pen = QtGui.QPen(self._pens[k]) if k < len(self._pens) else make_pen((0, 0, 0, 255), 1)
+        pen.setWidthF(self._width * scale)
+        return pen
 
-    def _draw_runs(self, painter, start: np.ndarray | None, scale: float = 1.0) -> None:
-        """Stroke run ``k`` from its point ``start[k]`` on (all of it when ``start`` is None)."""
+    def _halo_for(self, scale: float) -> QtGui.QPen:
+        if scale == 1.0:
+            return self._halo_pen
+        return make_pen(HALO_COLOR, (self._width + _HALO_EXTRA) * scale)
+
+    def _layer(self, top: bool) -> np.ndarray:
+        """Indices of the runs of the bottom or the top layer, in drawing order."""
+        mask = self._top_mask(len(self._runs))
+        return np.flatnonzero(mask if top else ~mask)
+
+    @staticmethod
+    def _stroke(painter, pts: np.ndarray) -> None:
+        if len(pts) <= 4:  # a frame's few new segments: skip the array machinery
+            for (x0, y0), (x1, y1) in zip(pts[:-1].tolist(), pts[1:].tolist(), strict=True):
+                painter.drawLine(QtCore.QPointF(x0, y0), QtCore.QPointF(x1, y1))
+            return
+        segments = arrayToLineSegments(pts[:, 0], pts[:, 1], "all", False)
+        painter.drawLines(*segments.drawargs())
+
+    def _draw_runs(self, painter, runs, start: np.ndarray | None, scale: float = 1.0) -> None:
+        """Stroke each run ``k`` of ``runs`` from its point ``start[k]`` on (all of it when
+        ``start`` is None); a run on top with a halo gets its pale outline first."""
         counts = self._runs.counts
-        todo = range(len(counts)) if start is None else np.flatnonzero(counts > start)
-        for k in todo:
+        halo = self._top_mask(len(counts)) & self._halo
+        for k in runs:
             first = 0 if start is None else max(int(start[k]) - 1, 0)
-            pts = self._runs.view(k)[first:]
-            if len(pts) < 2:
+            if counts[k] - first < 2:
                 continue
+            run = self._runs.view(k)
+            if halo[k]:
+                painter.setPen(self._halo_for(scale))
+                self._stroke(painter, run[first:])
+                first = max(first - 1, 0)  # the line covers where the new halo met it
             painter.setPen(self._pen(k, scale))
-            if len(pts) <= 4:  # a frame's few new segments: skip the array machinery
-                for (x0, y0), (x1, y1) in zip(pts[:-1].tolist(), pts[1:].tolist(), strict=True):
-                    painter.drawLine(QtCore.QPointF(x0, y0), QtCore.QPointF(x1, y1))
-                continue
-            segments = arrayToLineSegments(pts[:, 0], pts[:, 1], "all", False)
-            painter.drawLines(*segments.drawargs())
+            self._stroke(painter, run[first:])
 
-    def _draw_tails(self, painter, scale: float = 1.0) -> None:
+    def _draw_tails(self, painter, runs, scale: float = 1.0) -> None:
         counts = self._runs.counts
         if len(self._has_tail) != len(counts):
             return
-        for k in np.flatnonzero(self._has_tail & (counts > 0)):
-            painter.setPen(self._pen(k, scale))
+        halo = self._top_mask(len(counts)) & self._halo
+        for k in runs:
+            if not (self._has_tail[k] and counts[k] > 0):
+                continue
             a, b = self._runs.data[k, counts[k] - 1], self._tails[k]
-            painter.drawLine(QtCore.QPointF(a[0], a[1]), QtCore.QPointF(b[0], b[1]))
+            line = (QtCore.QPointF(a[0], a[1]), QtCore.QPointF(b[0], b[1]))
+            if halo[k]:
+                painter.setPen(self._halo_for(scale))
+                painter.drawLine(*line)
+            painter.setPen(self._pen(k, scale))
+            painter.drawLine(*line)
 
     def paint(self, painter, option, widget=None) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
         export = getattr(self, "_exportOpts", False)
+        layers = [self._layer(False), self._layer(True)]
         if widget is None or export:
             scale = float(export.get("resolutionScale", 1.0)) if export else 1.0
-            self._draw_runs(painter, None, scale)
-            self._draw_tails(painter, scale)
+            for runs in layers:
+                self._draw_runs(painter, runs, None, scale)
+                self._draw_tails(painter, runs, scale)
             return
-        self._update_canvas(painter, widget)
-        painter.save()
-        painter.resetTransform()
+        self._update_canvases(painter, widget, layers)
         # blit only what the painter may touch (the view box), not the whole viewport
         area = QtCore.QRectF(QtCore.QPointF(0, 0), QtCore.QSizeF(widget.width(), widget.height()))
         if painter.hasClipping():
             area = area.intersected(painter.clipBoundingRect())
-        ratio = self._canvas.devicePixelRatio()
-        source = QtCore.QRectF(
-            area.x() * ratio, area.y() * ratio, area.width() * ratio, area.height() * ratio
-        )
-        painter.drawPixmap(area, self._canvas, source)
-        painter.restore()
-        self._draw_tails(painter)
+        for canvas, runs in zip(self._canvases, layers, strict=True):
+            if not len(runs):
+                continue
+            painter.save()
+            painter.resetTransform()
+            ratio = canvas.devicePixelRatio()
+            source = QtCore.QRectF(
+                area.x() * ratio, area.y() * ratio, area.width() * ratio, area.height() * ratio
+            )
+            painter.drawPixmap(area, canvas, source)
+            painter.restore()
+            self._draw_tails(painter, runs)
 
-    def _update_canvas(self, painter, widget) -> None:
+    def _update_canvases(self, painter, widget, layers) -> None:
         t = painter.transform()
         ratio = widget.devicePixelRatioF()
         key = (
@@ -221,22 +287,26 @@ class TrailsItem(pg.GraphicsObject):
             widget.height(),
             ratio,
         )
-        if key != self._canvas_key:
+        if key != self._canvas_key or len(self._drawn) != len(self._runs):
             size = QtCore.QSize(int(widget.width() * ratio), int(widget.height() * ratio))
             # a QPixmap is stored in the screen's native format: blitting it needs no conversion
-            self._canvas = QtGui.QPixmap(size)
-            self._canvas.setDevicePixelRatio(ratio)
-            self._canvas.fill(QtCore.Qt.GlobalColor.transparent)
+            for i, runs in enumerate(layers):
+                canvas = None
+                if len(runs):
+                    canvas = QtGui.QPixmap(size)
+                    canvas.setDevicePixelRatio(ratio)
+                    canvas.fill(QtCore.Qt.GlobalColor.transparent)
+                self._canvases[i] = canvas
             self._canvas_key = key
             self._drawn = np.zeros(len(self._runs), int)
-        if len(self._drawn) != len(self._runs):
-            self._drawn = np.zeros(len(self._runs), int)
         counts = self._runs.counts.copy()
-        if not (counts > self._drawn).any():
-            return
-        canvas_painter = QtGui.QPainter(self._canvas)
-        canvas_painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
-        canvas_painter.setTransform(t)
-        self._draw_runs(canvas_painter, self._drawn)
-        canvas_painter.end()
+        for canvas, runs in zip(self._canvases, layers, strict=True):
+            todo = runs[counts[runs] > self._drawn[runs]] if len(runs) else runs
+            if canvas is None or not len(todo):
+                continue
+            canvas_painter = QtGui.QPainter(canvas)
+            canvas_painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
+            canvas_painter.setTransform(t)
+            self._draw_runs(canvas_painter, todo, self._drawn)
+            canvas_painter.end()
         self._drawn = counts

@@ -1,4 +1,9 @@
-"""The static layers of the landscape view: heat map, contours, colour bar, minima.
+"""The static layers of the landscape view: heat map, contours, colour bar, minima,
+and the hatch over undefined cells.
+
+The colour bar shows core's colour scale (linear, log or rank) with core's ticks and
+labels: never a shared multiplier such as "(x1e+27)". Known minima are white stars;
+minima found numerically (a formula's) are hollow stars, said so in their tooltip.
 
 They change only when the landscape does, so they are rasterised once per view change
 (device-coordinate cache) rather than once per frame.
@@ -11,7 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from core.surfaces.surface_grid import LandscapeGrid
-from gui.descent.views.landscape_geometry import decade_text
+from gui.descent.views.landscape_domain import UndefinedOverlay
 from gui.shell import colors as palette
 
 _CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -47,7 +52,16 @@ class LandscapeLayers:
         )
         self.minima.setZValue(30)
         plot.addItem(self.minima)
+        self.numerical_minima = pg.ScatterPlotItem(
+            symbol="star", size=22, pen=pg.mkPen(palette.FOREGROUND, width=2.2), brush=None
+        )
+        self.numerical_minima.setZValue(30)
+        self.numerical_minima.setToolTip("minimum found numerically (the formula names none)")
+        plot.addItem(self.numerical_minima)
+        self.undefined = UndefinedOverlay(plot)
+        self.colorbar.axis.enableAutoSIPrefix(False)  # core's labels say the whole number
         self.title = ""
+        self.ticks: tuple[tuple[float, str], ...] = ()
         self.presentation = False
         self.levels = (0.0, 1.0)
         self.patch: LandscapeGrid | None = None  # the grid the heat map shows now
@@ -60,6 +74,8 @@ class LandscapeLayers:
         self.colorbar.setLevels(grid.levels)
         self._label_colorbar(grid)
         self.minima.setData(pos=np.asarray(grid.minima, float).reshape(-1, 2))
+        numerical = np.asarray(grid.numerical_minima, float).reshape(-1, 2)
+        self.numerical_minima.setData(pos=numerical[np.isfinite(numerical).all(axis=1)])
         self.title = grid.title
         self._set_title()
 
@@ -70,6 +86,7 @@ class LandscapeLayers:
         segments = np.asarray(patch.contours, float).reshape(-1, 2, 2)
         self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
         _drop_cache(self.contours)
+        self.undefined.show(patch)
 
     def show_backdrop(self, backdrop: LandscapeGrid) -> None:
         _place(self.backdrop, backdrop, self.levels)
@@ -83,6 +100,8 @@ class LandscapeLayers:
     def set_presentation(self, on: bool) -> None:
         self.presentation = bool(on)
         self.minima.setSize(22 * (1.5 if on else 1.0))
+        self.numerical_minima.setSize(22 * (1.5 if on else 1.0))
+        self.undefined.set_presentation(on)
         self.contours.setPen(pg.mkPen(palette.CONTOUR_COLOR, width=1.4 if on else 1.0))
         self.apply_fonts()
         self._set_title()
@@ -99,27 +118,22 @@ class LandscapeLayers:
         axis = self.colorbar.axis
         axis.setStyle(tickFont=font)
         axis.label.setFont(font)
-        # an axis keeps the width of its first labels: size it for 4-character labels
-        # in this font plus the axis title, or the larger labels would be dropped
+        # an axis keeps the width of its first labels: size it for the longest tick
+        # label in this font plus the axis title, or the larger labels would be dropped
         metrics = QtGui.QFontMetricsF(font)
-        axis.setWidth(int(np.ceil(metrics.horizontalAdvance("0.01") + 1.6 * metrics.height() + 14)))
+        widest = max([metrics.horizontalAdvance(t) for _, t in self.ticks] or [0.0])
+        widest = max(widest, metrics.horizontalAdvance("0.01"))
+        axis.setWidth(int(np.ceil(widest + 1.6 * metrics.height() + 14)))
         left = self.plot.getAxis("left")
         left.setWidth(int(np.ceil(metrics.horizontalAdvance("-0.25") + 12)))
 
     def _label_colorbar(self, grid: LandscapeGrid) -> None:
-        """Log scale: ticks at whole decades, labelled with the loss itself (0.1, 1, 10)."""
+        """Core's ticks (round losses at their display values) and title."""
+        self.ticks = tuple((float(v), str(t)) for v, t in grid.colorbar_ticks)
         axis = self.colorbar.axis
-        if not grid.log_scale:
-            axis.setTicks(None)
-            axis.setLabel("loss", color=palette.FOREGROUND)
-            return
-        lo, hi = grid.levels
-        decades = np.arange(np.ceil(lo), np.floor(hi) + 1)
-        step = max(1, int(np.ceil(len(decades) / 8)))
-        axis.setTicks([[(float(d), decade_text(d)) for d in decades[::step]], []])
-        shifted = abs(grid.loss_min) > 1e-9
-        label = "loss above its minimum (log scale)" if shifted else "loss (log scale)"
-        axis.setLabel(label, color=palette.FOREGROUND)
+        axis.setTicks([list(self.ticks), []] if self.ticks else None)
+        axis.setLabel(grid.colorbar_title or "loss", color=palette.FOREGROUND)
+        self.apply_fonts()
 
 
 def _place(image: pg.ImageItem, grid: LandscapeGrid, levels) -> None:

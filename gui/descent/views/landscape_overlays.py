@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6 import QtCore
 
+from gui.descent.views.run_marks import status_text
 from gui.shell import colors as palette
 from gui.widgets.run_items import MarkersItem
 
@@ -88,8 +89,13 @@ def _legend(view_box, corner: tuple[float, float], columns: int = 1) -> pg.Legen
 
 def scale_about_anchor(legend: pg.LegendItem, scale: float) -> None:
     """Scale a legend about the corner it is anchored to (offset signs pick the corner)."""
-    dx, dy = legend.opts.get("offset") or (1, 1)
     size = legend.boundingRect()
+    if not isinstance(legend, pg.LegendItem):  # a label pinned by its top centre
+        origin = QtCore.QPointF(size.center().x(), size.top())
+        legend.setTransformOriginPoint(origin)
+        legend.setScale(scale)
+        return
+    dx, dy = legend.opts.get("offset") or (1, 1)
     origin = QtCore.QPointF(size.width() if dx < 0 else 0.0, size.height() if dy < 0 else 0.0)
     legend.setTransformOriginPoint(origin)
     legend.setScale(scale)
@@ -113,13 +119,16 @@ def export_plot(plot: pg.PlotItem, legends, path: str, width: int) -> None:
 
 
 class ArrowLegend:
-    """Which arrow is which: only the enabled kinds are listed (top right)."""
+    """Which arrow is which: only the enabled kinds are listed (bottom right); and the
+    hollow star, when the landscape has minima found numerically."""
 
     def __init__(self, view_box) -> None:
         self.legend = _legend(view_box, (-10, -10))
+        self.numerical = False
         self.set_entries({"gradient": True, "velocity": False, "update": False}, False)
 
     def set_entries(self, enabled: dict[str, bool], presentation: bool) -> None:
+        self._last = (dict(enabled), presentation)
         self.legend.clear()
         size = "13pt" if presentation else "9pt"
         self.legend.setLabelTextSize(size)
@@ -127,7 +136,18 @@ class ArrowLegend:
             if enabled.get(kind):
                 sample = pg.PlotDataItem(pen=pg.mkPen(rgb, width=3, style=style))
                 self.legend.addItem(sample, text)
-        self.legend.setVisible(any(enabled.values()))
+        if self.numerical:
+            star = pg.ScatterPlotItem(
+                symbol="star", size=14, pen=pg.mkPen(palette.FOREGROUND, width=1.6), brush=None
+            )
+            self.legend.addItem(star, "minimum found numerically")
+        self.legend.setVisible(any(enabled.values()) or self.numerical)
+
+    def set_numerical(self, on: bool) -> None:
+        """List the hollow star (a minimum found numerically) or not."""
+        if bool(on) != self.numerical:
+            self.numerical = bool(on)
+            self.set_entries(*self._last)
 
 
 class RunLegend:
@@ -147,23 +167,23 @@ class RunLegend:
         if self._last is not None:
             self.set_runs(*self._last)
 
-    def set_runs(self, colors: np.ndarray, labels: list[str], diverged: np.ndarray) -> None:
-        self._last = (colors, list(labels), np.array(diverged, bool))
+    def set_runs(self, colors: np.ndarray, labels: list[str], words=None) -> None:
+        """One entry per distinct label, with what became of its runs (``words[k]``: the
+        `RunStatus.words` of run ``k``, "" while it runs; None: all running)."""
+        words = [""] * len(labels) if words is None else list(words)
+        self._last = (colors, list(labels), words)
         self.legend.clear()
         self.legend.setLabelTextSize("13pt" if self._presentation else "9pt")
         names = list(dict.fromkeys(labels))
         if not 1 < len(names) <= self.MAX_ENTRIES or len(labels) != len(colors):
             self.legend.setVisible(False)
             return
+        if len(words) != len(labels):
+            words = [""] * len(labels)
         labels_arr = np.array(labels, dtype=object)
         for name in names:
             members = np.flatnonzero(labels_arr == name)
-            gone = int(diverged[members].sum()) if diverged.size == len(labels) else 0
-            text = name
-            if gone == len(members):
-                text += " (diverged)"
-            elif gone:
-                text += f" ({gone} of {len(members)} diverged)"
+            text = status_text(name, [words[m] for m in members])
             rgba = tuple(int(c) for c in colors[members[0]])
             self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(rgba[:3], width=4)), text)
         self.legend.setVisible(True)

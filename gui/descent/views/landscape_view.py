@@ -3,8 +3,14 @@
 Items are built once in ``__init__`` and fed new arrays afterwards. The first view fits
 the grid's bounds (auto-range off, aspect 1 so the gradient arrow meets the contours at a
 right angle); the heat map follows the visible range (`LandscapeRegrid`). Data far outside
-is clamped before it reaches an item, and a diverged run's cross is pinned to the edge of
-the view so it stays visible.
+is clamped before it reaches an item. Each run ends in a mark that says how it is doing
+(`RunMarks`: a dot, a red cross for diverged, an arrow head at the edge for a run that
+left the view, a square where the formula stopped it), and marks out of sight are pinned
+to the edge of the view where the path went out.
+
+Paths are drawn in two layers: a stochastic cloud (the seeds of one setting, which
+differ) underneath, and every run that is one road (deterministic, or alone) on top,
+opaque, with a pale halo when there are few enough to read.
 """
 
 from __future__ import annotations
@@ -15,13 +21,7 @@ from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal
 
 from core.surfaces.surface_grid import LandscapeGrid
-from gui.descent.views.landscape_geometry import (
-    clamp,
-    clamp_box,
-    exit_box,
-    pin_inside,
-    segment_exit,
-)
+from gui.descent.views.landscape_geometry import clamp, clamp_box, exit_box
 from gui.descent.views.landscape_layers import LandscapeLayers
 from gui.descent.views.landscape_overlays import (
     ArrowLegend,
@@ -31,13 +31,15 @@ from gui.descent.views.landscape_overlays import (
     export_plot,
 )
 from gui.descent.views.landscape_regrid import LandscapeRegrid
+from gui.descent.views.run_marks import RunMarks, RunStatus
 from gui.shell import colors as palette
 from gui.widgets.path_feed import PathFeed
-from gui.widgets.run_items import ArrowsItem, MarkersItem
+from gui.widgets.run_items import ArrowsItem
 from gui.widgets.trails import TrailsItem, line_style
 
 # A path point moves less than this fraction of the view span: dropped (same pixel).
 _PIXEL_FRACTION = 1.0 / 1500.0
+MAX_HALOS = 12  # more paths than this on top: no halos (they would only add clutter)
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -52,8 +54,9 @@ class LandscapeView(QtWidgets.QWidget):
         self._labels: list[str] = []
         self._arrows = {"gradient": True, "velocity": False, "update": False}
         self._presentation = False
-        self._diverged = np.zeros(0, bool)
-        self._ends: tuple | None = None  # (current points, exited, alive) for the crosses
+        self._words: list[str] = []
+        self._groups: list[np.ndarray] = []  # runs sharing a label (seeds of one setting)
+        self._cloud = np.zeros(0, bool)  # runs whose seeds were seen to differ
         self._build_plot()
         self._build_items()
         layout = QtWidgets.QVBoxLayout(self)
@@ -95,11 +98,8 @@ class LandscapeView(QtWidgets.QWidget):
         for z, item in enumerate((self.update_arrows, self.velocity_arrows, self.gradient_arrows)):
             item.setZValue(20 + z)
             self.plot.addItem(item)
-        self.heads = MarkersItem("o", 11.0)
-        self.crosses = MarkersItem("x", 16.0)
-        for item in (self.heads, self.crosses):
-            item.setZValue(40)
-            self.plot.addItem(item)
+        self.marks = RunMarks(self.plot)
+        self.heads, self.crosses = self.marks.heads, self.marks.crosses
         self.start_target = pg.TargetItem(
             pos=(0.0, 0.0), size=16, pen=pg.mkPen(palette.FOREGROUND, width=2), movable=True
         )
@@ -120,6 +120,7 @@ class LandscapeView(QtWidgets.QWidget):
         """
         self._grid = grid
         self.layers.set_grid(grid)
+        self.arrow_legend.set_numerical(len(grid.numerical_minima) > 0)
         self.start_target.setPos(*grid.start)
         self.regrid.set_grid(grid)  # limits, the fitted first view, then the heat map
         xmin, xmax, ymin, ymax = grid.bounds
@@ -132,10 +133,14 @@ class LandscapeView(QtWidgets.QWidget):
         """Colours (K, 4) uint8 and legend labels of the runs about to be shown."""
         self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
         self._labels = list(labels)
-        self._diverged = np.zeros(len(self._colors), bool)
+        self._words = [""] * len(self._colors)
+        names = np.array(self._labels, dtype=object)
+        self._groups = [np.flatnonzero(names == n) for n in dict.fromkeys(self._labels)]
+        self._cloud = np.zeros(len(self._colors), bool)
         self.paths.set_style(self._colors, *self._path_style())
+        self._set_layers()
         self.heads.size = self._head_size()
-        self.run_legend.set_runs(self._colors, self._labels, self._diverged)
+        self.run_legend.set_runs(self._colors, self._labels, self._words)
         if self._grid is not None:
             self.clear_state()
 
@@ -145,34 +150,34 @@ class LandscapeView(QtWidgets.QWidget):
 
     def clear_state(self) -> None:
         self.feed.reset()
-        self.heads.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
-        self.crosses.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
-        self._ends = None
+        self.marks.clear()
         for item in self._arrow_items():
             item.set_arrows(np.zeros((0, 2)), np.zeros((0, 2)))
 
-    def show_state(self, history_points: np.ndarray, frame, diverged: np.ndarray) -> None:
-        """Draw paths up to the frame, current points, crosses for diverged runs, arrows."""
+    def show_state(self, history_points: np.ndarray, frame, stopped: np.ndarray) -> None:
+        """Draw paths up to the frame, each run's end mark (`RunMarks`) and the arrows.
+
+        Why a run stopped is read from ``frame.stop_reason`` and ``frame.outside``;
+        ``stopped`` only stands in for a frame that carries neither (runs flagged there
+        count as diverged).
+        """
         if self._grid is None:
             return
         points = np.asarray(history_points, float)
-        diverged = np.asarray(diverged, bool).reshape(-1)
         current = clamp(np.asarray(frame.points, float).reshape(-1, 2), self._grid.bounds)
+        status = RunStatus.of(frame, stopped)
         colors = self._run_colors(len(current))
         if points.ndim == 3 and points.shape[1] == len(current):
+            if int(getattr(frame, "step", 1)) > 0:
+                self._find_clouds(current)
             self.feed.sync(points)
             self._follow_start(points[0])
-        exited = np.zeros(len(current), bool)
-        if len(self.feed.exited) == len(current):
-            exited = self.feed.exited
-        alive = ~diverged if diverged.size == len(current) else np.ones(len(current), bool)
-        self.heads.set_points(current[alive], colors[alive])
-        self._ends = (current, exited.copy(), alive)
-        self._place_crosses()
-        self._show_arrows(frame, current, alive)
-        if not np.array_equal(diverged, self._diverged):
-            self._diverged = diverged.copy()
-            self.run_legend.set_runs(self._colors, self._labels, self._diverged)
+        self.marks.show(current, status, colors, self.paths.polyline, self._view_bounds())
+        self._show_arrows(frame, current, status.reason == 0)
+        words = status.words()
+        if words != self._words:
+            self._words = words
+            self.run_legend.set_runs(self._colors, self._labels, self._words)
 
     def set_outcome_map(self, outcomes) -> None:
         """Shade each start by the minimum it reached (None removes the overlay)."""
@@ -201,6 +206,8 @@ class LandscapeView(QtWidgets.QWidget):
         self.paths.set_style(self._colors, *self._path_style())
         factor = 1.5 if on else 1.0
         self.heads.size, self.crosses.size = self._head_size(), 16.0 * factor
+        self.marks.squares.size, self.marks.pointers.size = 13.0 * factor, 18.0 * factor
+        self.marks.pointers.update()
         for item, width in (
             (self.gradient_arrows, 2.4),
             (self.velocity_arrows, 2.4),
@@ -215,6 +222,7 @@ class LandscapeView(QtWidgets.QWidget):
     def export_png(self, path: str, width: int = 1920) -> None:
         """Save the plot (landscape, runs, colour bar) as a PNG ``width`` pixels wide."""
         legends = (self.arrow_legend.legend, self.run_legend.legend, self.outcomes.legend)
+        legends += (self.layers.undefined.label,)
         export_plot(self.plot, legends, path, width)
 
     @property
@@ -239,6 +247,25 @@ class LandscapeView(QtWidgets.QWidget):
     def _path_style(self) -> tuple[float, bool]:
         return line_style(len(self._colors), self._presentation, 2.6)
 
+    def _find_clouds(self, current: np.ndarray) -> None:
+        """Mark the seeds of a setting as a cloud once their points differ (a stochastic
+        run); seeds that stay identical (the full batch) are one road, drawn on top."""
+        cloud = self._cloud.copy()
+        if len(cloud) != len(current):
+            return
+        for members in self._groups:
+            if len(members) > 1 and not cloud[members[0]]:
+                cloud[members] = bool(np.any(current[members] != current[members[0]]))
+        if not np.array_equal(cloud, self._cloud):
+            self._cloud = cloud
+            self._set_layers()
+
+    def _set_layers(self) -> None:
+        on_top = ~self._cloud if len(self._cloud) == len(self._colors) else np.ones(0, bool)
+        # one halo per road: identical seeds of a setting share one
+        roads = sum(1 for m in self._groups if len(m) and on_top[m[0]]) if on_top.size else 0
+        self.paths.set_layers(on_top, halo=0 < roads <= MAX_HALOS)
+
     def _run_colors(self, k: int) -> np.ndarray:
         if len(self._colors) == k:
             return self._colors
@@ -248,25 +275,14 @@ class LandscapeView(QtWidgets.QWidget):
         """Per-frame items repaint just the visible data area, whatever they hold."""
         rect = view_box.viewRect()
         self.paths.set_bounds(rect)
-        for item in (self.heads, self.crosses, *self._arrow_items()):
+        self.marks.set_view_rect(rect)
+        for item in self._arrow_items():
             item.set_view_rect(rect)
-        self._place_crosses()  # they stay pinned to the edge of the view
+        self.marks.place(self._view_bounds())  # marks out of sight stay at the edge
 
     def _view_bounds(self) -> tuple[float, float, float, float]:
         (x0, x1), (y0, y1) = self.view_box.viewRange()
         return (x0, x1, y0, y1)
-
-    def _place_crosses(self) -> None:
-        """Diverged runs: a cross at the end of the path, or where it leaves the view."""
-        if self._ends is None:
-            return
-        current, exited, alive = self._ends
-        ends, view = current[~alive].copy(), self._view_bounds()
-        for i, k in enumerate(np.flatnonzero(~alive)):
-            if exited[k]:
-                ends[i] = self._exit_mark(k, view)
-        pinned = pin_inside(ends, view)
-        self.crosses.set_points(pinned, np.tile(palette.DIVERGED_COLOR + (255,), (len(pinned), 1)))
 
     def _arrow_items(self) -> tuple[ArrowsItem, ArrowsItem, ArrowsItem]:
         return (self.gradient_arrows, self.velocity_arrows, self.update_arrows)
@@ -281,13 +297,6 @@ class LandscapeView(QtWidgets.QWidget):
             pos = self.start_target.pos()
             if (pos.x(), pos.y()) != (x, y):
                 self.start_target.setPos(float(x), float(y))
-
-    def _exit_mark(self, k: int, view) -> np.ndarray:
-        """Where run ``k``'s last drawn segment crosses the edge of ``view``."""
-        path = self.paths.polyline(k)
-        if len(path) < 2:
-            return self.feed.exit_points[k]
-        return segment_exit(path[-2], path[-1], view)
 
     def _show_arrows(self, frame, current: np.ndarray, alive: np.ndarray) -> None:
         if not any(self._arrows.values()):
