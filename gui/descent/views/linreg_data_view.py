@@ -83,6 +83,7 @@ class LinregDataView(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot_widget = pg.PlotWidget(background=palette.BACKGROUND)
+        self.plot_widget.setMinimumHeight(150)  # the splitter must not squeeze the fit away
         self.plot = self.plot_widget.getPlotItem()
         style_static_plot(self.plot, "Data and fit: y = w·x + b", False, False)
         self.plot.setLabel("bottom", "x", color=palette.FOREGROUND)
