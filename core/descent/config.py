@@ -130,7 +130,12 @@ class DescentConfig:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        params = _mapping("surface_params", dict(_pairs_of("surface_params", self.surface_params)))
+        params = dict(_pairs_of("surface_params", self.surface_params))
+        for key, value in params.items():  # ranges are the surface's; here: finite numbers
+            if finite(value) is None:
+                raise ValueError(
+                    f"surface_params {describe(key)} must be a finite number, got {describe(value)}"
+                )
         set_(self, "surface_params", tuple((str(k), v) for k, v in params.items()))
         lrs = _sequence("learning_rates", self.learning_rates)
         set_(self, "learning_rates", tuple(_number("learning_rates", v) for v in lrs))

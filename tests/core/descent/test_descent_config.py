@@ -157,3 +157,12 @@ def test_sweep_defaults_follow_the_rates_within_the_limits():
     assert SweepView.around(tuple(float(i) for i in range(300))) == SweepView(
         0.0, 299.0, 200, False
     )
+
+
+def test_surface_parameters_must_be_finite_numbers():
+    """Found by the fuzz test: an integer beyond the float range overflowed in the surface."""
+    for bad in (10**400, float("inf"), "3", True, None):
+        with pytest.raises(ValueError, match=r"^surface_params 'condition' must be a finite"):
+            DescentConfig.from_dict({"surface": "bowl", "surface_params": {"condition": bad}})
+    config = DescentConfig.from_dict({"surface": "linreg", "surface_params": {"n": 20}})
+    assert config.surface_params == (("n", 20),) and isinstance(config.surface_params[0][1], int)
