@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 MAX_COLUMN = 4.0  # height of the tallest column, in layer spacings
-LABEL_LIMIT = 10  # layers wider than this get no value labels
+LABEL_LIMIT = 5  # layers wider than this get no value labels (they would touch)
 WIDTH_LEVELS = 4  # edge widths: |w| / max|w| in quarters
 
 

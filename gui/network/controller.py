@@ -27,6 +27,16 @@ from gui.network.protocols import JobRunner, NetworkViews, RunHost
 from gui.network.walker import PhaseWalker
 
 ANIMATE_AT_MOST = 2.0  # steps per second up to which every step is animated in phases
+SHORT_RUN_STEPS = 20  # a preset this short is watched step by step, a longer one flat out
+
+
+def preset_speed(preset: NetworkPreset) -> float | None:
+    """The pace a preset opens with: 1 step a second (animated) for a run of a few steps
+    (backprop by hand), flat out for a run that needs many to show its idea."""
+    config = preset.config
+    dataset = config.make_dataset()
+    total = config.epochs * steps_per_epoch(config, len(dataset.X_train))
+    return 1.0 if total <= SHORT_RUN_STEPS else None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+NEXT_HINT = "Press Next to walk the chosen sample through one training step."
 TICK_MS = 33  # the animation clock's interval: pulses move ~30 times a second
 
 
@@ -97,4 +98,6 @@ class PhaseWalker:
         """Back to the live state: no phase on screen, no animation."""
         if self.animating:
             self.clock.stop()
+        if self.index >= 0:
+            self.panel.clear(NEXT_HINT)
         self.index = -1

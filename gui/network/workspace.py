@@ -11,11 +11,11 @@ runs in it.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from core.nn.presets import NetworkPreset, load_network_preset
 from gui.descent.panels.idea_banner import IdeaBanner
-from gui.network.controller import NetworkController
+from gui.network.controller import NetworkController, preset_speed
 from gui.network.panels.controls import NetworkControls
 from gui.network.panels.step_through import StepThroughPanel
 from gui.network.protocols import NetworkViews
@@ -31,7 +31,8 @@ DEFAULT_PRESET = "xor-needs-a-hidden-layer"  # what the workspace shows before a
 
 
 class NetworkWorkspace(QWidget):
-    """Diagram and step-through above, data view and curves below, headline and timeline."""
+    """Diagram and (tabbed) data view or step-through above, curves and gradient strip
+    below, headline and timeline."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,30 +44,36 @@ class NetworkWorkspace(QWidget):
         self.curves = TrainingCurves()
         self.gradients = GradientStrip()
         self.timeline = Timeline()
+        self.side = QTabWidget()
+        self.side.addTab(self.data_view, "Data")
+        self.side.addTab(self.step_through, "Backprop by hand")
         top = QSplitter()
         top.addWidget(self.diagram)
-        top.addWidget(self.step_through)
+        top.addWidget(self.side)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
         bottom = QWidget()
         row = QHBoxLayout(bottom)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
-        row.addWidget(self.data_view, 1)
         row.addWidget(self.curves, 2)
         row.addWidget(self.gradients, 1)
         split = QSplitter()
         split.setOrientation(split.orientation().Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 4)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         layout.addWidget(self.timeline)
+
+    def show_step_through(self, on: bool) -> None:
+        """Show the step-through panel (on) or the data view beside the diagram."""
+        self.side.setCurrentWidget(self.step_through if on else self.data_view)
 
     def views(self, status, clock) -> NetworkViews:
         """The interfaces the controller drives (``status``: the window's status bar)."""
@@ -123,6 +130,7 @@ class NetworkSpace:
         controls.variants_toggled.connect(lambda on: controller.set_variants(on, self.preset))
         panel = widget.step_through
         panel.next_clicked.connect(controller.next_phase)
+        widget.side.currentChanged.connect(lambda _i: controller.redraw())
         panel.previous_clicked.connect(controller.previous_phase)
         panel.sample_changed.connect(controller.set_sample)
         widget.timeline.play_clicked.connect(controller.toggle_play)
@@ -137,8 +145,12 @@ class NetworkSpace:
     def load_preset(self, preset: NetworkPreset) -> None:
         """Show a network preset (controls, headline, variants), paused at step 0."""
         self.preset = preset
+        speed = preset_speed(preset)
+        self.controls.training.set_speed(speed)
+        self.set_speed(speed)
         self.controller.load_preset(preset)
         self.widget.step_through.set_sample(self.controller.sample)
+        self.widget.show_step_through(preset.config.sample_index is not None)
 
     def load_preset_name(self, name: str) -> None:
         """Open the shipped network preset ``name`` (ValueError names what is wrong)."""

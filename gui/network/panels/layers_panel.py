@@ -96,6 +96,8 @@ class LayersPanel(QWidget):
     def _pop_row(self) -> None:
         _, _, row = self.rows.pop()
         self.rows_box.removeWidget(row)
+        row.hide()
+        row.setParent(None)
         row.deleteLater()
 
     def _update_buttons(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from gui.network.panels.fields import int_box
 from gui.network.tooltips import tip
+from gui.network.walker import NEXT_HINT
 
 
 class StepThroughPanel(QWidget):
@@ -63,7 +64,7 @@ class StepThroughPanel(QWidget):
         self.next_button.clicked.connect(self.next_clicked)
         self.previous_button.clicked.connect(self.previous_clicked)
         self.sample.valueChanged.connect(self.sample_changed)
-        self.clear("Press Next to walk the chosen sample through one training step.")
+        self.clear(NEXT_HINT)
 
     def set_sample_count(self, n: int) -> None:
         self.sample.blockSignals(True)

@@ -9,6 +9,8 @@ zero norm) are clamped to ``FLOOR``; no NaN or inf ever reaches a plot.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
@@ -17,6 +19,11 @@ from gui.shell import colors as palette
 from gui.widgets.plot_style import style_static_plot
 
 FLOOR = 1e-12
+
+
+def _calm_log_axis(plot: pg.PlotItem) -> None:
+    """Fewer tick labels on a log axis spanning less than a decade (they would overlap)."""
+    plot.getAxis("left").setStyle(textFillLimits=[(0, 0.8), (2, 0.35), (4, 0.2)])
 
 
 def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -49,22 +56,34 @@ class TrainingCurves(QtWidgets.QWidget):
         self.accuracy = pg.PlotWidget(background="w")
         style_static_plot(self.loss.getPlotItem(), "Loss (train —, test - -)", False, True)
         style_static_plot(self.accuracy.getPlotItem(), "Accuracy (train —, test - -)", False, False)
+        _calm_log_axis(self.loss.getPlotItem())
         for widget in (self.loss, self.accuracy):
             widget.getPlotItem().setLabel("bottom", "epoch")
-        layout = QtWidgets.QHBoxLayout(self)
+        self.legend = QtWidgets.QLabel("")
+        self.legend.setWordWrap(True)
+        plots = QtWidgets.QHBoxLayout()
+        plots.setContentsMargins(0, 0, 0, 0)
+        plots.addWidget(self.loss)
+        plots.addWidget(self.accuracy)
+        layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.loss)
-        layout.addWidget(self.accuracy)
+        layout.setSpacing(0)
+        layout.addWidget(self.legend)
+        layout.addLayout(plots, 1)
         self.lines: list[dict[str, pg.PlotDataItem]] = []
-        self.legend = self.loss.getPlotItem().addLegend(offset=(-6, 6), labelTextSize="8pt")
 
     def set_runs(self, labels: list[str], has_accuracy: bool, has_test: bool) -> None:
         for plot in (self.loss, self.accuracy):
             plot.getPlotItem().clear()
-        self.legend.clear()
         colors = palette.categorical(len(labels))
         self.lines = []
-        for label, color in zip(labels, colors):
+        keys = [
+            f'<span style="color:#{c[0]:02x}{c[1]:02x}{c[2]:02x}">━━</span>&nbsp;{html.escape(t)}'
+            for t, c in zip(labels, colors)
+        ]
+        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(keys) if len(labels) > 1 else "")
+        self.legend.setVisible(len(labels) > 1)
+        for color in colors:
             solid = pg.mkPen(color, width=2)
             dashed = pg.mkPen(color, width=1.6, style=QtCore.Qt.PenStyle.DashLine)
             lines = {
@@ -73,8 +92,6 @@ class TrainingCurves(QtWidgets.QWidget):
                 "train_accuracy": self.accuracy.plot(pen=solid),
                 "test_accuracy": self.accuracy.plot(pen=dashed),
             }
-            if len(labels) > 1:
-                self.legend.addItem(lines["train_loss"], label)
             self.lines.append(lines)
         self.accuracy.setVisible(has_accuracy)
         self.has_test = has_test
@@ -108,19 +125,17 @@ class GradientStrip(pg.PlotWidget):
         self.plot = self.getPlotItem()
         style_static_plot(self.plot, "‖dW‖ per layer", False, True)
         self.plot.setLabel("bottom", "step")
-        self.legend = self.plot.addLegend(offset=(-6, 6), labelTextSize="8pt", colCount=2)
+        _calm_log_axis(self.plot)
         self.lines: list[pg.PlotDataItem] = []
         self.data: list[tuple[np.ndarray, np.ndarray]] = []
 
     def set_layers(self, n_layers: int) -> None:
         self.plot.clear()
-        self.legend.clear()
         cmap = pg.colormap.get("viridis")
         colors = cmap.map(np.linspace(0.0, 0.85, max(n_layers, 1)), mode=pg.ColorMap.BYTE)
         self.lines = []
         for layer in range(n_layers):
             line = self.plot.plot(pen=pg.mkPen(colors[layer], width=2))
-            self.legend.addItem(line, f"W{layer + 1}")
             self.lines.append(line)
         self.data = []
 
@@ -128,7 +143,9 @@ class GradientStrip(pg.PlotWidget):
         """||dW_l|| of every recorded step of the run ``label``."""
         steps = np.asarray(history.steps, dtype=float)
         norms = np.asarray(history.grad_norms, dtype=float)
-        self.plot.setTitle(f"‖dW‖ per layer, log scale ({label})", color=palette.FOREGROUND)
+        last = len(self.lines)
+        title = f"‖dW‖ of {label}: dark W1 … light W{last}" if last > 1 else f"‖dW‖ of {label}"
+        self.plot.setTitle(title, color=palette.FOREGROUND, size="10pt")
         self.data = []
         for layer, line in enumerate(self.lines[: norms.shape[1] if norms.ndim == 2 else 0]):
             x, y = finite_xy(steps, norms[:, layer])

@@ -24,7 +24,7 @@ class DataView(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background="w")
         self.plot = self.getPlotItem()
-        style_static_plot(self.plot, "Data and the network's output", False, False)
+        style_static_plot(self.plot, "Data (● train, □ test) and output", False, False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.curve = pg.PlotCurveItem(pen=pg.mkPen((20, 20, 24), width=2.5))
         self.train = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 200))
@@ -32,9 +32,6 @@ class DataView(pg.PlotWidget):
         self.selected = pg.ScatterPlotItem(size=18, brush=None, pen=pg.mkPen((0, 0, 0), width=2))
         for item in (self.image, self.curve, self.train, self.test, self.selected):
             self.addItem(item)
-        self.legend = self.plot.addLegend(offset=(6, 6), labelTextSize="8pt")
-        self.legend.addItem(self.train, "train")
-        self.legend.addItem(self.test, "test")
         self.dataset = None
         self.grid = None
         self._class_colors = palette.categorical(8)[:, :3]

@@ -17,9 +17,9 @@ FILL_LEVELS = 41
 def edge_pen(positive: bool, level: int, n_edges: int) -> pg.QtGui.QPen:
     """Width by the weight's size (level 0..WIDTH_LEVELS-1); thinner and fainter when
     there are many edges, so a large network stays a readable texture."""
-    crowded = n_edges > 400
-    widths = (0.4, 0.8, 1.4, 2.2) if crowded else (0.8, 1.8, 3.2, 5.0)
-    base = 40 if crowded else 90
+    crowded, busy = n_edges > 1000, n_edges > 60
+    widths = (0.4, 0.8, 1.4, 2.2) if busy else (0.8, 1.8, 3.2, 5.0)
+    base = 30 if crowded else 70 if busy else 90
     alpha = min(255, base + 50 * level)
     width = widths[min(level, WIDTH_LEVELS - 1)]
     pen = pg.mkPen((*EDGE_COLORS[positive], alpha), width=width)
