@@ -8,7 +8,7 @@ loop: the main window hosts spaces without knowing what runs in them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from core.descent.config import DescentConfig
@@ -28,6 +28,8 @@ from gui.shell.draw_loop import DrawLoop
 from gui.shell.jobs import BackgroundJobs
 from gui.shell.timeline import Timeline
 from gui.shell.worker import RunWorker
+
+NARROW_BELOW = 880  # px of workspace width under which the side column becomes a tab
 
 
 class DescentWorkspace(QWidget):
@@ -65,11 +67,16 @@ class DescentWorkspace(QWidget):
         data_split.setStretchFactor(1, 1)
         column.addWidget(data_split, 1)
         column.addWidget(self.stability, 0)
+        self.side_column = right
+        self.narrow = False
+        self._relayout = QTimer(self, singleShot=True, interval=0)
+        self._relayout.timeout.connect(self._apply_width)
         split = QSplitter()
         split.addWidget(self.tabs)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        self.split = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -91,6 +98,32 @@ class DescentWorkspace(QWidget):
             controls=self.controls,
             data=self.data,
         )
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # moved between parents after the resize is delivered, never while Qt is still
+        # sending resize events down through the splitter that holds it
+        self._relayout.start()
+
+    def _apply_width(self) -> None:
+        width = self.width()
+        # hysteresis: no flapping while a user drags the window's edge across the line
+        if not self.narrow and width < NARROW_BELOW:
+            self._set_narrow(True)
+        elif self.narrow and width > NARROW_BELOW + 60:
+            self._set_narrow(False)
+
+    def _set_narrow(self, narrow: bool) -> None:
+        """Narrow: the curves and the stability meter become a tab beside the landscape,
+        which then gets the whole width (a 1024 x 768 screen with the controls docked)."""
+        self.narrow = narrow
+        if narrow:
+            self.tabs.addTab(self.side_column, "Curves and stability")
+        else:
+            self.tabs.removeTab(self.tabs.indexOf(self.side_column))
+            self.split.addWidget(self.side_column)
+            self.split.setStretchFactor(1, 2)
+        self.side_column.show()
 
     @property
     def shows_3d(self) -> bool:

@@ -359,3 +359,15 @@ def test_presets_menu_lists_titles_by_workspace_and_the_status_bar_no_frame_rate
     assert sections[0] == "Gradient descent"
     shown = " ".join(label.text() for label in window.status.findChildren(QLabel))
     assert "frames/s" not in shown and "steps/s" in shown
+
+
+def test_a_small_screen_gets_the_curves_as_a_tab_and_a_large_one_beside(window, qtbot):
+    workspace = window.descent
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: workspace.narrow)
+    assert workspace.tabs.indexOf(workspace.side_column) >= 0
+    assert workspace.landscape.width() > 500  # the landscape gets the whole width
+    window.resize(1600, 960)
+    qtbot.waitUntil(lambda: not workspace.narrow)
+    assert workspace.tabs.indexOf(workspace.side_column) < 0
+    assert workspace.side_column.isVisible()
