@@ -42,7 +42,8 @@ def test_layout_places_every_node_and_edge_of_the_network():
     np.testing.assert_array_equal(start, layout.nodes[layout.node_index(1, 2)])
     np.testing.assert_array_equal(end, layout.nodes[layout.node_index(2, 5)])
     assert layout.locate_node(layout.node_index(3, 7)) == (3, 7)
-    assert layout.labels
+    assert not layout.labels  # 8 units a column: labels would touch the next circle
+    assert network_layout([2, 4, 1]).labels
 
 
 def test_large_network_stays_in_the_same_frame_without_labels():
