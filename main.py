@@ -66,12 +66,11 @@ def list_choices() -> str:
         f"surfaces:   {', '.join(surface_names())}",
         f"optimizers: {', '.join(optimizer_names())}",
     ]
-    try:
-        from core.presets import preset_names
+    from core.presets import list_presets
 
-        lines.append(f"presets:    {', '.join(preset_names())}")
-    except ImportError:
-        pass
+    for workspace, heading in (("descent", "presets:   "), ("network", "network presets:")):
+        names = [name for name, _, w in list_presets() if w == workspace]
+        lines.append(f"{heading} {', '.join(names)}")
     return "\n".join(lines)
 
 

@@ -61,6 +61,8 @@ PER_STEP: dict[str, Callable[[TrainFrame], Any]] = {
     "test_accuracy": lambda f: _or_nan(f.test_accuracy),
     "lr": lambda f: f.lr,
     "grad_norms": lambda f: f.grad_norms,
+    "delta_norms": lambda f: f.delta_norms,
+    "update_norms": lambda f: f.update_norms,
     "weight_mean": lambda f: f.weight_mean,
     "weight_std": lambda f: f.weight_std,
     "weight_min": lambda f: f.weight_min,

@@ -126,3 +126,13 @@ def test_bad_capacities_name_the_field():
     history.append(frames[1])
     with pytest.raises(ValueError, match="step must increase"):
         history.append(frames[0])
+
+
+def test_delta_and_update_norms_are_recorded_per_step():
+    frames = xor_frames(epochs=5)
+    history = training_history(frames[0])
+    for frame in frames:
+        history.append(frame)
+    snap = history.snapshot()
+    np.testing.assert_array_equal(snap.delta_norms[-1], frames[-1].delta_norms)
+    np.testing.assert_array_equal(snap.update_norms[1], frames[1].update_norms)
