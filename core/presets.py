@@ -110,6 +110,7 @@ def preset_from_dict(data: Any, name: str = "") -> Preset:
 def _preset_from_dict(data: Any, name: str) -> Preset:
     if not isinstance(data, dict):
         raise ValueError(f"a preset must be a JSON object, got {describe(data)}")
+    _check_document(data, name or "the preset")
     unknown = sorted(set(data) - _FIELDS, key=str)
     if unknown:
         raise ValueError(f"unknown preset fields: {', '.join(map(describe, unknown))}")

@@ -368,3 +368,10 @@ def test_odd_keys_are_refused_in_one_short_line(section, changes):
     with pytest.raises(ValueError) as info:
         preset_from_dict(_with(section, **changes))
     assert "\n" not in str(info.value) and len(str(info.value)) <= 300
+
+
+def test_text_that_cannot_be_saved_is_refused_at_load():
+    """Found by the fuzz test: a label with an unpaired surrogate loaded but would not save."""
+    optimizers = [{"name": "gd", "label": "\ud800"}]
+    with pytest.raises(ValueError, match="unpaired surrogate"):
+        preset_from_dict(_with("config", optimizers=optimizers))
