@@ -1,6 +1,6 @@
 """Colours shared by every view: one light theme with strong colours (projects well).
 
-The landscape is a neutral grey colour map (low loss = mid grey, high loss = near white):
+The landscape is a light neutral grey colour map (low loss = mid grey, high = near white):
 the map is the backdrop and the runs are the message, so no run colour can melt into it
 (a blue run vanished on the former blue map). A learning-rate sweep is coloured by
 log10(lr) on plasma (cut before its pale yellow end), an optimizer race by the
@@ -29,9 +29,9 @@ HALO_COLOR = (255, 255, 255, 215)  # the pale outline under a path drawn on top
 
 # the landscape ramp: (position, RGB) from the lowest loss (darkest) to the highest
 _LANDSCAPE_STOPS = (
-    (0.0, (92, 98, 108)),
-    (0.5, (178, 182, 188)),
-    (1.0, (246, 246, 244)),
+    (0.0, (138, 144, 154)),
+    (0.5, (196, 199, 204)),
+    (1.0, (247, 247, 245)),
 )
 
 # Okabe & Ito (2008) without black and yellow, in an order whose neighbours differ in

@@ -26,6 +26,10 @@ from gui.shell.colors import HALO_COLOR
 from gui.widgets.run_items import make_pen
 
 _HALO_EXTRA = 3.5  # the halo is this many pixels wider than the line
+# with halos, a road drawn under others is wider by this per road above it (at most
+# _CASING_MAX): a path that coincides with a later one still shows as a rim around it
+_CASING_STEP, _CASING_MAX = 2.0, 4.0
+_RESTROKE = 16  # points restroked before new ones: a new halo's cap covers a few tiny steps
 
 
 def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float, bool]:
@@ -128,8 +132,12 @@ class TrailsItem(pg.GraphicsObject):
         top = self._top_mask(len(self._colors))
         colors = self._colors.copy()
         colors[top, 3] = 255  # a run on top is one road, not a translucent cloud
-        self._pens = [make_pen(c, self._width) for c in colors]
-        self._halo_pen = make_pen(HALO_COLOR, self._width + _HALO_EXTRA)
+        self._widths = np.full(len(colors), self._width)
+        if self._halo:
+            above = np.cumsum(top) - top  # roads listed before k: drawn above it
+            self._widths += np.where(top, np.minimum(_CASING_STEP * above, _CASING_MAX), 0.0)
+        self._pens = [make_pen(c, w) for c, w in zip(colors, self._widths, strict=True)]
+        self._halo_pens = [make_pen(HALO_COLOR, w + _HALO_EXTRA) for w in self._widths]
 
     def _top_mask(self, k: int) -> np.ndarray:
         return self._on_top if len(self._on_top) == k else np.zeros(k, bool)
@@ -189,19 +197,25 @@ class TrailsItem(pg.GraphicsObject):
     def _pen(self, k: int, scale: float = 1.0) -> QtGui.QPen:
         if scale == 1.0 and k < len(self._pens):
             return self._pens[k]
-        pen = QtGui.QPen(self._pens[k]) if k < len(self._pens) else make_pen((0, 0, 0, 255), 1)
-        pen.setWidthF(self._width * scale)
+        if k >= len(self._pens):
+            return make_pen((0, 0, 0, 255), self._width * scale)
+        pen = QtGui.QPen(self._pens[k])
+        pen.setWidthF(float(self._widths[k]) * scale)
         return pen
 
-    def _halo_for(self, scale: float) -> QtGui.QPen:
-        if scale == 1.0:
-            return self._halo_pen
-        return make_pen(HALO_COLOR, (self._width + _HALO_EXTRA) * scale)
+    def _halo_for(self, k: int, scale: float) -> QtGui.QPen:
+        pen = self._halo_pens[k]
+        if scale != 1.0:
+            pen = QtGui.QPen(pen)
+            pen.setWidthF(pen.widthF() * scale)
+        return pen
 
     def _layer(self, top: bool) -> np.ndarray:
-        """Indices of the runs of the bottom or the top layer, in drawing order."""
+        """Indices of the runs of the bottom or the top layer, in drawing order: the
+        first run last, on top (it is usually the baseline, plain descent, which the
+        runs that travel further would otherwise cover: their longer paths still show)."""
         mask = self._top_mask(len(self._runs))
-        return np.flatnonzero(mask if top else ~mask)
+        return np.flatnonzero(mask if top else ~mask)[::-1]
 
     @staticmethod
     def _stroke(painter, pts: np.ndarray) -> None:
@@ -214,20 +228,22 @@ class TrailsItem(pg.GraphicsObject):
 
     def _draw_runs(self, painter, runs, start: np.ndarray | None, scale: float = 1.0) -> None:
         """Stroke each run ``k`` of ``runs`` from its point ``start[k]`` on (all of it when
-        ``start`` is None); a run on top with a halo gets its pale outline first."""
+        ``start`` is None). Runs on top with halos get all their pale outlines first, so a
+        halo never cuts through another road, only through the map and the clouds."""
         counts = self._runs.counts
         halo = self._top_mask(len(counts)) & self._halo
+        todo = []  # (run, first point to stroke, first point of its new halo)
         for k in runs:
             first = 0 if start is None else max(int(start[k]) - 1, 0)
-            if counts[k] - first < 2:
-                continue
-            run = self._runs.view(k)
+            if counts[k] - first >= 2:
+                todo.append((k, max(first - _RESTROKE, 0) if halo[k] else first, first))
+        for k, _, first in todo:
             if halo[k]:
-                painter.setPen(self._halo_for(scale))
-                self._stroke(painter, run[first:])
-                first = max(first - 1, 0)  # the line covers where the new halo met it
+                painter.setPen(self._halo_for(k, scale))
+                self._stroke(painter, self._runs.view(k)[first:])
+        for k, first, _ in todo:
             painter.setPen(self._pen(k, scale))
-            self._stroke(painter, run[first:])
+            self._stroke(painter, self._runs.view(k)[first:])
 
     def _draw_tails(self, painter, runs, scale: float = 1.0) -> None:
         counts = self._runs.counts
@@ -240,7 +256,7 @@ class TrailsItem(pg.GraphicsObject):
             a, b = self._runs.data[k, counts[k] - 1], self._tails[k]
             line = (QtCore.QPointF(a[0], a[1]), QtCore.QPointF(b[0], b[1]))
             if halo[k]:
-                painter.setPen(self._halo_for(scale))
+                painter.setPen(self._halo_for(k, scale))
                 painter.drawLine(*line)
             painter.setPen(self._pen(k, scale))
             painter.drawLine(*line)
@@ -256,15 +272,18 @@ class TrailsItem(pg.GraphicsObject):
                 self._draw_tails(painter, runs, scale)
             return
         self._update_canvases(painter, widget, layers)
-        # blit only what the painter may touch (the view box), not the whole viewport
-        area = QtCore.QRectF(QtCore.QPointF(0, 0), QtCore.QSizeF(widget.width(), widget.height()))
-        if painter.hasClipping():
-            area = area.intersected(painter.clipBoundingRect())
         for canvas, runs in zip(self._canvases, layers, strict=True):
             if not len(runs):
                 continue
             painter.save()
             painter.resetTransform()
+            # blit only what the painter may touch (the view box), not the whole viewport;
+            # the clip is read in device pixels, after the transform was reset
+            area = QtCore.QRectF(
+                QtCore.QPointF(0, 0), QtCore.QSizeF(widget.width(), widget.height())
+            )
+            if painter.hasClipping():
+                area = area.intersected(painter.clipBoundingRect())
             ratio = canvas.devicePixelRatio()
             source = QtCore.QRectF(
                 area.x() * ratio, area.y() * ratio, area.width() * ratio, area.height() * ratio

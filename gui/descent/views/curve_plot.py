@@ -4,7 +4,9 @@ The curves go through a `TrailsItem` (incremental painting) fed by a `PathFeed`;
 transformed rows (step, log10 value) are cached so a frame only transforms the rows it
 has not seen. The axis ranges are managed here, in coarse jumps (the step axis doubles,
 the log axis moves by whole decades) because every range change redraws all curves.
-A diverged run's curve stops at the step it diverged, where a red cross marks it.
+A stopped run's curve stops at the step it stopped, where a mark says why: a red cross
+where it diverged, a square where the formula has no value (violet) or overflows (dark),
+a dot in its own colour where it left the view (not a failure).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from core.descent.frame import DIVERGED, ESCAPED, OVERFLOW, UNDEFINED
 from core.surfaces.surface_grid import nice_step
 from gui.shell import colors as palette
 from gui.widgets.path_feed import PathFeed
@@ -24,6 +27,10 @@ from gui.widgets.trails import TrailsItem
 
 _LOG_FLOOR = 1e-16  # non-positive values on a log axis are drawn at this floor
 _CELL_FRACTION = 1.0 / 1200.0  # points closer than this fraction of the range merge
+
+
+def _tile(rgb, n) -> np.ndarray:
+    return np.tile(tuple(rgb) + (255,), (int(n), 1)).astype(np.uint8)
 
 
 def _round_up(value: float) -> float:
@@ -46,8 +53,12 @@ class CurvePanel:
         self.trails.setZValue(10)
         plot.addItem(self.trails)
         self.crosses = MarkersItem("x", 12.0)
-        self.crosses.setZValue(20)
-        plot.addItem(self.crosses)
+        self.squares = MarkersItem("s", 10.0)
+        self.dots = MarkersItem("o", 9.0)
+        for item in self.marks:
+            item.setZValue(20)
+            plot.addItem(item)
+        self._colors = np.zeros((0, 4), np.uint8)
         self.feed = PathFeed(self.trails, (1.0, 1.0), tails=False)
         self._range: tuple[float, float, float, float] | None = None
         self._rows = np.zeros((0, 0, 2))
@@ -56,7 +67,13 @@ class CurvePanel:
         self._last_step = None
         self._y_lo, self._y_hi = np.inf, -np.inf
 
+    @property
+    def marks(self) -> tuple[MarkersItem, MarkersItem, MarkersItem]:
+        """The end marks: diverged (cross), undefined or overflow (square), left (dot)."""
+        return (self.crosses, self.squares, self.dots)
+
     def set_style(self, colors: np.ndarray, width: float, antialias: bool = True) -> None:
+        self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
         self.trails.set_style(colors, width, antialias)
 
     def set_log(self, log_y: bool) -> None:
@@ -71,7 +88,8 @@ class CurvePanel:
         self._steps_key = None
         self._range = None
         self.feed.reset()
-        self.crosses.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
+        for item in self.marks:
+            item.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
 
     # ----------------------------------------------------------------- data
     def _transform(self, steps, values, diverged_at) -> np.ndarray:
@@ -88,8 +106,11 @@ class CurvePanel:
         top = np.nanmax(y) if np.isfinite(y).any() else 0.0
         return np.stack([x, np.nan_to_num(y, nan=top)], axis=-1)
 
-    def show(self, steps: np.ndarray, values: np.ndarray, diverged_at: np.ndarray) -> None:
-        """Draw every run's curve up to the last row (the last row may still change)."""
+    def show(self, steps, values, diverged_at, stop_reason=None) -> None:
+        """Draw every run's curve up to the last row (the last row may still change).
+
+        ``stop_reason`` (K,) is core's reason per run (None: a stopped run diverged).
+        """
         steps = np.asarray(steps)
         values = np.asarray(values, float)
         n = len(steps)
@@ -110,11 +131,25 @@ class CurvePanel:
         )
         self.feed.sync(rows)
         gone = (diverged_at >= 0) & (diverged_at <= steps[-1])
-        red = np.tile(palette.DIVERGED_COLOR + (255,), (int(gone.sum()), 1))
-        ends = rows[-1, gone].copy()
+        reason = np.where(gone, DIVERGED, 0) if stop_reason is None else np.asarray(stop_reason)
+        ends = rows[-1].copy()
         _, _, y_lo, y_hi = self._range
         ends[:, 1] = np.clip(ends[:, 1], y_lo, y_hi - 0.04 * (y_hi - y_lo))  # stay in view
-        self.crosses.set_points(ends, red)
+        self._mark_ends(ends, gone, reason.reshape(-1))
+
+    def _mark_ends(self, ends: np.ndarray, gone: np.ndarray, reason: np.ndarray) -> None:
+        diverged = gone & (reason == DIVERGED)
+        self.crosses.set_points(ends[diverged], _tile(palette.DIVERGED_COLOR, diverged.sum()))
+        stuck = gone & ((reason == UNDEFINED) | (reason == OVERFLOW))
+        square = np.where(
+            (reason[stuck] == UNDEFINED)[:, None],
+            palette.UNDEFINED_COLOR + (255,),
+            palette.OVERFLOW_COLOR + (255,),
+        )
+        self.squares.set_points(ends[stuck], square)
+        left = gone & (reason == ESCAPED)
+        colors = self._colors[left] if len(self._colors) == len(gone) else _tile((0, 0, 0), 0)
+        self.dots.set_points(ends[left] if len(colors) else np.zeros((0, 2)), colors)
 
     def _store(self, seen: int, new: np.ndarray) -> np.ndarray:
         """Write ``new`` rows after the ``seen`` final ones (no copy of the old rows);
@@ -156,7 +191,8 @@ class CurvePanel:
         self._range = wanted
         view_box = self.plot.getViewBox()
         view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
-        self.crosses.set_view_rect(view_box.viewRect())
+        for item in self.marks:
+            item.set_view_rect(view_box.viewRect())
         pad_x, pad_y = 0.05 * x_hi, 0.05 * (y_hi - y_lo)
         self.trails.set_bounds(
             QtCore.QRectF(-pad_x, y_lo - pad_y, x_hi + 2 * pad_x, y_hi - y_lo + 2 * pad_y)

@@ -47,7 +47,10 @@ class RunStatus:
     def of(cls, frame, stopped=None) -> RunStatus:
         """Read ``frame.stop_reason`` and ``frame.outside``; a frame without them (a test's
         stand-in) counts the runs flagged in ``stopped`` as diverged."""
-        k = len(np.asarray(frame.points).reshape(-1, 2))
+        if stopped is not None:
+            k = np.size(stopped)
+        else:
+            k = len(np.asarray(frame.points).reshape(-1, 2))
         reason = getattr(frame, "stop_reason", None)
         if reason is None or np.size(reason) != k:
             flags = np.zeros(k, bool)

@@ -14,6 +14,7 @@ from PySide6 import QtWidgets
 
 from gui.descent.views.curve_plot import CurvePanel
 from gui.descent.views.landscape_overlays import RunLegend
+from gui.descent.views.run_marks import RunStatus
 from gui.descent.views.sweep_plot import SweepPlot
 from gui.shell import colors as palette
 from gui.widgets.trails import line_style
@@ -42,7 +43,7 @@ class SidePlots(QtWidgets.QWidget):
         self._colors = np.zeros((0, 4), np.uint8)
         self._labels: list[str] = []
         self._run_table = None
-        self._diverged = np.zeros(0, bool)
+        self._words: list[str] = []
         self._sweep_mode = False
         self._presentation = False
         self._set_visible(self.lr.plot, False)
@@ -53,14 +54,14 @@ class SidePlots(QtWidgets.QWidget):
         self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
         self._labels = list(labels)
         self._run_table = run_table
-        self._diverged = np.zeros(len(self._colors), bool)
+        self._words = [""] * len(self._colors)
         style = self._style()
         for panel in (self.loss, self.grad_norm, self.lr):
             panel.set_style(self._colors, *style)
             panel.clear()
         self.loss.set_log(True)
         self.sweep.set_runs(self._colors, run_table)
-        self.legend.set_runs(self._colors, [] if self._sweep_mode else self._labels, self._diverged)
+        self.legend.set_runs(self._colors, [] if self._sweep_mode else self._labels, self._words)
         self._set_visible(self.lr.plot, False)
 
     def set_sweep_mode(self, on: bool) -> None:
@@ -68,7 +69,7 @@ class SidePlots(QtWidgets.QWidget):
         self._sweep_mode = bool(on)
         self._set_visible(self.sweep.plot, self._sweep_mode)
         # a sweep's colours are its learning rates (the sweep plot is their key)
-        self.legend.set_runs(self._colors, [] if on else self._labels, self._diverged)
+        self.legend.set_runs(self._colors, [] if on else self._labels, self._words)
 
     def show_state(self, history, frame) -> None:
         """Draw all curves from ``history`` (steps, loss, grad_norm, lr) up to ``frame``."""
@@ -76,23 +77,24 @@ class SidePlots(QtWidgets.QWidget):
         if len(steps) == 0:
             return
         diverged_at = np.asarray(frame.diverged_at).reshape(-1)
+        status = RunStatus.of(frame, diverged_at >= 0)
         loss = np.asarray(history.loss, float)
         latest = loss[-1]  # the newest row: checking all rows each frame costs O(N K)
         if self.loss.log_y and np.nanmin(np.where(np.isfinite(latest), latest, np.inf)) < 0:
             self.loss.set_log(False)
-        self.loss.show(steps, loss, diverged_at)
-        self.grad_norm.show(steps, history.grad_norm, diverged_at)
+        self.loss.show(steps, loss, diverged_at, status.reason)
+        self.grad_norm.show(steps, history.grad_norm, diverged_at, status.reason)
         lr = np.asarray(history.lr, float)
         if len(lr) > 2 and np.ptp(lr[1:], axis=0).max() > 0:  # row 0 holds no step yet
             self._set_visible(self.lr.plot, True)
-            self.lr.show(steps[1:], lr[1:], diverged_at)
+            self.lr.show(steps[1:], lr[1:], diverged_at, status.reason)
         if self._sweep_mode:
             self.sweep.show(np.asarray(frame.loss, float), diverged_at)
-        gone = diverged_at >= 0
-        if not np.array_equal(gone, self._diverged):
-            self._diverged = gone
+        words = status.words()
+        if words != self._words:
+            self._words = words
             labels = [] if self._sweep_mode else self._labels
-            self.legend.set_runs(self._colors, labels, self._diverged)
+            self.legend.set_runs(self._colors, labels, self._words)
 
     def set_presentation(self, on: bool) -> None:
         """Thicker curves and larger fonts for a projector."""
