@@ -25,6 +25,8 @@ from gui.widgets.spin_boxes import ScientificSpinBox, float_spin
 MAX_OPTIMIZERS = 8
 FLAGS = ("nesterov", "amsgrad", "centered")
 # (minimum, maximum, step) of the spin box for each hyperparameter
+# Hyperparameters whose useful values span decades: shown as %g, never rounded away.
+SCIENTIFIC = ("eps", "weight_decay", "lr_decay", "initial_accumulator_value", "momentum_decay")
 # Spin-box step per hyperparameter; the ranges are core's (core.descent.limits.LIMITS).
 STEPS: dict[str, float] = {
     "momentum": 0.05,
@@ -127,8 +129,8 @@ class OptimizerRow(QFrame):
             box.toggled.connect(lambda _on: self.changed.emit())
             return box
         limit = LIMITS[f"hyper.{field}"]
-        if field == "eps":
-            spin = ScientificSpinBox(limit.low, limit.high, value, "eps")
+        if field in SCIENTIFIC:  # small values (1e-5) must not round to 0.0000
+            spin = ScientificSpinBox(limit.low, limit.high, value, field)
         else:
             spin = float_spin(limit.low, limit.high, value, field, step=STEPS[field], decimals=4)
         spin.valueChanged.connect(lambda _v: self.changed.emit())
