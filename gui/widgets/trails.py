@@ -26,9 +26,10 @@ from gui.shell.colors import HALO_COLOR
 from gui.widgets.run_items import make_pen
 
 _HALO_EXTRA = 3.5  # the halo is this many pixels wider than the line
-# with halos, a road drawn under others is wider by this per road above it (at most
-# _CASING_MAX): a path that coincides with a later one still shows as a rim around it
-_CASING_STEP, _CASING_MAX = 2.0, 4.0
+# with halos, every road but the first-listed (drawn on top) is this much wider: a path
+# that coincides with the first one (plain descent, and momentum's first steps) still
+# shows as a rim around it; one level only, so a sweep's paths keep a common width
+_CASING = 2.0
 _RESTROKE = 16  # points restroked before new ones: a new halo's cap covers a few tiny steps
 
 
@@ -134,8 +135,8 @@ class TrailsItem(pg.GraphicsObject):
         colors[top, 3] = 255  # a run on top is one road, not a translucent cloud
         self._widths = np.full(len(colors), self._width)
         if self._halo:
-            above = np.cumsum(top) - top  # roads listed before k: drawn above it
-            self._widths += np.where(top, np.minimum(_CASING_STEP * above, _CASING_MAX), 0.0)
+            under = top & (np.cumsum(top) > 1)  # every road after the first on top
+            self._widths += np.where(under, _CASING, 0.0)
         self._pens = [make_pen(c, w) for c, w in zip(colors, self._widths, strict=True)]
         self._halo_pens = [make_pen(HALO_COLOR, w + _HALO_EXTRA) for w in self._widths]
 

@@ -15,13 +15,13 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore
 
 from core.descent.frame import DIVERGED, ESCAPED, OVERFLOW, UNDEFINED
 from core.surfaces.surface_grid import nice_step
 from gui.shell import colors as palette
 from gui.widgets.path_feed import PathFeed
-from gui.widgets.plot_style import style_static_plot
+from gui.widgets.plot_style import decade_ticks, set_plot_presentation, style_static_plot
 from gui.widgets.run_items import MarkersItem
 from gui.widgets.trails import TrailsItem
 
@@ -66,6 +66,8 @@ class CurvePanel:
         self._steps_key: tuple | None = None
         self._last_step = None
         self._y_lo, self._y_hi = np.inf, -np.inf
+        self._presentation = False
+        self._label_axis(0.0, 1.0)  # before any data: "1" and "10", nothing piled up
 
     @property
     def marks(self) -> tuple[MarkersItem, MarkersItem, MarkersItem]:
@@ -81,6 +83,17 @@ class CurvePanel:
             self.log_y = log_y
             self.plot.setLogMode(y=log_y)
             self.clear()
+            self._label_axis(0.0, 1.0)
+
+    def _label_axis(self, y_lo: float, y_hi: float) -> None:
+        """Decade ticks on a log axis, as many labels as the plot's height holds."""
+        axis = self.plot.getAxis("left")
+        if not self.log_y:
+            axis.setTicks(None)
+            return
+        height = self.plot.getViewBox().height() or 120.0
+        line = 2.4 * (12.0 if self._presentation else 8.5) * 1.4  # a label and a gap, px
+        axis.setTicks(decade_ticks(y_lo, y_hi, max(2, int(height // line))))
 
     def clear(self) -> None:
         self._rows = np.zeros((0, 0, 2))
@@ -189,6 +202,7 @@ class CurvePanel:
         if wanted == self._range:
             return
         self._range = wanted
+        self._label_axis(float(y_lo), float(y_hi))
         view_box = self.plot.getViewBox()
         view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
         for item in self.marks:
@@ -202,9 +216,9 @@ class CurvePanel:
         self.feed.reset(cell=cell, clamp=(lo, hi))
 
     def set_presentation(self, on: bool) -> None:
-        font = QtGui.QFont()
-        font.setPointSizeF(12.0 if on else 8.5)
-        for name in ("left", "bottom"):
-            self.plot.getAxis(name).setStyle(tickFont=font)
+        self._presentation = bool(on)
+        set_plot_presentation(self.plot, on)
         self.crosses.size = 16.0 if on else 12.0
-        self.plot.titleLabel.setText(self.plot.titleLabel.text, size="14pt" if on else "10pt")
+        self.squares.size, self.dots.size = (14.0, 12.0) if on else (10.0, 9.0)
+        if self._range is not None:
+            self._label_axis(*self._range[2:])

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui
 
 from gui.shell import colors as palette
 
-_PERIOD = 6  # the hatch repeats every this many samples (about 7 px at the default zoom)
+_PERIOD = 10  # the hatch repeats every this many samples (about 10 px at the default zoom)
 
 
 def hatch_rgba(undefined: np.ndarray) -> np.ndarray:

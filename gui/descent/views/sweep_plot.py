@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from gui.shell import colors as palette
-from gui.widgets.plot_style import style_static_plot
+from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 from gui.widgets.run_items import MarkersItem
 
 _LOG_FLOOR = 1e-16
@@ -173,4 +173,4 @@ class SweepPlot:
     def set_presentation(self, on: bool) -> None:
         self.dots.size = 14.0 if on else 10.0
         self.crosses.size = 16.0 if on else 12.0
-        self.plot.titleLabel.setText(self.plot.titleLabel.text, size="14pt" if on else "10pt")
+        set_plot_presentation(self.plot, on)
