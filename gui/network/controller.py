@@ -336,6 +336,11 @@ class NetworkController:
             self._grid_in_flight = False
             self.views.status.show_error(f"The data view failed: {exc}")
 
+    def close(self) -> None:
+        """The window is closing: results still on their way are dropped."""
+        self._generation += 1
+        self.walker.leave()
+
     @property
     def grid_settled(self) -> bool:
         """No output grid is being computed or waiting."""

@@ -169,6 +169,7 @@ class NetworkSpace:
 
     def shutdown(self, timeout_ms: int) -> bool:
         """Stop drawing and animating, join the runs and the background jobs."""
+        self.controller.close()
         self.clock.stop()
         self.draw_loop.stop()
         ok = self.worker.shutdown(timeout_ms)

@@ -129,6 +129,7 @@ class NetworkDiagram(pg.PlotWidget):
         if phase.kind == "update":
             weights = tuple(w + u for w, u in zip(frame.weights, frame.weight_update))
         self._draw_edges(weights)
+        self.weights = frame.weights  # hover: w where the gradient was taken
         lit = phase.layer + 2 if phase.kind == "forward" else n_layers + 1
         self._draw_nodes(trace, lit)
         if phase.kind == "loss":

@@ -1,0 +1,202 @@
+"""The network workspace in the window: every preset shows its effect, the worked example,
+architecture edits mid-run, the diagram following a run, a large network."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThreadPool
+
+from core.nn.graph import node_fill
+from gui.shell.app import run_window
+from gui.shell.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    w.show_space_of("network")
+    yield w
+    w.close()
+    assert not w.network_space.worker.is_running()
+    assert QThreadPool.globalInstance().waitForDone(2000)
+
+
+def _open(w: MainWindow, qtbot, name: str):
+    w.load_preset_name(name)
+    space = w.network_space
+    qtbot.waitUntil(lambda: space.controller.shown is not None, timeout=10_000)
+    return space
+
+
+def _run_to_end(space, qtbot, timeout_ms: int = 60_000) -> None:
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.play()
+    qtbot.waitUntil(lambda: space.worker.status == "finished", timeout=timeout_ms)
+    qtbot.waitUntil(lambda: space.up_to_date, timeout=5_000)
+
+
+def _frames(space) -> tuple:
+    shown = space.controller.shown
+    return () if shown is None else shown.frame.frames
+
+
+def _step(space) -> int:
+    shown = space.controller.shown
+    return -1 if shown is None else shown.frame.step
+
+
+def _last(plot_item) -> float:
+    return float(plot_item.yData[-1])  # the data given (getData is log10 on a log axis)
+
+
+def test_backprop_by_hand_step_through_shows_the_textbook_numbers(window, qtbot):
+    space = _open(window, qtbot, "backprop-by-hand")
+    panel = space.widget.step_through
+    assert space.widget.side.currentWidget() is panel
+    expected = [
+        ["= 0.3775", "= 0.593269992"],
+        ["= 0.75136507"],
+        ["= 0.298371109"],
+        ["= 0.0821670406"],
+        ["= 0.00877135469"],
+        ["= 0.35891648", "= 0.149780716"],
+    ]
+    for numbers in expected:
+        panel.next_button.click()
+        text = panel.shown_text()
+        for number in numbers:
+            assert number in text
+    diagram = space.widget.diagram
+    x, y = diagram.layout_.nodes[diagram.layout_.node_index(1, 0)]
+    assert "z = 0.3775" in diagram.describe_at(x, y)
+    assert "a = 0.593269992" in diagram.describe_at(x, y)
+    (x0, y0), (x1, y1) = diagram.layout_.segments[diagram.layout_.edge_first[1]]  # w5
+    hover = diagram.describe_at((x0 + x1) / 2, (y0 + y1) / 2)
+    assert "w = 0.4" in hover and "= 0.0821670406" in hover
+
+
+def test_xor_needs_a_hidden_layer(window, qtbot):
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    _run_to_end(space, qtbot)
+    lines = space.widget.curves.lines
+    assert _last(lines[0]["train_accuracy"]) <= 0.4  # [2, 1]: stuck near chance
+    assert _last(lines[1]["train_accuracy"]) == 1.0  # [2, 4, 1]: solved
+    assert _last(lines[0]["train_loss"]) > 0.6
+    assert _last(lines[1]["train_loss"]) < 0.05
+
+
+def test_vanishing_gradients_show_as_a_fan_in_the_strip(window, qtbot):
+    space = _open(window, qtbot, "vanishing-gradients-deep-sigmoid")
+    strip = space.widget.gradients
+    first, last = strip.data[0][1][0], strip.data[-1][1][0]  # step 0
+    assert first / last < 1e-3  # about 1.5e-4: sigmoid layers shrink the error signal
+    space.controls.shown_run.setCurrentIndex(2)  # relu + He
+    first, last = strip.data[0][1][0], strip.data[-1][1][0]
+    assert first / last > 1e-2
+
+
+def test_exploding_gradients_say_why_and_push_no_nan(window, qtbot):
+    space = _open(window, qtbot, "exploding-gradients-large-init")
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.play()
+    banner = space.widget.banner.divergence
+    qtbot.waitUntil(lambda: "diverged" in banner.text(), timeout=20_000)
+    assert "initial weights are too large" in banner.text()
+    space.controller.stop()
+    for lines in space.widget.curves.lines:
+        for item in lines.values():
+            assert item.yData is None or np.all(np.isfinite(item.yData))
+
+
+def test_zeros_init_keeps_hidden_units_identical(window, qtbot):
+    space = _open(window, qtbot, "zeros-init-symmetry")
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.play()
+    qtbot.waitUntil(lambda: _step(space) >= 30, timeout=20_000)
+    space.controller.stop()
+    qtbot.waitUntil(lambda: space.up_to_date, timeout=5_000)
+    hidden = space.widget.diagram.trace.a[0][0]
+    assert np.ptp(hidden) == 0.0  # four units, one value
+    space.controls.shown_run.setCurrentIndex(1)  # xavier
+    assert np.ptp(space.widget.diagram.trace.a[0][0]) > 1e-3
+
+
+def test_batch_minibatch_sgd_update_counts(window, qtbot):
+    space = _open(window, qtbot, "batch-vs-minibatch-vs-sgd")
+    _run_to_end(space, qtbot, timeout_ms=120_000)
+    frames = space.worker.latest.frame.frames
+    assert [f.step for f in frames] == [30, 180, 2700]
+    losses = [f.train_loss for f in frames]
+    assert losses[2] < losses[1] < losses[0]
+
+
+def test_architecture_edit_mid_run_restarts_with_the_new_layers(window, qtbot):
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    space.controls.variants.setChecked(False)
+    space.controls.training.epochs.setValue(100_000)  # still running at the end
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.play()
+    qtbot.waitUntil(lambda: _step(space) > 20, timeout=10_000)
+    space.controls.layers.add_button.click()  # [2, 1] -> [2, 4, 1]
+    assert space.worker.status == "playing"
+    qtbot.waitUntil(lambda: [len(f.weights) for f in _frames(space)] == [2], timeout=10_000)
+    assert space.widget.diagram.layout_.sizes == (2, 4, 1)
+    space.controls.layers.rows[0][0].setValue(6)  # [2, 6, 1], still playing
+    qtbot.waitUntil(
+        lambda: [f.weights[0].shape for f in _frames(space)] == [(2, 6)], timeout=10_000
+    )
+    assert space.widget.diagram.layout_.sizes == (2, 6, 1)
+    assert space.worker.status == "playing"
+
+
+def test_diagram_follows_the_run(window, qtbot):
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    space.controls.shown_run.setCurrentIndex(1)
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.play()
+    qtbot.waitUntil(lambda: _step(space) > 40, timeout=10_000)
+    window.pause()
+    qtbot.waitUntil(lambda: space.up_to_date, timeout=5_000)
+    frame = space.worker.latest.frame.frames[1]
+    diagram = space.widget.diagram
+    for shown, actual in zip(diagram.weights, frame.weights, strict=True):
+        np.testing.assert_array_equal(shown, actual)
+    brushes = diagram.nodes.data["brush"]
+    fill = node_fill(diagram.trace)
+    darkest = int(np.argmax(np.abs(fill)))
+    assert brushes[darkest].color() != brushes[int(np.argmin(np.abs(fill)))].color()
+    drawn = sum(len(item.getData()[0]) for item in diagram.edges.values())
+    assert drawn == 2 * len(diagram.layout_.segments)
+
+
+def test_large_network_draws_every_edge_with_few_items(window, qtbot):
+    space = _open(window, qtbot, "exploding-gradients-large-init")
+    space.controls.variants.setChecked(False)
+    config = dataclasses.replace(
+        space.controller.config, layers=(1, *[64] * 7, 1), init="he", epochs=2
+    )
+    assert space.controller.apply_config(config, playing=False)
+    qtbot.waitUntil(
+        lambda: (
+            space.controller.shown is not None
+            and len(space.controller.shown.frame.frames[0].weights) == 8
+        ),
+        timeout=10_000,
+    )
+    diagram = space.widget.diagram
+    assert len(diagram.layout_.segments) == 64 + 6 * 64 * 64 + 64
+    assert len(diagram.edges) == 8 and not diagram.labels
+    drawn = sum(len(item.getData()[0]) for item in diagram.edges.values())
+    assert drawn == 2 * len(diagram.layout_.segments)
+
+
+def test_unknown_preset_exits_2_with_one_line(capsys):
+    assert run_window(preset="no-such-preset") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no-such-preset" in err
