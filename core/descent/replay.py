@@ -9,7 +9,9 @@ the rows recorded before that step (`resumed_recorder`), so the timeline keeps t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from core.descent.engine import DescentConfig, DescentRun
 from core.descent.frame import DescentFrame
@@ -53,16 +55,49 @@ def resume_frames(
         yield run.step()
 
 
-def resumed_recorder(recorded, capacity: int = 1024) -> Callable[[DescentFrame], History]:
+def resumed_recorder(recorded, capacity: int = 1024) -> DescentRecorder:
     """A recorder (for `RunWorker.start`) whose history begins with ``recorded``'s rows
     before the resumed run's first frame; the new frames are appended after them."""
+    return DescentRecorder(recorded, capacity)
 
-    def record(first: DescentFrame) -> History:
-        history = descent_history(first, capacity=capacity)
-        for row in range(len(recorded)):
+
+@dataclass(frozen=True, slots=True)
+class DescentFrames:
+    """A frame factory for `RunWorker.start` that can be pickled (unlike a lambda).
+
+    ``DescentFrames(config, step, max_steps, surface)()`` is
+    ``resume_frames(config, step, surface, max_steps)``; from step 0 these are the frames
+    of ``DescentRun(config, surface).frames(max_steps)``. Pickled, it carries only the
+    configuration: where it is unpickled (the run's process) the surface is built again
+    from the configuration, the same way the window built it.
+    """
+
+    config: DescentConfig
+    step: int = 0
+    max_steps: int | None = None
+    surface: Surface | None = field(default=None, compare=False, repr=False)
+
+    def __call__(self) -> Iterator[DescentFrame]:
+        return resume_frames(self.config, self.step, self.surface, self.max_steps)
+
+    def __reduce__(self):
+        return (DescentFrames, (self.config, self.step, self.max_steps))
+
+
+@dataclass(frozen=True, slots=True)
+class DescentRecorder:
+    """The descent recorder as a picklable object: ``descent_history(first, capacity)``,
+    first filled with ``recorded``'s rows before ``first.step`` when going on from a
+    recorded step (``recorded``: a `HistorySnapshot`, or None for a fresh run)."""
+
+    recorded: Any = None
+    capacity: int = 1024
+
+    def __call__(self, first: DescentFrame) -> History:
+        history = descent_history(first, capacity=self.capacity)
+        recorded = self.recorded
+        for row in range(0 if recorded is None else len(recorded)):
             if int(recorded.steps[row]) >= first.step:
                 break
             history.append(recorded.frame_at(row))
         return history
-
-    return record

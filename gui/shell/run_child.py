@@ -1,0 +1,265 @@
+"""The run's own process: a core generator iterated away from the window's interpreter lock.
+
+pyqtgraph paints in Python, so a training *thread* and the window take turns on one
+interpreter lock. In a child process they do not: the child runs this loop, the window's
+`gui.shell.run_process.RunProcess` mirrors what it sends. Nothing here imports Qt (a
+test proves it): the child starts fast and never carries a GUI library.
+
+Protocol. Commands come as tuples over one pipe (``("start", generation, payload,
+playing, steps_per_second, max_fps)`` with ``payload = pickle.dumps((factory,
+recorder))``, ``("play",)``, ``("pause",)``, ``("step", n)``, ``("speed", sps)``,
+``("max_fps", fps)``, ``("abort",)``, ``("quit",)``). Messages go back over another:
+``("frames", generation, frames, steps_per_second, finished)`` at most ``max_fps``
+times a second while playing, and ``("error", generation, text)``.
+
+Which frames are sent: the child folds every frame into its own history (made by the
+run's recorder) and sends the frames that became history rows, plus the newest. Appending
+exactly those to a second history made by the same recorder gives the same rows: a
+`core.history.History` decides a row at append time from the step alone (the grid
+``first + j * stride``), and frames that only were the tail are replaced anyway.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+from core.history import History
+
+__all__ = ["ChildRun", "freeze_frame", "main", "serve"]
+
+IDLE_POLL_S = 0.05  # longest wait for a command while a paced run waits for its next step
+
+
+def freeze_frame(frame: Any) -> Any:
+    """Make every array a frame holds read-only again (a pickled copy comes back writable)."""
+    values = (
+        [getattr(frame, f.name) for f in dataclasses.fields(frame)]
+        if dataclasses.is_dataclass(frame)
+        else list(getattr(frame, "__dict__", {}).values())
+    )
+    while values:
+        value = values.pop()
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+        elif isinstance(value, tuple | list):
+            values.extend(value)
+    return frame
+
+
+def _histories_of(record: Any) -> list[History]:
+    """The `History` objects a record keeps (itself, or its attributes that are one)."""
+    if isinstance(record, History):
+        return [record]
+    attributes = getattr(record, "__dict__", {})
+    return [value for value in attributes.values() if isinstance(value, History)]
+
+
+class ChildRun:
+    """One generation in the child: the generator, its history, and the frames to send."""
+
+    def __init__(self, generation: int, payload: bytes) -> None:
+        self.generation = generation
+        factory, self._recorder = pickle.loads(payload)
+        self._frames: Iterator[Any] = iter(factory())
+        self._record: Any = None
+        self._histories: list[History] = []
+        self._first_steps: list[int] = []
+        self._unsent: list[Any] = []  # frames that became rows since the last message
+        self.latest: Any = None
+        self.latest_sent = True
+        self.finished = False
+        self._step_times: deque[float] = deque(maxlen=256)
+
+    def advance(self) -> None:
+        """Take one frame (or learn that the generator is exhausted)."""
+        frame = next(self._frames, None)
+        if frame is None:
+            self.finished = True
+            return
+        if self._record is None:
+            self._record = self._recorder(frame)
+        self._record.append(frame)
+        if not self._histories:
+            self._histories = _histories_of(self._record)
+            self._first_steps = [int(h.snapshot().steps[0]) for h in self._histories]
+        if self._is_row(int(frame.step)):
+            self._unsent.append(frame)
+        self.latest, self.latest_sent = frame, False
+        self._step_times.append(time.perf_counter())
+
+    def _is_row(self, step: int) -> bool:
+        """Whether the frame just appended was kept as a row (not only as the tail).
+
+        A record that is no `History` (nor holds one) gets every frame sent.
+        """
+        if not self._histories:
+            return True
+        pairs = zip(self._histories, self._first_steps, strict=True)
+        return any((step - first) % h.stride == 0 for h, first in pairs)
+
+    def rate(self) -> float:
+        """Steps per second over the last 256 steps (0 when idle for half a second)."""
+        times = self._step_times
+        if len(times) < 2 or times[-1] - times[0] <= 0:
+            return 0.0
+        if time.perf_counter() - times[-1] > 0.5:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
+
+    @property
+    def dirty(self) -> bool:
+        """Whether there is news to send (a new frame, or the end of the run)."""
+        return not self.latest_sent or self.finished
+
+    def message(self) -> tuple:
+        """The frames to append on the other side (rows, then the newest), and the flags."""
+        frames = self._unsent
+        if not self.latest_sent and (not frames or frames[-1] is not self.latest):
+            frames.append(self.latest)
+        self._unsent, self.latest_sent = [], True
+        return ("frames", self.generation, frames, self.rate(), self.finished)
+
+
+class RunLoop:
+    """The child's command loop: play, pause, step, pace and send, one generation at a time."""
+
+    def __init__(self, commands: Connection, messages: Connection) -> None:
+        self.commands, self.messages = commands, messages
+        self.run: ChildRun | None = None
+        self.playing = False
+        self.step_budget = 0
+        self.steps_per_second: float | None = None
+        self.min_interval = 1.0 / 60.0
+        self.next_due = 0.0
+        self.last_send = 0.0
+        self.final_sent = False
+
+    def serve(self) -> None:
+        """Run until ``("quit",)`` or until the window's end of the pipe closes."""
+        try:
+            while True:
+                if self.commands.poll(self._timeout()):
+                    if not self._handle(self.commands.recv()):
+                        return
+                    continue
+                if self._step_due():
+                    self._step()
+                self._flush()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            return  # the window is gone: nothing left to serve
+
+    def _timeout(self) -> float | None:
+        """How long to wait for a command: 0 when a step is due, None when idle."""
+        run = self.run
+        if run is None or (run.finished and self.final_sent):
+            return None
+        if run.dirty and (run.finished or not self.playing):
+            return 0.0
+        if self.playing and not run.finished:
+            if self.steps_per_second is None:
+                return 0.0
+            return min(max(self.next_due - time.perf_counter(), 0.0), IDLE_POLL_S)
+        return 0.0 if self.step_budget > 0 and not run.finished else None
+
+    def _step_due(self) -> bool:
+        run = self.run
+        if run is None or run.finished:
+            return False
+        if not self.playing:
+            return self.step_budget > 0
+        return self.steps_per_second is None or time.perf_counter() >= self.next_due
+
+    def _step(self) -> None:
+        if not self.playing:
+            self.step_budget -= 1
+        try:
+            self.run.advance()
+        except Exception as exc:  # the run's fault (bad config, core error): report it
+            self._fail(exc)
+            return
+        pace = self.steps_per_second if self.playing else None
+        if pace:
+            now = time.perf_counter()
+            # never burst to catch up after a slow step: at most 0.1 s of backlog
+            base = self.next_due if self.next_due > now - 0.1 else now
+            self.next_due = base + 1.0 / pace
+
+    def _flush(self) -> None:
+        """Send the run's news: at most ``max_fps`` times a second while it plays."""
+        run = self.run
+        if run is None or not run.dirty or (run.finished and self.final_sent):
+            return
+        force = run.finished or not self.playing
+        now = time.perf_counter()
+        if not force and now - self.last_send < self.min_interval:
+            return
+        try:
+            data = pickle.dumps(run.message(), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # a frame that cannot be pickled
+            self._fail(exc)
+            return
+        self.messages.send_bytes(data)
+        self.last_send = now
+        self.final_sent = run.finished
+
+    def _fail(self, exc: BaseException) -> None:
+        self.messages.send(("error", self.run.generation, f"{type(exc).__name__}: {exc}"))
+        self.run = None
+
+    def _handle(self, command: tuple) -> bool:
+        """Apply one command; False on quit."""
+        name, args = command[0], command[1:]
+        if name == "start":
+            self._start(*args)
+        elif name in ("play", "pause"):
+            self.playing, self.step_budget = name == "play", 0
+        elif name == "step":
+            self.playing, self.step_budget = False, self.step_budget + int(args[0])
+        elif name == "speed":
+            self.steps_per_second = args[0]
+        elif name == "max_fps":
+            self.min_interval = 1.0 / float(args[0])
+        elif name == "abort":
+            self.run = None
+        elif name == "quit":
+            return False
+        return True
+
+    def _start(self, generation, payload, playing, steps_per_second, max_fps) -> None:
+        self.run, self.final_sent, self.next_due = None, False, 0.0
+        self.playing, self.step_budget = playing, 0 if playing else 1  # paused: step 0
+        self.steps_per_second, self.min_interval = steps_per_second, 1.0 / float(max_fps)
+        try:
+            self.run = ChildRun(generation, payload)
+        except Exception as exc:  # unpicklable here, or the factory raised
+            self.messages.send(("error", generation, f"{type(exc).__name__}: {exc}"))
+
+
+def serve(commands: Connection, messages: Connection) -> None:
+    """Serve runs until told to quit or until the window's ends of the pipes close."""
+    RunLoop(commands, messages).serve()
+
+
+def main(argv: list[str]) -> None:
+    """The child process's entry point: ``argv[1:3]`` are the commands' and messages'
+    pipe descriptors; the first command is the window's ``sys.path``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the window's to handle
+    commands = Connection(int(argv[1]), writable=False)
+    messages = Connection(int(argv[2]), readable=False)
+    try:
+        name, path = commands.recv()
+    except EOFError:
+        return
+    if name == "path":
+        sys.path[:] = path
+    serve(commands, messages)

@@ -1,0 +1,217 @@
+"""The process route of `RunWorker`: a persistent child process runs the generator.
+
+The child (`gui.shell.run_child`, no Qt) iterates the run and sends the frames that became
+history rows plus the newest; a reader QThread here appends them to a *mirror* history
+made by the same recorder, and emits the newest `RunState` with the thread route's
+back-pressure (no new state until the window took the last one). The window and the run
+then share no interpreter lock, so the window never holds the run.
+
+The child is a fresh interpreter (fork + exec at once, as multiprocessing's 'spawn' does:
+a Qt process with threads must never plain-fork), started the first time a picklable run
+starts, and lives until `shutdown`: a new configuration costs a pickled payload, not an
+interpreter and NumPy. It is started with `subprocess` rather than
+`multiprocessing.Process` because 'spawn' and 'forkserver' run the parent's main script
+again in the child (as ``__mp_main__``): a script without a ``__main__`` guard would
+start a second window, and any script importing Qt at its top would load Qt there. The
+child gets the window's ``sys.path`` first, so whatever the window can unpickle, it can.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QThread, Signal
+
+from gui.shell.run_child import freeze_frame
+from gui.shell.run_thread import Recorder, RunState
+
+_ROOT = str(Path(__file__).resolve().parents[2])  # the project, for ``gui.shell.run_child``
+_CHILD_CODE = (
+    f"import sys; sys.path.insert(0, {_ROOT!r}); "
+    "from gui.shell.run_child import main; main(sys.argv)"
+)
+
+
+class _Mirror:
+    """The reader's state for the current generation, guarded by ``lock``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation = 0
+        self.recorder: Recorder | None = None
+        self.record: Any = None
+        self.latest: Any = None
+        self.steps_per_second = 0.0
+        self.finished = False
+        self.dirty = False
+        self.in_flight = False
+
+    def reset(self, generation: int, recorder: Recorder | None) -> None:
+        with self.lock:
+            self.generation, self.recorder, self.record, self.latest = (
+                generation,
+                recorder,
+                None,
+                None,
+            )
+            self.steps_per_second, self.finished, self.dirty, self.in_flight = (
+                0.0,
+                False,
+                False,
+                False,
+            )
+
+    def fold(self, frames: list, steps_per_second: float, finished: bool) -> None:
+        """Append the child's rows and newest frame (called with ``lock`` held)."""
+        for frame in frames:
+            freeze_frame(frame)
+            if self.record is None:
+                self.record = self.recorder(frame)
+            self.record.append(frame)
+            self.latest = frame
+        self.steps_per_second, self.finished = steps_per_second, finished
+        self.dirty = bool(frames) or finished
+
+
+class _Reader(QThread):
+    """Reads the child's messages into the mirror; emits states, errors and the child's end."""
+
+    produced = Signal(object)  # RunState
+    failed = Signal(int, str)  # generation, one-line message
+    ended_empty = Signal(int)  # generation: the generator finished without a frame
+    died = Signal(int)  # the child's exit code (None -> -1)
+
+    def __init__(self, messages: Connection, wake: Connection, mirror: _Mirror, process) -> None:
+        super().__init__()
+        self._messages, self._wake, self._mirror, self._process = messages, wake, mirror, process
+        self.stopping = False
+
+    def run(self) -> None:
+        while not self.stopping:
+            ready = wait([self._messages, self._wake])
+            if self._wake in ready:
+                while self._wake.poll():
+                    self._wake.recv_bytes()
+            if self._messages in ready:
+                try:
+                    message = self._messages.recv()
+                except (EOFError, OSError):
+                    if not self.stopping:
+                        self.died.emit(self._exit_code())
+                    return
+                self._take(message)
+            self._emit_if_due()
+
+    def _exit_code(self) -> int:
+        try:
+            return self._process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            return -1
+
+    def _take(self, message: tuple) -> None:
+        kind, generation, *rest = message
+        mirror = self._mirror
+        with mirror.lock:
+            if generation != mirror.generation:
+                return  # an older generation's: dropped
+            if kind == "error":
+                mirror.recorder = None
+                self.failed.emit(generation, rest[0])
+                return
+            mirror.fold(*rest)
+
+    def _emit_if_due(self) -> None:
+        mirror = self._mirror
+        with mirror.lock:
+            if not mirror.dirty or mirror.in_flight or mirror.recorder is None:
+                return
+            mirror.dirty = False
+            if mirror.record is None:  # finished before its first frame
+                self.ended_empty.emit(mirror.generation)
+                return
+            mirror.in_flight = True
+            state = RunState(
+                mirror.generation,
+                mirror.latest,
+                mirror.record.snapshot(),
+                mirror.steps_per_second,
+                mirror.finished,
+            )
+        self.produced.emit(state)
+
+
+class RunProcess:
+    """One persistent child process and the reader that mirrors its current run."""
+
+    def __init__(self) -> None:
+        commands_out, self._commands = multiprocessing.Pipe(duplex=False)
+        messages, messages_in = multiprocessing.Pipe(duplex=False)
+        self._wake_out, self._wake = multiprocessing.Pipe(duplex=False)
+        self.mirror = _Mirror()
+        fds = (commands_out.fileno(), messages_in.fileno())
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_CODE, *map(str, fds)], pass_fds=fds, close_fds=True
+        )
+        commands_out.close()  # the child's ends: closed here, so its death reads as EOF
+        messages_in.close()
+        self.send("path", list(sys.path))
+        self.reader = _Reader(messages, self._wake_out, self.mirror, self.process)
+        self._messages = messages
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None and self.reader.isRunning()
+
+    def start(self, generation: int, payload: bytes, recorder: Recorder, playing, sps, fps):
+        """Run a new generation (the child drops the old one)."""
+        self.mirror.reset(generation, recorder)
+        self.send("start", generation, payload, playing, sps, fps)
+
+    def send(self, *command) -> bool:
+        """Send one command; False if the child is gone."""
+        try:
+            self._commands.send(command)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def took(self, generation: int) -> None:
+        """The window took the last state: the reader may send the next one."""
+        with self.mirror.lock:
+            if generation != self.mirror.generation:
+                return
+            self.mirror.in_flight = False
+        self._wake.send_bytes(b"")
+
+    def abort(self) -> None:
+        """Drop the current run (its late messages are stale)."""
+        self.mirror.reset(-1, None)
+        self.send("abort")
+
+    def shutdown(self, timeout_s: float) -> bool:
+        """End the child and the reader and wait for both. True if both ended."""
+        self.reader.stopping = True
+        self.send("quit")
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # a step that does not end (it cannot be interrupted)
+            self.process.wait(timeout_s)
+        try:
+            self._wake.send_bytes(b"")
+        except OSError:
+            pass
+        reader_ended = not self.reader.isRunning() or self.reader.wait(int(timeout_s * 1000))
+        if reader_ended:  # the reader no longer waits on them
+            for end in (self._commands, self._wake, self._wake_out, self._messages):
+                end.close()
+        return reader_ended and self.process.poll() is not None
