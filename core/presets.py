@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,9 @@ __all__ = [
     "save_preset",
 ]
 
-PRESET_DIR = Path(__file__).resolve().parent.parent / "resources" / "presets"
+# the presets ship inside the `resources` package (a wheel installs it next to `core`); an
+# unpacked install (pip, editable or not) gives a real folder, which list_presets globs
+PRESET_DIR = Path(os.fspath(files("resources") / "presets"))
 WORKSPACES = ("descent", "network")
 MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 16  # the format itself nests 5 deep (config.optimizers[i].hyper)
