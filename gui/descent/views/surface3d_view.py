@@ -2,23 +2,40 @@
 
 Needs OpenGL. `gl_available` tries once to create a context and make it current on an
 offscreen surface; where that fails (the offscreen platform, some remote desktops) the
-view shows one sentence instead and all its methods do nothing. The surface is scaled
-into a box: the larger side of the bounds spans 2 units, heights (the grid's display
-values, log-compressed when the grid is) span `_HEIGHT`.
+view shows one sentence instead and all its methods do nothing. The geometry (the box the
+surface is scaled into, the camera each landscape starts with, the axes) is computed
+without Qt in `surface3d_geometry`.
+
+Paths and heads are drawn with the depth test off, over a dark outline and just above
+the surface, so a path never flickers into the mesh or hides behind a ridge. The tab's
+cost is bounded: the mesh (at most `_MAX_SIDE` vertices per side, normals baked into its
+colours) is built once per landscape, paths send at most `path_rows` rows per run, and
+the GL items are updated at most `MAX_UPDATES_PER_SECOND` times a second (the newest
+state is drawn when the interval is up).
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from core.surfaces.surface_grid import LandscapeGrid
+from gui.descent.views.surface3d_geometry import (
+    BoxScale,
+    Camera,
+    axes_layout,
+    default_camera,
+    path_rows,
+)
 from gui.shell import colors as palette
 
-_HEIGHT = 0.9
-_MAX_SIDE = 160  # vertices per side: software GL stays fast
-_MAX_ROWS = 400  # path rows per run in 3-D
+_MAX_SIDE = 120  # vertices per side: software GL paints the mesh in ~5 ms
 _LIFT = 0.012  # paths float just above the surface
+MAX_UPDATES_PER_SECOND = 20  # GL repaints for new frames (the 2-D views take the rest)
+_OUTLINE = (0.08, 0.08, 0.1, 0.9)
+_AXIS_COLOR = (0.16, 0.16, 0.19, 1.0)
 NO_GL_MESSAGE = (
     "The 3-D view needs OpenGL, which is not available on this display "
     "(for example offscreen or over some remote desktops); every other view works."
@@ -59,76 +76,81 @@ def _probe_gl() -> bool:
     return ok
 
 
-class _BoxScale:
-    """Maps surface coordinates and display values into the 3-D box."""
-
-    def __init__(self, grid: LandscapeGrid) -> None:
-        xmin, xmax, ymin, ymax = grid.bounds
-        self.grid = grid
-        self.centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
-        self.scale = 2.0 / max(xmax - xmin, ymax - ymin)
-        self.lo = np.array([xmin, ymin])
-        self.hi = np.array([xmax, ymax])
-        self.levels = grid.levels
-
-    def xy(self, points: np.ndarray) -> np.ndarray:
-        return (np.clip(np.nan_to_num(points), self.lo, self.hi) - self.centre) * self.scale
-
-    def inside(self, points: np.ndarray) -> np.ndarray:
-        """Which (K, 2) points lie within the bounds (finite ones only)."""
-        ok = np.isfinite(points).all(axis=1)
-        safe = np.where(ok[:, None], points, self.lo)
-        return ok & np.all((safe >= self.lo) & (safe <= self.hi), axis=1)
-
-    def height(self, display: np.ndarray) -> np.ndarray:
-        lo, hi = self.levels
-        t = (np.clip(np.nan_to_num(display, nan=hi), lo, hi) - lo) / (hi - lo)
-        return t * _HEIGHT
-
-    def loss_height(self, loss: np.ndarray) -> np.ndarray:
-        return self.height(self.grid.display_value(loss))
-
-
 class Surface3DView(QtWidgets.QWidget):
-    """GLViewWidget with the landscape surface, run paths and current points."""
+    """GLViewWidget with the landscape surface, axes, run paths and current points."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.gl_enabled = gl_available()
-        self._box: _BoxScale | None = None
+        self._box: BoxScale | None = None
+        self.camera: Camera | None = None
         self._colors = np.zeros((0, 4), np.float32)
+        self._pending: tuple | None = None
+        self._last_update = -np.inf
+        self.updates = 0  # GL updates made by show_state (for tests and measurements)
         if not self.gl_enabled:
             self.message = QtWidgets.QLabel(NO_GL_MESSAGE)
             self.message.setWordWrap(True)
             self.message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(self.message)
             return
+        self._flush_timer = QtCore.QTimer(self, singleShot=True)
+        self._flush_timer.timeout.connect(self._flush)
+        layout.addLayout(self._build_toolbar())
         self._build_scene(layout)
+
+    def _build_toolbar(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        row.setContentsMargins(6, 2, 6, 2)
+        self.reset_button = QtWidgets.QPushButton("Reset view")
+        self.reset_button.setToolTip("Back to the camera this landscape started with.")
+        self.reset_button.clicked.connect(self.reset_view)
+        hint = QtWidgets.QLabel("Drag to turn, wheel to zoom.")
+        row.addWidget(self.reset_button)
+        row.addWidget(hint)
+        row.addStretch(1)
+        return row
 
     def _build_scene(self, layout: QtWidgets.QVBoxLayout) -> None:
         import pyqtgraph.opengl as gl
+        from OpenGL import GL
 
         self.view = gl.GLViewWidget()
         self.view.setBackgroundColor(palette.BACKGROUND)
-        self.view.setCameraPosition(distance=3.3, elevation=48, azimuth=-80)
-        self.view.opts["center"] = QtGui.QVector3D(0, 0, _HEIGHT / 4)
         self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False)
-        self.paths = gl.GLLinePlotItem(mode="lines", width=2.5, antialias=True)
-        self.heads = gl.GLScatterPlotItem(size=11.0, pxMode=True)
+        self.axes = gl.GLLinePlotItem(mode="lines", width=1.5, color=_AXIS_COLOR)
+        self.axes.setGLOptions("translucent")
         self.minima = gl.GLScatterPlotItem(size=9.0, pxMode=True, color=(0.1, 0.1, 0.15, 1.0))
-        for item in (self.surface, self.minima, self.paths, self.heads):
+        # over the surface whatever the depth: a path never sinks into the mesh or hides
+        # behind a ridge; the outline is the same path, wider and dark, drawn first
+        on_top = {
+            GL.GL_DEPTH_TEST: False,
+            GL.GL_BLEND: True,
+            GL.GL_CULL_FACE: False,
+            "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
+        }
+        self.outline = gl.GLLinePlotItem(mode="lines", width=6.0, antialias=False)
+        self.paths = gl.GLLinePlotItem(mode="lines", width=3.5, antialias=False)
+        self.head_rims = gl.GLScatterPlotItem(size=16.0, pxMode=True, color=_OUTLINE)
+        self.heads = gl.GLScatterPlotItem(size=12.0, pxMode=True)
+        for depth, item in enumerate((self.outline, self.paths, self.head_rims, self.heads)):
+            item.setGLOptions(on_top)
+            item.setDepthValue(10 + depth)  # drawn after the surface, in this order
+        for item in (self.surface, self.axes, self.minima, *self._path_items()):
             self.view.addItem(item)
-        self.paths.setGLOptions("translucent")
-        self.heads.setGLOptions("translucent")
-        layout.addWidget(self.view)
+        self._labels: list = []
+        layout.addWidget(self.view, 1)
+
+    def _path_items(self) -> tuple:
+        return self.outline, self.paths, self.head_rims, self.heads
 
     def set_landscape(self, grid: LandscapeGrid) -> None:
-        """Build the surface mesh (at most `_MAX_SIDE` vertices per side)."""
+        """Build the surface mesh and axes, and turn the camera to this landscape's own."""
         if not self.gl_enabled:
             return
-        self._box = box = _BoxScale(grid)
+        self._box = box = BoxScale(grid)
         sx = max(1, int(np.ceil(grid.x.size / _MAX_SIDE)))
         sy = max(1, int(np.ceil(grid.y.size / _MAX_SIDE)))
         x, y, z = grid.x[::sx], grid.y[::sy], grid.z[::sy, ::sx]
@@ -143,12 +165,46 @@ class Surface3DView(QtWidgets.QWidget):
         flat = colors.reshape(-1, 4).astype(np.float32)
         self.surface.setData(x=px, y=py, z=heights, colors=flat)
         minima = np.asarray(grid.minima, float).reshape(-1, 2)
+        pos = np.zeros((0, 3))
         if len(minima):
             values = _surface_height_at(grid, minima)
             pos = np.column_stack([box.xy(minima), box.height(values) + _LIFT])
-            self.minima.setData(pos=pos.astype(np.float32))
-        self.paths.setData(pos=np.zeros((0, 3), np.float32))
-        self.heads.setData(pos=np.zeros((0, 3), np.float32))
+        self.minima.setData(pos=pos.astype(np.float32))
+        self._set_axes(axes_layout(box, grid.colorbar_ticks))
+        self._pending = None
+        for item in self._path_items():
+            item.setData(pos=np.zeros((0, 3), np.float32))
+        self.camera = default_camera(grid.bounds)
+        self.reset_view()
+
+    def _set_axes(self, layout) -> None:
+        import pyqtgraph.opengl as gl
+
+        self.axes.setData(pos=layout.segments.reshape(-1, 3))
+        for item in self._labels:
+            self.view.removeItem(item)
+        font = QtGui.QFont()
+        font.setPointSizeF(max(8.0, font.pointSizeF() - 1))
+        center = QtCore.Qt.AlignmentFlag.AlignHCenter | QtCore.Qt.AlignmentFlag.AlignVCenter
+        self._labels = [
+            gl.GLTextItem(pos=np.array(pos), text=text, color=palette.FOREGROUND, font=font)
+            for pos, text in layout.labels
+        ]
+        for item in self._labels:
+            item.setData(alignment=center)
+            self.view.addItem(item)
+
+    def reset_view(self) -> None:
+        """Back to the camera this landscape started with (`default_camera`)."""
+        if not self.gl_enabled or self.camera is None:
+            return
+        cam = self.camera
+        self.view.setCameraPosition(
+            pos=QtGui.QVector3D(*cam.center),
+            distance=cam.distance,
+            elevation=cam.elevation,
+            azimuth=cam.azimuth,
+        )
 
     def set_runs(self, colors: np.ndarray, labels: list[str]) -> None:
         if not self.gl_enabled:
@@ -156,23 +212,52 @@ class Surface3DView(QtWidgets.QWidget):
         self._colors = np.asarray(colors, np.float32).reshape(-1, 4) / 255.0
 
     def show_state(self, history_points, frame, history_loss) -> None:
-        """Paths over the surface from the history, heads at the frame's points."""
+        """Paths over the surface from the history, heads at the frame's points.
+
+        At most `MAX_UPDATES_PER_SECOND` updates reach GL: a state arriving sooner is
+        kept, and the newest kept one is drawn when the interval is up.
+        """
         if not self.gl_enabled or self._box is None:
             return
+        self._pending = (history_points, frame, history_loss)
+        wait = self._last_update + 1.0 / MAX_UPDATES_PER_SECOND - time.monotonic()
+        if wait <= 0:
+            self._flush()
+        elif not self._flush_timer.isActive():
+            self._flush_timer.start(max(1, int(wait * 1000)))
+
+    def _flush(self) -> None:
+        if self._pending is None or self._box is None:
+            return
+        history_points, frame, history_loss = self._pending
+        self._pending = None
+        self._last_update = time.monotonic()
         points = np.asarray(history_points, float)
         loss = np.asarray(history_loss, float)
         if points.ndim != 3 or loss.shape != points.shape[:2] or len(points) < 2:
             return
-        stride = max(1, int(np.ceil(len(points) / _MAX_ROWS)))
-        rows = np.r_[np.arange(0, len(points) - 1, stride), len(points) - 1]
+        rows = path_rows(len(points), points.shape[1])
+        self._set_widths(points.shape[1])
         pos, colors = self._segments(points[rows], loss[rows])
+        self.outline.setData(
+            pos=pos, color=np.where(colors[:, 3:] > 0, _OUTLINE, 0.0).astype(np.float32)
+        )
         self.paths.setData(pos=pos, color=colors)
         here = np.asarray(frame.points, float).reshape(-1, 2)
         z = self._box.loss_height(np.asarray(frame.loss, float)) + 2 * _LIFT
         head_pos = np.column_stack([self._box.xy(here), z]).astype(np.float32)
         # a run that left the landscape has no place on it: no dot
         shown = self._box.inside(here)
+        self.head_rims.setData(pos=head_pos[shown])
         self.heads.setData(pos=head_pos[shown], color=self._run_colors(len(here))[shown])
+        self.updates += 1
+
+    def _set_widths(self, k: int) -> None:
+        """Thick paths for a few runs, thinner for a crowd (a 12 x 12 grid of starts)."""
+        width = 3.5 if k <= 24 else 2.2
+        if self.paths.width != width:
+            self.paths.setData(width=width)
+            self.outline.setData(width=width + 2.5)
 
     def _run_colors(self, k: int) -> np.ndarray:
         if len(self._colors) == k:

@@ -16,7 +16,7 @@ from PySide6 import QtGui
 
 from core.surfaces.surface import get_surface
 from core.surfaces.surface_grid import landscape_grid
-from gui.descent.views import surface3d_view
+from gui.descent.views.surface3d_geometry import HEIGHT, BoxScale
 from gui.descent.views.surface3d_view import NO_GL_MESSAGE, Surface3DView, gl_available
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,10 +49,10 @@ def test_offscreen_falls_back_to_one_sentence(qtbot):
 
 def test_box_scale_keeps_heights_in_the_box():
     grid = landscape_grid(get_surface("rosenbrock"), resolution=40)
-    box = surface3d_view._BoxScale(grid)
+    box = BoxScale(grid)
     heights = box.loss_height(np.array([0.0, 1.0, 1e6, np.inf, np.nan]))
     assert np.isfinite(heights).all()
-    assert heights.min() >= 0 and heights.max() <= surface3d_view._HEIGHT
+    assert heights.min() >= 0 and heights.max() <= HEIGHT
     xy = box.xy(np.array([[-2.0, -1.0], [2.0, 3.0], [1e9, -1e9]]))
     assert np.all(np.abs(xy) <= 1.0 + 1e-12)
 
@@ -60,12 +60,14 @@ def test_box_scale_keeps_heights_in_the_box():
 _XVFB_SCRIPT = textwrap.dedent(
     f"""
     import sys
+    import time
     import numpy as np
     from types import SimpleNamespace
     from PySide6 import QtWidgets
     app = QtWidgets.QApplication([])
     from core.surfaces.surface_grid import landscape_grid
     from core.surfaces.surface import get_surface
+    from gui.descent.views.surface3d_geometry import default_camera
     from gui.descent.views.surface3d_view import Surface3DView, gl_available
     if not gl_available():
         sys.exit({NO_GL_EXIT})
@@ -85,8 +87,48 @@ _XVFB_SCRIPT = textwrap.dedent(
     assert view.gl_enabled
     assert view.surface._z.shape == (100, 100)  # 200 samples, every other one
     assert view.paths.pos.shape == (2 * 49 * 2, 3)
+    assert view.outline.pos.shape == view.paths.pos.shape  # the dark rim under each path
     assert np.isfinite(view.paths.pos).all()
     assert image.width() > 0
+
+    def camera():
+        o = view.view.opts
+        return (o["distance"], o["elevation"], o["azimuth"], tuple(o["center"].toTuple()))
+
+    def expected(grid):
+        c = default_camera(grid.bounds)
+        return (c.distance, c.elevation, c.azimuth, c.center)
+
+    assert np.allclose(camera()[:3], expected(grid)[:3])
+    assert np.allclose(camera()[3], expected(grid)[3])
+    texts = [item.text for item in view._labels]
+    assert {{"x", "y", "loss"}} <= set(texts) and len(texts) > 6  # titles and tick labels
+    view.view.setCameraPosition(distance=9.0, elevation=80, azimuth=33)  # the user turns it
+    assert camera()[:3] != expected(grid)[:3]
+    view.reset_button.click()
+    assert np.allclose(camera()[:3], expected(grid)[:3])
+    view.view.setCameraPosition(distance=9.0, elevation=80, azimuth=33)
+    other = landscape_grid(get_surface("linreg"), resolution=60)  # a new surface
+    view.set_landscape(other)
+    assert np.allclose(camera()[:3], expected(other)[:3])
+    assert expected(other)[2] != expected(grid)[2]  # its own camera, not the last one
+
+    # at most MAX_UPDATES_PER_SECOND updates: a burst is drawn once now, once later
+    view.set_landscape(grid)
+    before = view.updates
+    state = (points, SimpleNamespace(points=points[-1], loss=loss[-1]), loss)
+    for _ in range(10):
+        view.show_state(*state)
+    assert view.updates == before + 1
+    deadline = time.monotonic() + 20
+    while view.updates < before + 2 and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    assert view.updates == before + 2  # the newest kept state, drawn when the time was up
+    for _ in range(30):
+        app.processEvents()
+        time.sleep(0.01)
+    assert view.updates == before + 2  # and nothing more
     print("GL-ITEMS-OK")
     """
 )
