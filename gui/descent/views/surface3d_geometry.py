@@ -18,6 +18,7 @@ HEIGHT = 0.9
 FIELD_OF_VIEW = 60.0  # degrees: GLViewWidget's default
 TICK_LENGTH = 0.04  # box units, outward from the box's edge
 LABEL_GAP = 0.12  # box units from the edge to a tick label
+LABEL_ROOM = 1.2  # the default camera stands this much farther back: labels stay in view
 
 
 class BoxScale:
@@ -67,7 +68,8 @@ def default_camera(bounds: tuple[float, float, float, float]) -> Camera:
 
     The box (half sides ``a_x``, ``a_y``, height ``HEIGHT``) fits in a sphere of radius
     ``r = sqrt(a_x^2 + a_y^2 + (HEIGHT/2)^2)`` about its centre; at ``distance = r /
-    sin(fov/2)`` that sphere touches the view cone, so every corner is in view. The
+    sin(fov/2)`` that sphere touches the view cone, so every corner is in view; the
+    camera stands ``LABEL_ROOM`` times that far, so the labels outside the box are too. The
     azimuth turns towards the long side: -90 degrees looks along +y (x runs left to
     right), a box long in y is seen more from +x.
     """
@@ -75,7 +77,7 @@ def default_camera(bounds: tuple[float, float, float, float]) -> Camera:
     scale = 2.0 / max(xmax - xmin, ymax - ymin)
     ax, ay = (xmax - xmin) * scale / 2, (ymax - ymin) * scale / 2
     radius = math.sqrt(ax * ax + ay * ay + (HEIGHT / 2) ** 2)
-    distance = radius / math.sin(math.radians(FIELD_OF_VIEW / 2))
+    distance = LABEL_ROOM * radius / math.sin(math.radians(FIELD_OF_VIEW / 2))
     azimuth = -90.0 + 50.0 * ay / (ax + ay)  # square: -65; long in y: up to -40
     return Camera(distance, 30.0, azimuth, (0.0, 0.0, HEIGHT / 2))
 
