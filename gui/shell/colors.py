@@ -34,13 +34,14 @@ _LANDSCAPE_STOPS = (
     (1.0, (247, 247, 245)),
 )
 
-# Okabe & Ito (2008) without black and yellow, in an order whose neighbours differ in
-# hue and lightness; sky blue last (the lightest: it needs the halo most).
+# Okabe & Ito (2008) without black and yellow, its reddish purple made stronger, in an
+# order whose neighbours differ in hue and lightness; sky blue last (it needs the halo
+# most). Every colour stays at least 90 (of 255) away from every grey of the map.
 OKABE_ITO: tuple[tuple[int, int, int], ...] = (
     (213, 94, 0),  # vermillion
     (0, 114, 178),  # blue
     (0, 158, 115),  # bluish green
-    (204, 121, 167),  # reddish purple
+    (170, 51, 119),  # purple (Tol's; Okabe-Ito's pale reddish purple is too grey on the map)
     (230, 159, 0),  # orange
     (86, 180, 233),  # sky blue
 )

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from gui.shell import colors as palette
-from gui.widgets.plot_style import set_plot_presentation, style_static_plot
+from gui.widgets.plot_style import decade_ticks, set_plot_presentation, style_static_plot
 from gui.widgets.run_items import MarkersItem
 
 _LOG_FLOOR = 1e-16
@@ -150,6 +150,8 @@ class SweepPlot:
             view_box = self.plot.getViewBox()
             view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.0)
             self.plot.getAxis("bottom").setTicks(log_ticks(wanted[0], wanted[1]))
+            left = decade_ticks(wanted[2], wanted[3], 4) if self.log_y else None
+            self.plot.getAxis("left").setTicks(left)
             for markers in (self.dots, self.crosses):
                 markers.set_view_rect(view_box.viewRect())
         return self._range[2], self._range[3]

@@ -145,7 +145,7 @@ def test_outcome_overlay_on_himmelblau(qtbot):
     assert not overlay.image.isVisible() and not overlay.legend.isVisible()
 
 
-def test_trails_grow_incrementally_and_rebuild_after_thinning(qtbot):
+def test_trails_grow_incrementally_and_keep_their_rows_after_thinning(qtbot):
     item = TrailsItem()
     feed = PathFeed(item, (1e-3, 1e-3), exit_box=(-1, 1, -1, 1))
     t = np.linspace(0, 1, 200)
@@ -157,7 +157,12 @@ def test_trails_grow_incrementally_and_rebuild_after_thinning(qtbot):
     np.testing.assert_allclose(item.polyline(0)[-1], path[-1, 0])
     assert feed.exited.tolist() == [False, False, True]
     assert np.allclose(item.polyline(2)[-1], (5.0, 5.0))  # cut at its first point outside
-    feed.sync(path[::2])  # thinned history: different rows, rebuilt
+    drawn = item.polyline(0).copy()
+    longer = np.concatenate([path, path[-1:] + [[0.01, 0.0]]])
+    feed.sync(longer[::2])  # the history thinned (and moved on): what was drawn stays
+    assert feed.rebuilds == 1
+    np.testing.assert_allclose(item.polyline(0)[: len(drawn) - 1], drawn[:-1])
+    feed.sync(path[::3] + 1.0)  # another run altogether: rebuilt
     assert feed.rebuilds == 2
 
 
