@@ -224,6 +224,7 @@ class NetworkController:
         self.runner.pause()
         if self.walker.animating:
             self.walker.clock.stop()
+        self.walker.by_hand = True
         if not self.walker.active:
             self._walk(0)
         elif not self.walker.next():
@@ -234,19 +235,18 @@ class NetworkController:
         if self.shown is None:
             return
         self.runner.pause()
+        self.walker.by_hand = True
         if not self.walker.active:
             self._walk(0)
         else:
             self.walker.previous()
 
     def on_clock(self) -> None:
-        """The animation clock ticked."""
-        if not self.walker.tick() and self.shown is not None:
-            self.walker.leave()
-            self.redraw()
+        """The animation clock ticked (the last phase stays until the next step)."""
+        self.walker.tick()
 
-    def _walk(self, index: int, animate_ms: float | None = None) -> None:
-        run, frame = self.runs[self.selected], self._frame()
+    def _walk(self, index: int, animate_ms: float | None = None, frame=None) -> None:
+        run, frame = self.runs[self.selected], frame or self._frame()
         trace = sample_trace_at(run.config, frame, run.dataset, self.sample)
         walk = sample_walk(run.config, frame, trace, len(frame.batch_indices))
         if animate_ms is None:
@@ -259,22 +259,29 @@ class NetworkController:
         """Draw the newest worker state (the shell calls this at its drawing pace)."""
         if not self.runs or len(state.frame.frames) != len(self.runs):
             return  # a state of runs this controller no longer shows
-        self.shown = state
+        previous, self.shown = self.shown, state
         history = state.history[self.selected]
         self.views.timeline.set_rows(len(history), int(self._frame().step))
         self._announce_stops(state.frame)
         self.views.curves.show_histories(state.history, [r.steps_per_epoch for r in self.runs])
         self.views.gradients.show_history(history, self.runs[self.selected].label)
         self._request_grid()
+        self._show_diagram(previous)
+
+    def _show_diagram(self, previous) -> None:
+        """Live, a phase walked by hand, or the step just taken animated in phases."""
+        walker = self.walker
+        stepped = previous is not None and previous.frame.step < self.shown.frame.step
         if self._walk_after_step:
             self._walk_after_step = False
             self._walk(0)
-        elif self.walker.active and not self.walker.animating:
-            self._walk(self.walker.index)  # walking by hand: the same phase of the new step
-        elif self.animates and self.runner.status == "playing":
-            self._walk(0, animate_ms=1000.0 / self.speed)
-        else:
-            self.walker.leave()
+        elif walker.by_hand:
+            self._walk(walker.index)  # walking by hand: the same phase of the new step
+        elif self.animates and stepped and self.runner.status in ("playing", "finished"):
+            # the step that led here: forward and backward at W_t, then the update to W_t+1
+            self._walk(0, 1000.0 / self.speed, previous.frame.frames[self.selected])
+        elif not (walker.active and self.runner.status == "finished"):
+            walker.leave()  # (a finished run keeps its last animated step on screen)
             self._show_live()
         self.views.status.count_draw()
 

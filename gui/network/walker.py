@@ -29,6 +29,7 @@ class PhaseWalker:
         self.walk: Any = None
         self.frame: Any = None
         self.index = -1  # -1: no phase on screen (the diagram shows the live state)
+        self.by_hand = False  # Next / Previous walk it (else it is animated or live)
         self.phase_ms = 200.0
         self._elapsed = 0.0
 
@@ -76,6 +77,7 @@ class PhaseWalker:
     def animate(self, walk, frame, step_ms: float) -> None:
         """Play every phase of ``walk`` within ``step_ms`` milliseconds."""
         self.phase_ms = max(step_ms / len(walk.phases), TICK_MS)
+        self.by_hand = False
         self.set_walk(walk, frame, 0)
         if not self.animating:
             self.clock.start(TICK_MS)
@@ -101,3 +103,4 @@ class PhaseWalker:
         if self.index >= 0:
             self.panel.clear(NEXT_HINT)
         self.index = -1
+        self.by_hand = False

@@ -21,9 +21,25 @@ from gui.widgets.plot_style import style_static_plot
 FLOOR = 1e-12
 
 
-def _calm_log_axis(plot: pg.PlotItem) -> None:
-    """Fewer tick labels on a log axis spanning less than a decade (they would overlap)."""
-    plot.getAxis("left").setStyle(textFillLimits=[(0, 0.8), (2, 0.35), (4, 0.2)])
+class DecadeAxis(pg.AxisItem):
+    """A log axis labelled at 1, 2 and 5 times the decades only (all nine labels of a
+    decade crowd together at its top)."""
+
+    def logTickStrings(self, values, scale, spacing):
+        labels = []
+        for v in values:
+            mantissa = round(10.0 ** (v - np.floor(v + 1e-9)), 6)
+            if mantissa not in (1.0, 2.0, 5.0) or (mantissa != 1.0 and len(values) > 12):
+                labels.append("")
+            elif -3 <= v <= 3:
+                labels.append(f"{10.0**v:.3g}")
+            else:
+                labels.append(f"{10.0**v:.0e}")
+        return labels
+
+
+def _log_plot() -> pg.PlotWidget:
+    return pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")})
 
 
 def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,11 +68,10 @@ class TrainingCurves(QtWidgets.QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.loss = pg.PlotWidget(background="w")
+        self.loss = _log_plot()
         self.accuracy = pg.PlotWidget(background="w")
         style_static_plot(self.loss.getPlotItem(), "Loss (train —, test - -)", False, True)
         style_static_plot(self.accuracy.getPlotItem(), "Accuracy (train —, test - -)", False, False)
-        _calm_log_axis(self.loss.getPlotItem())
         for widget in (self.loss, self.accuracy):
             widget.getPlotItem().setLabel("bottom", "epoch")
         self.legend = QtWidgets.QLabel("")
@@ -109,23 +124,35 @@ class TrainingCurves(QtWidgets.QWidget):
                 kind = "loss" if name.endswith("loss") else "accuracy"
                 drawn[kind][0].append(x)
                 drawn[kind][1].append(y)
-        _fit(self.loss.getPlotItem(), *drawn["loss"], log_y=True)
+        self._fit_loss(*drawn["loss"])
         if self.accuracy.isVisible():
             x_range = drawn["accuracy"][0]
             if any(len(x) for x in x_range):
                 x_hi = max(float(x.max()) for x in x_range if len(x))
                 self.accuracy.setRange(xRange=(0, max(x_hi, 1e-9)), yRange=(0, 1.02), padding=0)
 
+    def _fit_loss(self, xs: list, ys: list) -> None:
+        """Log scale when the losses span more than a decade (else its labels vanish)."""
+        values = [y for y in ys if len(y)]
+        if not values:
+            return
+        lo = min(float(y.min()) for y in values)
+        hi = max(float(y.max()) for y in values)
+        log_y = hi > 10 * max(lo, FLOOR)
+        plot = self.loss.getPlotItem()
+        if plot.getAxis("left").logMode != log_y:
+            plot.setLogMode(x=False, y=log_y)
+        _fit(plot, xs, ys, log_y=log_y)
+
 
 class GradientStrip(pg.PlotWidget):
     """Implements `gui.network.protocols.GradientStripDisplay`."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", axisItems={"left": DecadeAxis("left")})
         self.plot = self.getPlotItem()
         style_static_plot(self.plot, "‖dW‖ per layer", False, True)
         self.plot.setLabel("bottom", "step")
-        _calm_log_axis(self.plot)
         self.lines: list[pg.PlotDataItem] = []
         self.data: list[tuple[np.ndarray, np.ndarray]] = []
 

@@ -169,25 +169,33 @@ def test_step_through_walks_every_phase_then_takes_a_step():
 
 
 def test_slow_pace_animates_each_step_in_phases():
-    controller, views, runner, _jobs = _controller("backprop-by-hand")
+    controller, views, runner, _ = _controller("xor-needs-a-hidden-layer")
+    controller.select_run(1)
     controller.set_speed(1.0)
+    first, second, third = _states(runner, 3)
+    controller.show(first)  # step 0: nothing taken yet, the live state
+    views.diagram.show_live.assert_called()
     runner.status = "playing"
-    controller.show(_states(runner, 1)[0])
+    controller.show(second)  # step 1: the step 0 -> 1 is animated
     views.clock.start.assert_called_once()
+    frame, walk, _ = views.diagram.show_phase.call_args.args
+    assert frame is first.frame.frames[1] and walk.step == 0
     views.clock.isActive.return_value = True
-    shown = []
+    shown = [0]
     for _ in range(200):
         controller.on_clock()
-        if views.diagram.show_phase.call_count > len(shown):
-            shown.append(views.diagram.show_phase.call_args.args[2])
+        index = views.diagram.show_phase.call_args.args[2]
+        if index != shown[-1]:
+            shown.append(index)
         if views.clock.stop.called:
             break
-    assert shown == [0, 1, 2, 3, 4, 5]
+    assert shown == list(range(len(walk.phases)))  # forward, loss, backward, update
     assert views.diagram.set_pulse.called  # backward pulses moved between phases
-    controller.set_speed(None)  # flat out: live state, no phases
     views.clock.isActive.return_value = False
-    controller.show(_states(runner, 1)[0])
-    views.diagram.show_live.assert_called()
+    controller.set_speed(None)  # flat out: live state, no phases
+    views.diagram.show_live.reset_mock()
+    controller.show(third)
+    views.diagram.show_live.assert_called_once()
 
 
 def test_divergence_says_why_in_core_words():
