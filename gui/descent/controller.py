@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 
 from core.descent.description import describe_setup
-from core.descent.engine import DescentConfig, DescentRun, build_surface
+from core.descent.engine import DescentConfig, build_surface
 from core.descent.frame import RUNNING, RunTable
 from core.descent.outcomes import classify_outcomes
 from core.descent.preset_view import PresetView
 from core.descent.recording import descent_history
-from core.descent.replay import resume_frames, resumed_recorder
+from core.descent.replay import DescentFrames, resumed_recorder
 from core.descent.stability import followed_run, stability_report, stopped_summary
 from core.presets import Preset
 from core.surfaces.surface_grid import landscape_grid
@@ -103,7 +103,7 @@ class DescentController:
         self._show_runs(config, runs)
         self._show_data(surface)
         self._run_generation += 1
-        self.runner.start(lambda: DescentRun(config, surface).frames(), descent_history, playing)
+        self.runner.start(DescentFrames(config, surface=surface), descent_history, playing)
         self.views.status.show_message(f"{len(runs)} run(s) on {surface.display_name}")
         return True
 
@@ -226,7 +226,7 @@ class DescentController:
         self._run_generation += 1
         self._outcomes_asked = False
         self.runner.start(
-            lambda: resume_frames(config, step, surface, max_steps=limit),
+            DescentFrames(config, step, limit, surface),
             resumed_recorder(recorded),
             playing,
         )

@@ -1,10 +1,12 @@
-"""Draw the newest worker state from a timer, holding the run while the window paints.
+"""Draw the newest worker state from a timer, holding a thread-route run while it paints.
 
 States from the worker are kept newest-only and handed to a workspace's ``draw`` up to 60
-times a second, less often when drawing is expensive: the run is held while the window
-draws and paints (`RunWorker.hold`), and a `FramePacer` stretches the interval so that the
-held share of time stays within a budget (the two threads share one interpreter lock).
-Nothing here knows what a frame holds.
+times a second, less often when drawing is expensive: a `FramePacer` stretches the
+interval so that drawing and painting take at most a budget of the time. A run in a thread
+shares the window's interpreter lock, so it is held while the window draws and paints
+(`RunWorker.hold`), and flat out it gets a small drawing budget; a run in the child
+process (``worker.route == "process"``) shares nothing, so the window draws with the
+paced budget whatever the speed. Nothing here knows what a frame holds.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from gui.shell.frame_pacer import FramePacer
 from gui.shell.worker import RunState, RunWorker
 
 DRAW_INTERVAL_MS = 16
-# Share of wall time the window may hold the run for drawing (see FramePacer).
+# Share of wall time the window may spend drawing (see FramePacer): flat out, a thread
+# run is held meanwhile, so it gets a small share; a paced or separate-process run does not.
 FLAT_OUT_DRAW_BUDGET = 0.15
 PACED_DRAW_BUDGET = 0.9
 RELEASE_AFTER_MS = 100  # a safety net: nothing painted (hidden window), let the run go
@@ -40,6 +43,7 @@ class DrawLoop(QObject):
         self.pending: RunState | None = None
         self.shown: RunState | None = None
         self.draw_times: deque[float] = deque(maxlen=1000)  # seconds per drawn state
+        self._flat_out = False
         self.pacer = FramePacer(PACED_DRAW_BUDGET, min_interval_ms=DRAW_INTERVAL_MS)
         self._timer = QTimer(self, interval=DRAW_INTERVAL_MS)
         self._timer.timeout.connect(self._tick)
@@ -58,14 +62,25 @@ class DrawLoop(QObject):
 
     def set_flat_out(self, flat_out: bool) -> None:
         """A paced run is for watching: smooth drawing first (the pace may slip on a slow
-        machine); flat out is for speed: drawing gets a small share."""
-        self.pacer.budget = FLAT_OUT_DRAW_BUDGET if flat_out else PACED_DRAW_BUDGET
+        machine); flat out is for speed: drawing a thread run gets a small share."""
+        self._flat_out = flat_out
+        self.pacer.budget = self.draw_budget()
+
+    def draw_budget(self) -> float:
+        """The share of time drawing may take for the worker's current run.
+
+        Only a run in a thread pays for drawing (it is held meanwhile); a run in the child
+        process trains on its own core while the window draws on this one.
+        """
+        shares_the_lock = self.worker.route != "process"
+        return FLAT_OUT_DRAW_BUDGET if self._flat_out and shares_the_lock else PACED_DRAW_BUDGET
 
     @Slot(object)
     def _on_state(self, state: RunState) -> None:
         self.pending = state  # newest only: the timer takes it
 
     def _tick(self) -> None:
+        self.pacer.budget = self.draw_budget()  # the route may change with each start
         interval = self.pacer.update()
         if interval != self._timer.interval():
             self._timer.setInterval(interval)
@@ -76,8 +91,9 @@ class DrawLoop(QObject):
         if state is None:
             return
         started = time.perf_counter()
-        # Hold the training thread until the views have painted (see `painted`): painting
-        # makes hundreds of calls that each need the interpreter lock back.
+        # Hold a training thread until the views have painted (see `painted`): painting
+        # makes hundreds of calls that each need the interpreter lock back. (A no-op for a
+        # run in the child process; the pacer still times the draw and paint.)
         self.worker.hold(True)
         self.pacer.begin()
         self._release_timer.start(RELEASE_AFTER_MS)
