@@ -154,9 +154,11 @@ class RunLegend:
     """Run names with their colours, shown when there are few enough to read (top left)."""
 
     MAX_ENTRIES = 8
+    LONG_ENTRY = 26  # characters: longer entries are listed one per row
 
     def __init__(self, view_box, corner: tuple[float, float] = (10, -10)) -> None:
-        self.legend = _legend(view_box, corner, columns=1 if view_box is not None else 2)
+        self.columns = 1 if view_box is not None else 2
+        self.legend = _legend(view_box, corner, columns=self.columns)
         self.legend.setVisible(False)
         self._presentation = False
         self._last: tuple | None = None
@@ -181,10 +183,15 @@ class RunLegend:
         if len(words) != len(labels):
             words = [""] * len(labels)
         labels_arr = np.array(labels, dtype=object)
+        entries = []
         for name in names:
             members = np.flatnonzero(labels_arr == name)
-            text = status_text(name, [words[m] for m in members])
             rgba = tuple(int(c) for c in colors[members[0]])
+            entries.append((rgba, status_text(name, [words[m] for m in members])))
+        # long entries ("... (left the view)") side by side would run out of the column
+        long = max(len(text) for _, text in entries) > self.LONG_ENTRY
+        self.legend.setColumnCount(1 if long else self.columns)
+        for rgba, text in entries:
             self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(rgba[:3], width=4)), text)
         self.legend.setVisible(True)
 
