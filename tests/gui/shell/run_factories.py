@@ -1,0 +1,50 @@
+"""Picklable frame factories and recorders for the process-route tests (no Qt here).
+
+The run's process unpickles these, so this module must import nothing of Qt: the child
+would load it, and `qt_modules_loaded` would then report it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from core.history import Field, History, RecordSpec
+
+
+@dataclass(frozen=True)
+class Tick:
+    step: int
+    value: float
+
+
+def _rebuild_tick(step: int, row: dict) -> Tick:
+    return Tick(step, float(row["value"]))
+
+
+TICK_SPEC = RecordSpec({"value": Field()}, _rebuild_tick)
+
+
+def record_ticks(first_frame) -> History:
+    """A small bounded history (it thins after 64 rows)."""
+    return History(TICK_SPEC, capacity=64)
+
+
+def count_ticks(n: int, offset: int = 0):
+    """Frames ``offset .. offset + n - 1``, each valued ``10 * step``."""
+    for i in range(offset, offset + n):
+        yield Tick(i, 10.0 * i)
+
+
+def fail_at(step: int):
+    """Frames 0 .. step - 1, then a ValueError."""
+    for i in range(step):
+        yield Tick(i, 0.0)
+    raise ValueError(f"boom at step {step}")
+
+
+def qt_modules_loaded(n: int = 3):
+    """Frames whose value is how many Qt modules the process running them has imported."""
+    for i in range(n):
+        loaded = [name for name in sys.modules if name.startswith(("PySide6", "shiboken6"))]
+        yield Tick(i, float(len(loaded)))
