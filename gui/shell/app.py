@@ -100,6 +100,11 @@ def run_window(
         window.network_space.load_preset(loaded)
     else:
         window.load_preset(loaded)
+    if run_for is None and screenshot is None:  # pictures stay reproducible: no settings
+        from gui.shell.settings import user_settings
+        from gui.shell.window_memory import attach
+
+        attach(window, user_settings(), restore_session=preset is None and session is None)
     window.show()
     app.aboutToQuit.connect(window.shutdown)
     if run_for is None and screenshot is None:

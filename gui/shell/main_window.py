@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from core.presets import Preset, list_presets, load_preset, load_preset_file
 from core.presets import save_preset as write_preset
 from gui.descent.workspace import DescentSpace
-from gui.shell import theme
+from gui.shell import theme, window_memory
 from gui.shell.menus import build_menus
 from gui.shell.run_keys import RunKeys
 from gui.shell.status_bar import RunStatusBar
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.controller = self.descent_space.controller
         self.worker = self.descent_space.worker
         self._build_frame()
+        self.settings = None  # WindowSettings when the window remembers (window_memory)
         self.window_actions = build_menus(self)
         self.run_actions = self.window_actions.run
         self.arrow_actions = self.window_actions.arrows
@@ -220,13 +221,13 @@ class MainWindow(QMainWindow):
 
     def save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "JSON (*.json)")
-        if path:
-            self.save_session(path)
+        if path and self.save_session(path):
+            window_memory.note_recent(self, path)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "JSON (*.json)")
-        if path:
-            self.open_session(path)
+        if path and self.open_session(path):
+            window_memory.note_recent(self, path)
 
     def export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -274,5 +275,6 @@ class MainWindow(QMainWindow):
         return ok
 
     def closeEvent(self, event) -> None:
+        window_memory.remember(self)  # layout and session, when the window remembers
         self.shutdown()
         super().closeEvent(event)

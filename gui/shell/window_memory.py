@@ -1,0 +1,143 @@
+"""The window's memory and its desktop commands: recent sessions, layout, theme, clipboard.
+
+`attach` gives a window its `WindowSettings` and brings back what they hold (the theme,
+geometry and dock, the last session, the shown workspace); `remember` keeps them when the
+window closes. A window without settings (tests, ``--screenshot`` runs) remembers nothing
+and reads nothing: its File → Open Recent says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+
+from gui.shell import theme
+from gui.shell.settings import WindowSettings
+
+MAIN_VIEWS = {"descent": "landscape", "network": "diagram"}  # the view a copy pictures
+
+
+def settings_of(window) -> WindowSettings | None:
+    return getattr(window, "settings", None)
+
+
+def attach(window, settings: WindowSettings, restore_session: bool = True) -> None:
+    """Give ``window`` its settings and bring back the theme, the layout, the last session
+    (when ``restore_session``) and the workspace that was shown."""
+    window.settings = settings
+    set_theme(window, settings.theme())
+    geometry, state = settings.geometry(), settings.state()
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    if state is not None:
+        window.restoreState(state)
+    if restore_session and settings.last_session_path.is_file():
+        window.open_session(str(settings.last_session_path))
+    workspace = settings.workspace()
+    if workspace is not None:
+        window.show_space_of(workspace)
+    fill_recent_menu(window)
+
+
+def remember(window) -> None:
+    """Keep the layout, the shown workspace and the session (closing)."""
+    settings = settings_of(window)
+    if settings is None:
+        return
+    settings.save_layout(window.saveGeometry(), window.saveState(), window.active.workspace)
+    with contextlib.suppress(OSError):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        window.save_session(str(settings.last_session_path))
+    settings.sync()
+
+
+def note_recent(window, path: str) -> None:
+    """Put a session the user opened or saved first in File → Open Recent."""
+    settings = settings_of(window)
+    if settings is not None:
+        settings.add_recent(path)
+        fill_recent_menu(window)
+
+
+def fill_recent_menu(window) -> None:
+    """Rebuild File → Open Recent from the settings, dropping files that are gone."""
+    menu: QMenu = window.window_actions.recent
+    menu.clear()
+    settings = settings_of(window)
+    if settings is None:
+        menu.addAction("(not remembered in this run)").setEnabled(False)
+        return
+    missing = settings.prune_recent()
+    if missing:
+        names = ", ".join(Path(item).name for item in missing)
+        window.status.show_message(f"Removed from Open Recent (no longer there): {names}")
+    files = settings.recent_files()
+    for i, path in enumerate(files, start=1):
+        action = menu.addAction(f"&{i} {Path(path).name}")
+        action.setToolTip(path)
+        action.setData(path)
+        action.triggered.connect(lambda _=False, p=path: open_recent(window, p))
+    if not files:
+        menu.addAction("(no recent sessions)").setEnabled(False)
+        return
+    menu.addSeparator()
+    menu.addAction("Clear the list").triggered.connect(lambda: _clear_recent(window))
+
+
+def open_recent(window, path: str) -> bool:
+    """Open a recent session; a file that is gone leaves the list with a message."""
+    if not Path(path).is_file():
+        window.status.show_error(f"{path} is no longer there: removed from Open Recent")
+        fill_recent_menu(window)
+        return False
+    opened = window.open_session(path)
+    if opened:
+        note_recent(window, path)
+    return opened
+
+
+def _clear_recent(window) -> None:
+    settings_of(window).clear_recent()
+    fill_recent_menu(window)
+
+
+def set_theme(window, name: str) -> None:
+    """View → Theme: switch, tick the menu item and remember the choice."""
+    theme.set_theme(window, name)
+    for key, action in window.window_actions.themes.items():
+        action.setChecked(key == name)
+    settings = settings_of(window)
+    if settings is not None:
+        settings.set_theme(name)
+
+
+def main_view(window) -> QWidget:
+    """The shown workspace's main view (the landscape, or the network diagram)."""
+    space = window.active
+    if space.workspace == "descent" and space.widget.shows_3d:
+        return space.widget.surface3d
+    return getattr(space.widget, MAIN_VIEWS.get(space.workspace, ""), None) or space.widget
+
+
+def copy_view_picture(window) -> None:
+    """Edit → Copy picture: the shown workspace's main view, as it is on screen."""
+    pixmap = main_view(window).grab()
+    QApplication.clipboard().setPixmap(pixmap)
+    window.status.show_message(f"Copied a {pixmap.width()}x{pixmap.height()} picture")
+
+
+def reset_view_settings(window) -> None:
+    """Edit → Reset view settings: default arrows, light theme, the controls dock back."""
+    from gui.shell.menus import ARROWS
+
+    for key, _, on in ARROWS:
+        window.arrow_actions[key].setChecked(on)
+    window.apply_arrows()
+    set_theme(window, "light")
+    window.dock.setFloating(False)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.dock)
+    window.dock.setVisible(True)
+    window.status.show_message("View settings reset")
