@@ -66,13 +66,18 @@ class DescentWorkspace(QWidget):
         data_split.setStretchFactor(0, 1)
         data_split.setStretchFactor(1, 1)
         column.addWidget(data_split, 1)
+        self.data_split = data_split
         column.addWidget(self.stability, 0)
         self.side_column = right
         self.narrow = False
         self._relayout = QTimer(self, singleShot=True, interval=0)
         self._relayout.timeout.connect(self._apply_width)
+        # narrow, the side column is a tab: the line fit then goes under the landscape,
+        # so the fit and the path it belongs to stay on screen together
+        self.left = QSplitter(Qt.Orientation.Vertical)
+        self.left.addWidget(self.tabs)
         split = QSplitter()
-        split.addWidget(self.tabs)
+        split.addWidget(self.left)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
@@ -124,6 +129,17 @@ class DescentWorkspace(QWidget):
             self.split.addWidget(self.side_column)
             self.split.setStretchFactor(1, 2)
         self.side_column.show()
+        self._place_data(narrow)
+
+    def _place_data(self, narrow: bool) -> None:
+        """The line fit under the landscape when narrow, above the side plots when wide."""
+        if narrow:
+            self.left.addWidget(self.data)
+            self.left.setStretchFactor(0, 5)  # the landscape keeps the larger share
+            self.left.setStretchFactor(1, 2)
+        else:
+            self.data_split.insertWidget(0, self.data)
+        self.data.setVisible(self.data.has_data)  # moving it must not show it
 
     @property
     def shows_3d(self) -> bool:

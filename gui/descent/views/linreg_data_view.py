@@ -108,6 +108,11 @@ class LinregDataView(QtWidgets.QWidget):
         self._labels: list[str] = []
         self.setVisible(False)
 
+    def sizeHint(self) -> QtCore.QSize:
+        # a splitter shares out space by size hints: the fit takes a modest share, the
+        # landscape or the side plots beside it the rest
+        return QtCore.QSize(360, 300)
+
     @property
     def has_data(self) -> bool:
         return self._x.size > 0

@@ -159,3 +159,22 @@ def _history(run: DescentRun, frame):
     history = descent_history(frame)
     history.append(frame)
     return history.snapshot()
+
+
+def test_the_fit_sits_above_the_side_plots_and_under_the_landscape_when_narrow(qtbot):
+    from gui.descent.workspace import DescentWorkspace
+
+    workspace = DescentWorkspace()
+    qtbot.addWidget(workspace)
+    surface = DescentRun(RACE).surface
+    workspace.data.set_data(surface.x, surface.y)
+    assert workspace.data.parent() is workspace.data_split
+    workspace._set_narrow(True)  # the side column became a tab: the fit stays in sight
+    assert workspace.data.parent() is workspace.left
+    assert workspace.left.indexOf(workspace.tabs) == 0 and not workspace.data.isHidden()
+    workspace.data.set_data(np.zeros(0), np.zeros(0))  # another surface: no data
+    workspace._set_narrow(False)
+    assert workspace.data.parent() is workspace.data_split
+    assert workspace.data_split.indexOf(workspace.data) == 0
+    assert workspace.data.isHidden()  # moving it back did not show it
+    workspace.shutdown()
