@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 from typing import TextIO
 
@@ -12,13 +11,13 @@ import numpy as np
 from core.commands.common import (
     finite_float,
     float_list,
-    fmt,
     name_list,
     non_negative_float,
     non_negative_int,
     one_line,
     parse_finite,
 )
+from core.commands.csv_out import write_trajectories
 from core.commands.limits import MAX_TRACE_ROWS, check_work_size
 from core.descent.engine import (
     DescentConfig,
@@ -180,20 +179,11 @@ def _surface_params(items: list[str]) -> list[tuple[str, float]]:
 
 def write_trace_csv(result: DescentResult, labels: list[str], out: TextIO) -> None:
     """Rows run, optimizer, lr, step, x, y, loss; a diverged run ends at its last finite step."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["run", "optimizer", "lr", "step", "x", "y", "loss"])
-    steps = result.loss.shape[0] - 1
-    for k in range(result.loss.shape[1]):
-        d = int(result.diverged_at[k])
-        last = steps if d < 0 else d - 1
-        name, lr = labels[result.runs.optimizer_index[k]], fmt(result.runs.lr[k])
-        xs, ys, ls = (
-            result.path[: last + 1, k, 0],
-            result.path[: last + 1, k, 1],
-            result.loss[: last + 1, k],
-        )
-        for t in range(last + 1):
-            writer.writerow([k, name, lr, t, fmt(xs[t]), fmt(ys[t]), fmt(ls[t])])
+    steps = np.arange(result.loss.shape[0])
+    names = [labels[i] for i in result.runs.optimizer_index]
+    write_trajectories(
+        out, steps, result.path, result.loss, result.diverged_at, names, result.runs.lr
+    )
 
 
 def _write_file(path: str, result: DescentResult, names: list[str], stderr: TextIO) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import re
 from dataclasses import fields, replace
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from core.commands.common import one_line
+from core.commands.csv_out import write_log
 from core.nn.activations import HIDDEN_ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS
 from core.nn.datasets import Dataset, dataset_names, load_csv, make_dataset
 from core.nn.losses import LOSSES
@@ -297,31 +297,6 @@ def _hyper(args: argparse.Namespace) -> tuple[tuple[str, float], ...]:
     return tuple(
         (flag, _number(flag.replace("_", "-"), getattr(args, flag), 0.0)) for flag in given
     )
-
-
-def _cell(value) -> str:
-    return "" if value is None else repr(float(value))
-
-
-def _row(frame: TrainFrame, classification: bool) -> list:
-    row = [frame.epoch, frame.step, _cell(frame.train_loss), _cell(frame.test_loss)]
-    if classification:
-        row += [_cell(frame.train_accuracy), _cell(frame.test_accuracy)]
-    return row + [_cell(g) for g in frame.grad_norms]
-
-
-def write_log(frames, classification: bool, out: TextIO, n_layers: int) -> TrainFrame:
-    """Write the CSV log of a run (start, every epoch end, and the last frame); return the last."""
-    writer = csv.writer(out, lineterminator="\n")
-    header = ["epoch", "step", "train_loss", "test_loss"]
-    header += ["train_accuracy", "test_accuracy"] if classification else []
-    writer.writerow(header + [f"grad_norm_{layer}" for layer in range(n_layers)])
-    last = None
-    for frame in frames:
-        if last is None or frame.epoch != last.epoch or frame.stop_reason:
-            writer.writerow(_row(frame, classification))
-        last = frame
-    return last
 
 
 def summary(frame: TrainFrame, epochs: int) -> str:
