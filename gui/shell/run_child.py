@@ -13,10 +13,11 @@ recorder))``, ``("play",)``, ``("pause",)``, ``("step", n)``, ``("speed", sps)``
 times a second while playing, and ``("error", generation, text)``.
 
 Which frames are sent: the child folds every frame into its own history (made by the
-run's recorder) and sends the frames that became history rows, plus the newest. Appending
-exactly those to a second history made by the same recorder gives the same rows: a
-`core.history.History` decides a row at append time from the step alone (the grid
-``first + j * stride``), and frames that only were the tail are replaced anyway.
+run's recorder) and sends the frames that became history rows (or made it thin), plus
+the newest. Appending those to a second history made by the same recorder gives the same
+rows: a `core.history.History` decides at append time whether a frame is a row, and a
+frame that was only the tail is replaced by the next append anyway (so sending more
+frames than needed is harmless; missing a row is not).
 """
 
 from __future__ import annotations
@@ -56,12 +57,34 @@ def freeze_frame(frame: Any) -> Any:
     return frame
 
 
-def _histories_of(record: Any) -> list[History]:
-    """The `History` objects a record keeps (itself, or its attributes that are one)."""
+def _histories_of(record: Any, depth: int = 4) -> list[History]:
+    """Every `History` a record keeps: itself, or one inside its attributes, lists, tuples
+    (a training record holds two, a record of several runs a list of those)."""
     if isinstance(record, History):
         return [record]
-    attributes = getattr(record, "__dict__", {})
-    return [value for value in attributes.values() if isinstance(value, History)]
+    if depth == 0:
+        return []
+    if isinstance(record, list | tuple):
+        parts = record
+    elif hasattr(record, "__dict__"):
+        parts = vars(record).values()
+    else:
+        return []
+    return [history for part in parts for history in _histories_of(part, depth - 1)]
+
+
+def _row_marks(histories: list[History]) -> list[tuple]:
+    """Per history: (last step appended, whether it was kept as a row, stride).
+
+    Reads `History`'s own bookkeeping (it has no public "was the last append kept"): a
+    history keeps a row when its last append lands on the grid, and only then can it thin.
+    """
+    return [(h._last_step, h._tail is None, h.stride) for h in histories]
+
+
+def _kept_a_row(before: list[tuple], after: list[tuple]) -> bool:
+    """Whether the last append made a row (or thinned) in any of the histories."""
+    return any(b[0] != a[0] and (a[1] or b[2] != a[2]) for b, a in zip(before, after, strict=True))
 
 
 class ChildRun:
@@ -72,8 +95,7 @@ class ChildRun:
         factory, self._recorder = pickle.loads(payload)
         self._frames: Iterator[Any] = iter(factory())
         self._record: Any = None
-        self._histories: list[History] = []
-        self._first_steps: list[int] = []
+        self._histories: list[History] | None = None
         self._unsent: list[Any] = []  # frames that became rows since the last message
         self.latest: Any = None
         self.latest_sent = True
@@ -88,24 +110,14 @@ class ChildRun:
             return
         if self._record is None:
             self._record = self._recorder(frame)
-        self._record.append(frame)
-        if not self._histories:
             self._histories = _histories_of(self._record)
-            self._first_steps = [int(h.snapshot().steps[0]) for h in self._histories]
-        if self._is_row(int(frame.step)):
+        before = _row_marks(self._histories)
+        self._record.append(frame)
+        # a record holding no `History` gets every frame sent (always right, if costly)
+        if not self._histories or _kept_a_row(before, _row_marks(self._histories)):
             self._unsent.append(frame)
         self.latest, self.latest_sent = frame, False
         self._step_times.append(time.perf_counter())
-
-    def _is_row(self, step: int) -> bool:
-        """Whether the frame just appended was kept as a row (not only as the tail).
-
-        A record that is no `History` (nor holds one) gets every frame sent.
-        """
-        if not self._histories:
-            return True
-        pairs = zip(self._histories, self._first_steps, strict=True)
-        return any((step - first) % h.stride == 0 for h, first in pairs)
 
     def rate(self) -> float:
         """Steps per second over the last 256 steps (0 when idle for half a second)."""

@@ -48,3 +48,16 @@ def qt_modules_loaded(n: int = 3):
     for i in range(n):
         loaded = [name for name in sys.modules if name.startswith(("PySide6", "shiboken6"))]
         yield Tick(i, float(len(loaded)))
+
+
+class StepList:
+    """A record that is no `History`: every step it was given (the child sends them all)."""
+
+    def __init__(self, first_frame) -> None:
+        self.steps: list[int] = []
+
+    def append(self, frame) -> None:
+        self.steps.append(frame.step)
+
+    def snapshot(self) -> tuple[int, ...]:
+        return tuple(self.steps)

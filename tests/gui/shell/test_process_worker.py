@@ -11,10 +11,13 @@ from functools import partial
 
 import numpy as np
 import pytest
-from run_factories import count_ticks, fail_at, qt_modules_loaded, record_ticks
+from run_factories import StepList, count_ticks, fail_at, qt_modules_loaded, record_ticks
 
 from core.descent.engine import DescentConfig, lr_sweep
 from core.descent.replay import DescentFrames, DescentRecorder
+from core.nn.data_spec import DataSpec
+from core.nn.train_config import TrainConfig
+from core.nn.variant_run import variant_frames, variant_history
 from gui.shell.draw_loop import FLAT_OUT_DRAW_BUDGET, PACED_DRAW_BUDGET, DrawLoop
 from gui.shell.worker import RunState, RunWorker
 
@@ -94,6 +97,32 @@ def test_resumed_run_keeps_the_recorded_rows_in_both_routes(worker, qtbot):
     assert by_process.history.steps[0] == 0  # the past before step 120 is kept
     # deterministic: going on from step 120 ends where the first run ended
     np.testing.assert_array_equal(by_process.frame.points, recorded.frame_at(-1).points)
+
+
+def test_a_record_of_several_training_histories_is_mirrored_exactly(worker, qtbot):
+    """Two network runs of different lengths: a record holding a list of training
+    histories, each with a per-step and a weight-set `History` that thin differently."""
+    data = DataSpec("moons", n=40)
+    short = TrainConfig(layers=(2, 4, 1), epochs=150, data=data, seed=1)
+    long = TrainConfig(layers=(2, 6, 1), epochs=400, data=data, seed=2)
+    pairs = [(short, short.make_dataset()), (long, long.make_dataset())]
+    factory = partial(variant_frames, pairs)
+    by_process = finish(worker, qtbot, factory, variant_history)
+    thread_worker = make_worker(qtbot, use_process=False)
+    try:
+        by_thread = finish(thread_worker, qtbot, factory, variant_history)
+    finally:
+        assert thread_worker.shutdown(5000)
+    assert worker.route == "process" and len(by_process.history) == 2
+    for mine, theirs in zip(by_process.history, by_thread.history, strict=True):
+        assert_same_history(mine.per_step, theirs.per_step)
+        assert_same_history(mine.weight_sets, theirs.weight_sets)
+
+
+def test_a_record_without_a_history_gets_every_frame(worker, qtbot):
+    state = finish(worker, qtbot, partial(count_ticks, 500), StepList)
+    assert worker.route == "process"
+    assert state.history == tuple(range(500))
 
 
 def test_every_state_mirrors_the_childs_rows_while_stepping(worker, qtbot):
