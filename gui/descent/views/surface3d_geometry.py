@@ -63,13 +63,15 @@ class Camera:
     center: tuple[float, float, float]
 
 
-def default_camera(bounds: tuple[float, float, float, float]) -> Camera:
+def default_camera(bounds: tuple[float, float, float, float], aspect: float = 1.0) -> Camera:
     """The camera a landscape starts with: the whole box in view, seen from the front.
 
     The box (half sides ``a_x``, ``a_y``, height ``HEIGHT``) fits in a sphere of radius
     ``r = sqrt(a_x^2 + a_y^2 + (HEIGHT/2)^2)`` about its centre; at ``distance = r /
     sin(fov/2)`` that sphere touches the view cone, so every corner is in view; the
-    camera stands ``LABEL_ROOM`` times that far, so the labels outside the box are too. The
+    camera stands ``LABEL_ROOM`` times that far, so the labels outside the box are too.
+    GLViewWidget's ``fov`` is horizontal: in a view ``aspect = width / height`` wide the
+    vertical field is ``2 atan(tan(fov/2) / aspect)``, and the narrower of the two counts. The
     azimuth turns towards the long side: -90 degrees looks along +y (x runs left to
     right), a box long in y is seen more from +x.
     """
@@ -77,7 +79,9 @@ def default_camera(bounds: tuple[float, float, float, float]) -> Camera:
     scale = 2.0 / max(xmax - xmin, ymax - ymin)
     ax, ay = (xmax - xmin) * scale / 2, (ymax - ymin) * scale / 2
     radius = math.sqrt(ax * ax + ay * ay + (HEIGHT / 2) ** 2)
-    distance = LABEL_ROOM * radius / math.sin(math.radians(FIELD_OF_VIEW / 2))
+    half_fov = math.radians(FIELD_OF_VIEW / 2)
+    half_fov = min(half_fov, math.atan(math.tan(half_fov) / max(aspect, 1e-3)))
+    distance = LABEL_ROOM * radius / math.sin(half_fov)
     azimuth = -90.0 + 50.0 * ay / (ax + ay)  # square: -65; long in y: up to -40
     return Camera(distance, 30.0, azimuth, (0.0, 0.0, HEIGHT / 2))
 

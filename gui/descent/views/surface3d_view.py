@@ -86,6 +86,7 @@ class Surface3DView(QtWidgets.QWidget):
         self.gl_enabled = gl_available()
         self._box: BoxScale | None = None
         self.camera: Camera | None = None
+        self._bounds: tuple[float, float, float, float] | None = None
         self._colors = np.zeros((0, 4), np.float32)
         self._pending: tuple | None = None
         self._last_update = -np.inf
@@ -174,7 +175,7 @@ class Surface3DView(QtWidgets.QWidget):
         self._pending = None
         for item in self._path_items():
             item.setData(pos=np.zeros((0, 3), np.float32))
-        self.camera = default_camera(grid.bounds)
+        self._bounds = grid.bounds
         self.reset_view()
 
     def _set_axes(self, layout) -> None:
@@ -195,16 +196,35 @@ class Surface3DView(QtWidgets.QWidget):
             self.view.addItem(item)
 
     def reset_view(self) -> None:
-        """Back to the camera this landscape started with (`default_camera`)."""
-        if not self.gl_enabled or self.camera is None:
+        """Back to the camera this landscape starts with (`default_camera`), fitted to the
+        view's current shape."""
+        if not self.gl_enabled or self._bounds is None:
             return
-        cam = self.camera
+        aspect = self.view.width() / max(self.view.height(), 1)
+        self.camera = cam = default_camera(self._bounds, aspect)
         self.view.setCameraPosition(
             pos=QtGui.QVector3D(*cam.center),
             distance=cam.distance,
             elevation=cam.elevation,
             azimuth=cam.azimuth,
         )
+
+    def _untouched(self) -> bool:
+        """The camera is still where `reset_view` put it (nobody turned or zoomed it)."""
+        cam, opts = self.camera, self.view.opts
+        return cam is not None and np.allclose(
+            (opts["distance"], opts["elevation"], opts["azimuth"]),
+            (cam.distance, cam.elevation, cam.azimuth),
+        )
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.gl_enabled and self._untouched():  # refit to the new shape
+            QtCore.QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        if self._untouched():
+            self.reset_view()
 
     def set_runs(self, colors: np.ndarray, labels: list[str]) -> None:
         if not self.gl_enabled:
@@ -238,7 +258,10 @@ class Surface3DView(QtWidgets.QWidget):
             return
         rows = path_rows(len(points), points.shape[1])
         self._set_widths(points.shape[1])
-        pos, colors = self._segments(points[rows], loss[rows])
+        # sampled (stochastic) runs first: a deterministic road is drawn over their cloud
+        sampled = (np.asarray(frame.batch_indices).reshape(len(frame.loss), -1) >= 0).any(1)
+        order = np.r_[np.flatnonzero(sampled), np.flatnonzero(~sampled)]
+        pos, colors = self._segments(points[rows][:, order], loss[rows][:, order], order)
         self.outline.setData(
             pos=pos, color=np.where(colors[:, 3:] > 0, _OUTLINE, 0.0).astype(np.float32)
         )
@@ -264,15 +287,16 @@ class Surface3DView(QtWidgets.QWidget):
             return self._colors
         return np.tile(np.float32([0.2, 0.2, 0.2, 1.0]), (k, 1))
 
-    def _segments(self, points: np.ndarray, loss: np.ndarray):
-        """Vertex pairs (2 * (N-1) * K, 3) and their colours for mode='lines'."""
+    def _segments(self, points: np.ndarray, loss: np.ndarray, order: np.ndarray):
+        """Vertex pairs (2 * (N-1) * K, 3) and their colours for mode='lines', runs in
+        ``order`` (the columns of ``points`` and ``loss`` are runs ``order``)."""
         n, k = loss.shape
         xyz = np.concatenate(
             [self._box.xy(points), self._box.loss_height(loss)[..., None] + _LIFT], axis=-1
         )
         pairs = np.stack([xyz[:-1], xyz[1:]], axis=2)  # (n-1, k, 2, 3)
         pos = pairs.transpose(1, 0, 2, 3).reshape(-1, 3).astype(np.float32)
-        colors = np.repeat(self._run_colors(k), 2 * (n - 1), axis=0).copy()
+        colors = np.repeat(self._run_colors(k)[order], 2 * (n - 1), axis=0)
         # segments with an end off the landscape are drawn fully transparent
         inside = self._box.inside(points.reshape(-1, 2)).reshape(n, k)
         visible = (inside[:-1] & inside[1:]).T.reshape(-1)  # (k * (n-1),) run-major

@@ -24,7 +24,7 @@ NO_GL_EXIT = 77
 
 
 def _frame(points: np.ndarray, loss: np.ndarray):
-    return SimpleNamespace(points=points, loss=loss)
+    return SimpleNamespace(points=points, loss=loss, batch_indices=np.zeros((len(loss), 0)))
 
 
 @pytest.mark.skipif(
@@ -80,7 +80,9 @@ _XVFB_SCRIPT = textwrap.dedent(
     t = np.linspace(0, 1, 50)[:, None]
     points = np.stack([np.hstack([t - 1, t]), np.hstack([t, 1 - t])], axis=1)
     loss = get_surface("rosenbrock").value(points.reshape(-1, 2)).reshape(50, 2)
-    view.show_state(points, SimpleNamespace(points=points[-1], loss=loss[-1]), loss)
+    batches = np.array([[3, 7], [-1, -1]])  # run 0 samples, run 1 is deterministic
+    frame = SimpleNamespace(points=points[-1], loss=loss[-1], batch_indices=batches)
+    view.show_state(points, frame, loss)
     for _ in range(5):
         app.processEvents()
     image = view.view.grabFramebuffer()
@@ -90,13 +92,17 @@ _XVFB_SCRIPT = textwrap.dedent(
     assert view.outline.pos.shape == view.paths.pos.shape  # the dark rim under each path
     assert np.isfinite(view.paths.pos).all()
     assert image.width() > 0
+    # the deterministic run (1) is drawn last, over the sampled one's cloud
+    last = view.paths.pos[-2 * 49 :]
+    assert np.allclose(last[0, :2], view._box.xy(points[:1, 1])[0])
+    assert np.allclose(view.paths.color[-1], [40 / 255, 40 / 255, 200 / 255, 1.0])
 
     def camera():
         o = view.view.opts
         return (o["distance"], o["elevation"], o["azimuth"], tuple(o["center"].toTuple()))
 
     def expected(grid):
-        c = default_camera(grid.bounds)
+        c = default_camera(grid.bounds, view.view.width() / view.view.height())
         return (c.distance, c.elevation, c.azimuth, c.center)
 
     assert np.allclose(camera()[:3], expected(grid)[:3])
@@ -116,7 +122,7 @@ _XVFB_SCRIPT = textwrap.dedent(
     # at most MAX_UPDATES_PER_SECOND updates: a burst is drawn once now, once later
     view.set_landscape(grid)
     before = view.updates
-    state = (points, SimpleNamespace(points=points[-1], loss=loss[-1]), loss)
+    state = (points, frame, loss)
     for _ in range(10):
         view.show_state(*state)
     assert view.updates == before + 1

@@ -31,8 +31,9 @@ def _eye(camera) -> np.ndarray:
 @pytest.mark.parametrize(
     "bounds", [(-2.0, 2.0, -1.0, 3.0), (-5, 5, -5, 5), (-3.0, 5.0, -5.0, 6.0), (0, 100, 0, 1)]
 )
-def test_the_default_camera_sees_the_whole_box(bounds):
-    camera = default_camera(bounds)
+@pytest.mark.parametrize("aspect", [1.0, 2.5])
+def test_the_default_camera_sees_the_whole_box(bounds, aspect):
+    camera = default_camera(bounds, aspect)
     scale = 2.0 / max(bounds[1] - bounds[0], bounds[3] - bounds[2])
     ax, ay = (bounds[1] - bounds[0]) * scale / 2, (bounds[3] - bounds[2]) * scale / 2
     corners = np.array([(x, y, z) for x in (-ax, ax) for y in (-ay, ay) for z in (0, HEIGHT)])
@@ -41,10 +42,11 @@ def test_the_default_camera_sees_the_whole_box(bounds):
     forward /= np.linalg.norm(forward)
     to_corners = corners - eye
     cos_angle = to_corners @ forward / np.linalg.norm(to_corners, axis=1)
-    half_fov = math.radians(FIELD_OF_VIEW / 2)
+    half_fov = math.radians(FIELD_OF_VIEW / 2)  # horizontal; a wide view is shorter
+    half_fov = min(half_fov, math.atan(math.tan(half_fov) / aspect))
     assert np.all(cos_angle > math.cos(half_fov))  # every corner inside the view cone
     assert np.all(np.linalg.norm(to_corners, axis=1) > 0.2)  # the camera is outside the box
-    assert max(np.degrees(np.arccos(np.clip(cos_angle, -1, 1)))) > 0.5 * FIELD_OF_VIEW / 2
+    assert max(np.arccos(np.clip(cos_angle, -1, 1))) > 0.5 * half_fov  # not lost far away
 
 
 def test_each_surface_gets_its_own_camera_turned_to_its_long_side():
@@ -54,6 +56,7 @@ def test_each_surface_gets_its_own_camera_turned_to_its_long_side():
     assert square.azimuth == pytest.approx(-65.0)
     assert wide.azimuth < square.azimuth < tall.azimuth
     assert square.distance > wide.distance  # a flatter box needs less distance
+    assert default_camera((-5, 5, -5, 5), 2.0).distance > square.distance  # a wide view
 
 
 def test_nice_ticks_are_round_numbers_inside_the_range():
