@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from core.presets import list_presets
 from gui.shell import help_dialogs, window_memory
+from gui.shell.data_export import add_data_exports
 
 WORKSPACE_HEADINGS = (("descent", "Gradient descent"), ("network", "Backpropagation"))
 ARROWS = (
@@ -74,6 +75,7 @@ def _file_menu(window, files: QMenu) -> QMenu:
     _action(window, files, "Save session…", QKeySequence.StandardKey.Save, window.save_dialog)
     files.addSeparator()
     _action(window, files, "Export landscape PNG…", "Ctrl+E", window.export_dialog)
+    add_data_exports(window, files)
     files.addSeparator()
     _action(window, files, "Quit", QKeySequence.StandardKey.Quit, window.close)
     return recent
