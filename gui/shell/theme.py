@@ -174,13 +174,23 @@ def style_plots(root: QWidget) -> int:
             if isinstance(item, pg.AxisItem):
                 item.setPen(pen)
                 item.setTextPen(pen)
-            elif isinstance(item, pg.LabelItem) and item.text:
+            elif isinstance(item, pg.LabelItem) and item.text and not _in_legend(item):
                 item.setText(item.text, color=colors.foreground)
     opengl = sys.modules.get("pyqtgraph.opengl")  # only if the 3-D view was ever made
     gl_views = root.findChildren(opengl.GLViewWidget) if opengl is not None else []
     for view in gl_views:
         view.setBackgroundColor(colors.background)
     return len(views) + len(gl_views)
+
+
+def _in_legend(item) -> bool:
+    """Legends keep their own box and text colours (a pale box in either theme)."""
+    parent = item.parentItem()
+    while parent is not None:
+        if isinstance(parent, pg.LegendItem):
+            return True
+        parent = parent.parentItem()
+    return False
 
 
 def set_theme(window: QWidget, name: str) -> None:
