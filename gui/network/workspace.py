@@ -10,12 +10,16 @@ runs in it.
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from core.nn.presets import NetworkPreset, load_network_preset
+from core.nn.training import build_network
+from core.session import NetworkSession, NetworkView
 from gui.descent.panels.idea_banner import IdeaBanner
-from gui.network.controller import NetworkController, preset_speed
+from gui.network.controller import NetworkController, preset_speed, variant_overrides
 from gui.network.panels.controls import NetworkControls
 from gui.network.panels.step_through import StepThroughPanel
 from gui.network.protocols import NetworkViews
@@ -155,6 +159,46 @@ class NetworkSpace:
     def load_preset_name(self, name: str) -> None:
         """Open the shipped network preset ``name`` (ValueError names what is wrong)."""
         self.load_preset(load_network_preset(name))
+
+    def current_session_part(self) -> NetworkSession:
+        """The workspace as a session part: the base config the runs train (data set,
+        seeds, starting weights, the traced sample), the variants that fit it, the view."""
+        controller = self.controller
+        config = dataclasses.replace(controller.config, sample_index=controller.sample)
+        dataset = controller.runs[0].dataset
+        variants = []
+        for label, fields in variant_overrides(self.preset) if self.preset else []:
+            try:  # the controller leaves out a variant that does not fit the edited base
+                variant = dataclasses.replace(config, **fields)
+                build_network(variant, dataset)
+            except ValueError:
+                continue
+            variants.append((label, variant))
+        preset = NetworkPreset(controller.title, controller.idea, config, tuple(variants))
+        shows_steps = self.widget.side.currentWidget() is self.widget.step_through
+        variants_on = self.controls.variants.isChecked()
+        view = NetworkView(variants_on, controller.selected, controller.speed, shows_steps)
+        return NetworkSession(preset, view)
+
+    def apply_session_part(self, part: NetworkSession) -> None:
+        """Show a saved network part: its runs paused at step 0, then its view settings."""
+        view = part.view
+        if view is None:  # a network preset opened as a session
+            self.load_preset(part.preset)
+            return
+        self.controls.variants.blockSignals(True)
+        self.controls.variants.setChecked(view.variants_on)
+        self.controls.variants.blockSignals(False)
+        shown = part.preset if view.variants_on else dataclasses.replace(part.preset, variants=())
+        self.load_preset(shown)
+        self.preset = part.preset  # switching the variants on brings them back
+        self.controls.training.set_speed(view.speed)
+        self.set_speed(view.speed)
+        self.controller.select_run(view.shown_run)
+        self.controls.shown_run.blockSignals(True)
+        self.controls.shown_run.setCurrentIndex(view.shown_run)
+        self.controls.shown_run.blockSignals(False)
+        self.widget.show_step_through(view.step_through)
 
     @property
     def up_to_date(self) -> bool:

@@ -9,7 +9,8 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.nn.presets import load_network_preset
-from core.presets import list_presets, load_preset, load_preset_file
+from core.presets import list_presets, load_preset
+from core.session import load_session_file
 from gui.shell import theme
 
 WINDOW_SIZE = (1600, 960)
@@ -56,9 +57,10 @@ def _run_then_capture(app, window, run_for: float | None, screenshot: str | None
 
 
 def _read_session(path: str):
-    """A saved session, or ValueError with one line naming the file and the problem."""
+    """A saved session (`core.session.Session`: both workspaces, or an older file of one),
+    or ValueError with one line naming the file and the problem."""
     try:
-        return load_preset_file(path)
+        return load_session_file(path)
     except ValueError as exc:
         raise ValueError(f"cannot open the session {path}: {exc}") from None
 
@@ -95,7 +97,9 @@ def run_window(
 
     window = MainWindow()
     window.resize(*WINDOW_SIZE)
-    if workspace == "network":
+    if session is not None:
+        window.apply_session(loaded)
+    elif workspace == "network":
         window.show_space_of("network")
         window.network_space.load_preset(loaded)
     else:

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.presets import Preset, list_presets, load_preset, load_preset_file
-from core.presets import save_preset as write_preset
+from core.presets import Preset, list_presets, load_preset
+from core.session import SESSION_SUFFIX, Session, load_session_file, save_session_file
 from gui.descent.workspace import DescentSpace
 from gui.shell import theme, window_memory
 from gui.shell.menus import build_menus
@@ -34,6 +34,7 @@ from gui.shell.run_keys import RunKeys
 from gui.shell.status_bar import RunStatusBar
 
 CLOSE_WAIT_MS = 1000
+SESSION_FILTER = f"Slope session (*{SESSION_SUFFIX});;JSON (*.json)"
 
 
 class MainWindow(QMainWindow):
@@ -179,9 +180,15 @@ class MainWindow(QMainWindow):
         return self.controller.current_preset(self.descent_space.current_view(arrows))
 
     # -- files ---------------------------------------------------------------------------
+    def current_session(self) -> Session:
+        """Both workspaces as they are set up, and the one on screen."""
+        network = self.network_space.current_session_part()
+        return Session(self.active.workspace, self.current_preset(), network)
+
     def save_session(self, path: str) -> bool:
+        """Write both workspaces to ``path`` (.slope.json); False, with a message, if not."""
         try:
-            write_preset(self.current_preset(), path)
+            save_session_file(self.current_session(), path)
         except (OSError, ValueError) as exc:
             self.status.show_error(f"Could not save the session: {exc}")
             return False
@@ -189,13 +196,23 @@ class MainWindow(QMainWindow):
         return True
 
     def open_session(self, path: str) -> bool:
+        """Open a session file; a file the loader refuses changes nothing on screen."""
         try:
-            preset = load_preset_file(path)
+            session = load_session_file(path)
         except ValueError as exc:
             self.status.show_error(f"Cannot open the session: {exc}")
             return False
-        self.load_preset(preset)
+        self.apply_session(session)
         return True
+
+    def apply_session(self, session: Session) -> None:
+        """Show a loaded session: each workspace it holds paused at step 0, then the one
+        that was on screen (an older one-workspace file leaves the other as it is)."""
+        if session.network is not None:
+            self.network_space.apply_session_part(session.network)
+        if session.descent is not None:
+            self.load_preset(session.descent)
+        self.show_space_of(session.workspace)
 
     def export_landscape(self, path: str) -> bool:
         """Write the landscape as PNG: a name without an extension gets ``.png``; the file
@@ -220,12 +237,16 @@ class MainWindow(QMainWindow):
         return True
 
     def save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "JSON (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save session", f"session{SESSION_SUFFIX}", SESSION_FILTER
+        )
+        if path and not path.lower().endswith(".json"):
+            path += SESSION_SUFFIX  # a name without an extension gets the format's own
         if path and self.save_session(path):
             window_memory.note_recent(self, path)
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "JSON (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
         if path and self.open_session(path):
             window_memory.note_recent(self, path)
 
