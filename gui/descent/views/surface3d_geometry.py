@@ -18,6 +18,7 @@ HEIGHT = 0.9
 FIELD_OF_VIEW = 60.0  # degrees: GLViewWidget's default
 TICK_LENGTH = 0.04  # box units, outward from the box's edge
 LABEL_GAP = 0.12  # box units from the edge to a tick label
+MAX_LOSS_TICKS = 4  # the loss axis is short: more labels would touch
 LABEL_ROOM = 1.2  # the default camera stands this much farther back: labels stay in view
 
 
@@ -121,7 +122,8 @@ def axes_layout(box: BoxScale, loss_ticks=(), names=("x", "y", "loss")) -> AxesL
     its maximum), and the loss axis standing at the front-left corner.
 
     ``loss_ticks`` are ``(display_value, label)`` pairs (the grid's colour-bar ticks: the
-    same round losses the colour bar shows), placed at ``box.height(display_value)``.
+    same round losses the colour bar shows), placed at ``box.height(display_value)``;
+    every second (third...) one when more than ``MAX_LOSS_TICKS`` fall in the levels.
     """
     ax, ay = box.half
     segments, labels = [], []
@@ -142,11 +144,11 @@ def axes_layout(box: BoxScale, loss_ticks=(), names=("x", "y", "loss")) -> AxesL
     # loss: up the corner (-ax, -ay), ticks pointing to -x
     segments.append([(-ax, -ay, 0.0), (-ax, -ay, HEIGHT)])
     lo, hi = box.levels
-    for display, text in loss_ticks:
-        if lo <= display <= hi:
-            z = float(box.height(np.array([display]))[0])
-            segments.append([(-ax, -ay, z), (-ax - TICK_LENGTH, -ay, z)])
-            labels.append(((-ax - LABEL_GAP, -ay, z), str(text)))
+    shown = [(d, text) for d, text in loss_ticks if lo <= d <= hi]
+    for display, text in shown[:: math.ceil(len(shown) / MAX_LOSS_TICKS) or 1]:
+        z = float(box.height(np.array([display]))[0])
+        segments.append([(-ax, -ay, z), (-ax - TICK_LENGTH, -ay, z)])
+        labels.append(((-ax - LABEL_GAP, -ay, z), str(text)))
     labels.append(((-ax, -ay, HEIGHT + 1.2 * LABEL_GAP), names[2]))
     return AxesLayout(np.asarray(segments, dtype=np.float32), tuple(labels))
 

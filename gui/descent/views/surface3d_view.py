@@ -97,6 +97,9 @@ class Surface3DView(QtWidgets.QWidget):
             self.message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(self.message)
             return
+        # paint our own background: beside the toolbar the stale pixels of a widget that
+        # was there before (a moved side column's legend) showed through under Xvfb
+        self.setAutoFillBackground(True)
         self._flush_timer = QtCore.QTimer(self, singleShot=True)
         self._flush_timer.timeout.connect(self._flush)
         layout.addLayout(self._build_toolbar())

@@ -12,6 +12,7 @@ from core.surfaces.surface_grid import landscape_grid
 from gui.descent.views.surface3d_geometry import (
     FIELD_OF_VIEW,
     HEIGHT,
+    MAX_LOSS_TICKS,
     BoxScale,
     axes_layout,
     default_camera,
@@ -86,8 +87,9 @@ def test_axes_put_each_tick_at_its_value_and_the_loss_ticks_at_the_colour_bar_s(
     for value in nice_ticks(box.lo[1], box.hi[1]):
         assert right[f"{value:.3g}"][1] == pytest.approx((value - box.centre[1]) * box.scale)
     lo, hi = grid.levels
-    shown = [(d, text) for d, text in grid.colorbar_ticks if lo <= d <= hi]
-    assert len(shown) >= 2
+    in_levels = [(d, text) for d, text in grid.colorbar_ticks if lo <= d <= hi]
+    shown = [(d, text) for d, text in in_levels if text in corner]
+    assert 2 <= len(shown) <= MAX_LOSS_TICKS and shown[0] == in_levels[0]
     for display, text in shown:  # the colour bar's round losses, at their heights
         assert corner[text][2] == pytest.approx(box.height(np.array([display]))[0])
     labels = {text: pos for pos, text in labels}
