@@ -13,6 +13,11 @@
    How long the first start takes to show step 0 (a new child interpreter) and a later one.
 3. Resident memory along a 1,000,000-step run of the same sweep, of this process and of
    the run's process (target: flat, because the history thins itself instead of growing).
+4. The network workspace (``--network``: this section only): a [2, 8, 8, 8, 1] and an
+   8 x 64 network trained flat out on moons, standalone (variant generator and recorder,
+   no Qt) and with the window's network workspace attached (diagram, data view with its
+   background output grid, curves, gradient strip): steps per second, their ratio
+   (target >= 0.8) and the frame time p50/p95 (targets: p95 < 16 ms and < 33 ms).
 """
 
 from __future__ import annotations
@@ -184,12 +189,90 @@ def bench_memory(app: QApplication, total_steps: int) -> list[tuple[int, float, 
     return samples
 
 
+# -- the network workspace ---------------------------------------------------------------
+def network_configs() -> dict:
+    from core.nn.data_spec import DataSpec
+    from core.nn.train_config import TrainConfig
+
+    data = DataSpec("moons", n=200)
+    small = TrainConfig(layers=(2, 8, 8, 8, 1), epochs=10**6, data=data)
+    large = TrainConfig(layers=(2, *[64] * 8, 1), epochs=10**6, data=data)
+    return {"[2, 8, 8, 8, 1]": small, "8 x 64": large}
+
+
+def network_alone(config, seconds: float) -> float:
+    """Steps per second of what the run thread does: the variant generator and recorder."""
+    from core.nn.variant_run import variant_frames, variant_history
+
+    frames = variant_frames([(config, config.make_dataset())])
+    first = next(frames)
+    history = variant_history(first)
+    history.append(first)
+    for _ in range(50):
+        history.append(next(frames))
+    steps, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        history.append(next(frames))
+        steps += 1
+    return steps / (time.perf_counter() - t0)
+
+
+def network_attached(app: QApplication, window, config, seconds: float):
+    """(steps/s, draw ms, draw + paint ms) with the network workspace on screen."""
+    space = window.network_space
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.overrides = []
+    space.controller.apply_config(config, playing=True)
+    worker, loop = space.worker, space.draw_loop
+    pump(app, lambda: worker.latest is not None and worker.latest.frame.step > 50, 60)
+    pump(app, lambda: False, 1.0)  # the pacer settles on its interval
+    loop.draw_times.clear()
+    loop.pacer.hold_times.clear()
+    first, t0 = worker.latest.frame.step, time.perf_counter()
+    pump(app, lambda: False, seconds)
+    rate = (worker.latest.frame.step - first) / (time.perf_counter() - t0)
+    draw = np.array(loop.draw_times) * 1000.0
+    held = np.array(loop.pacer.hold_times) * 1000.0
+    worker.pause()
+    return rate, draw, held
+
+
+def bench_network(app: QApplication, rounds: int = 3, seconds: float = 4.0) -> None:
+    from gui.shell.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(1600, 960)
+    window.show()
+    window.show_space_of("network")
+    for name, config in network_configs().items():
+        alone, attached, draws, helds = [], [], [], []
+        for _ in range(rounds):
+            alone.append(network_alone(config, seconds))
+            rate, draw, held = network_attached(app, window, config, seconds)
+            attached.append(rate)
+            draws.append(draw)
+            helds.append(held)
+            print(f"  {name}: alone {alone[-1]:7,.0f}  with window {rate:7,.0f} steps/s")
+        a, w = float(np.median(alone)), float(np.median(attached))
+        print(f"network {name}: alone {a:,.0f} steps/s, with window {w:,.0f}, ratio {w / a:.2f}")
+        for label, times in (("update views", draws), ("update + paint", helds)):
+            times = np.concatenate(times)
+            p50, p95 = np.percentile(times, [50, 95])
+            count = f"({len(times)} frames)"
+            print(f"  frame time, {label:14s} {count}: p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
+    window.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 steps for the memory run")
+    parser.add_argument("--network", action="store_true", help="the network section only")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.apply_theme(app)
+    if args.network:
+        bench_network(app)
+        return 0
     print(f"100-run lr sweep on Rosenbrock, 400 x 400 landscape, {os.cpu_count()} CPU(s)")
     window = open_window(app)
     # the first start boots the run's process; the routes' own starts come after

@@ -13,6 +13,7 @@ core's sentence on why a run diverged. Step-through and the animated step go thr
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from core.nn.graph import network_layout
@@ -27,6 +28,9 @@ from gui.network.protocols import JobRunner, NetworkViews, RunHost
 from gui.network.walker import PhaseWalker
 
 ANIMATE_AT_MOST = 2.0  # steps per second up to which every step is animated in phases
+GRID_RESOLUTION = 128  # output grid of a run at rest
+LIVE_GRID_RESOLUTION = 64  # while training: cheaper, and smoothed on screen anyway
+GRID_INTERVAL_S = 0.25  # while training, the data view's output at most 4 times a second
 SHORT_RUN_STEPS = 20  # a preset this short is watched step by step, a longer one flat out
 
 
@@ -76,6 +80,7 @@ class NetworkController:
         self._generation = 0
         self._grid_in_flight = False
         self._grid_waiting: tuple | None = None
+        self._grid_submitted = -1e9
         self._announced: set[int] = set()
         self._walk_after_step = False
 
@@ -257,7 +262,7 @@ class NetworkController:
     # -- states -> views -----------------------------------------------------------------
     def show(self, state) -> None:
         """Draw the newest worker state (the shell calls this at its drawing pace)."""
-        if not self.runs or len(state.frame.frames) != len(self.runs):
+        if not self._belongs(state):
             return  # a state of runs this controller no longer shows
         previous, self.shown = self.shown, state
         history = state.history[self.selected]
@@ -267,6 +272,17 @@ class NetworkController:
         self.views.gradients.show_history(history, self.runs[self.selected].label)
         self._request_grid()
         self._show_diagram(previous)
+
+    def _belongs(self, state) -> bool:
+        """Whether a state holds frames of the runs on screen (one each, same layers)."""
+        frames = state.frame.frames
+        if not self.runs or len(frames) != len(self.runs):
+            return False
+        for frame, run in zip(frames, self.runs, strict=True):
+            sizes = [w.shape[0] for w in frame.weights] + [frame.weights[-1].shape[1]]
+            if tuple(sizes) != tuple(run.config.layers):
+                return False
+        return True
 
     def _show_diagram(self, previous) -> None:
         """Live, a phase walked by hand, or the step just taken animated in phases."""
@@ -312,16 +328,22 @@ class NetworkController:
                 self.views.banner.set_divergence(text)
 
     def _request_grid(self) -> None:
+        """Ask for the shown run's output grid: one job at a time, at most every
+        GRID_INTERVAL_S while playing (the job shares the interpreter with training), a
+        finer one as soon as the run rests."""
         run = self.runs[self.selected]
-        args = (run.config, self._frame(), run.dataset)
-        if self._grid_in_flight:
-            self._grid_waiting = args  # newest only: one job at a time
-            return
-        self._submit_grid(args)
+        resting = self.runner.status != "playing"
+        resolution = GRID_RESOLUTION if resting else LIVE_GRID_RESOLUTION
+        self._grid_waiting = (run.config, self._frame(), run.dataset, resolution)
+        recent = time.monotonic() - self._grid_submitted < GRID_INTERVAL_S
+        if not self._grid_in_flight and (resting or not recent):
+            self._submit_grid()
 
-    def _submit_grid(self, args: tuple) -> None:
+    def _submit_grid(self) -> None:
+        args, self._grid_waiting = self._grid_waiting, None
         generation = self._generation
         self._grid_in_flight = True
+        self._grid_submitted = time.monotonic()
         self.jobs.submit(
             output_grid,
             args,
@@ -334,9 +356,8 @@ class NetworkController:
             return  # the runs it belongs to were replaced
         self._grid_in_flight = False
         self.views.data.show_output(grid)
-        waiting, self._grid_waiting = self._grid_waiting, None
-        if waiting is not None:
-            self._submit_grid(waiting)
+        if self._grid_waiting is not None and self.runner.status != "playing":
+            self._submit_grid()  # playing: the next state asks again
 
     def _on_grid_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:

@@ -155,6 +155,7 @@ class GradientStrip(pg.PlotWidget):
         self.plot.setLabel("bottom", "step")
         self.lines: list[pg.PlotDataItem] = []
         self.data: list[tuple[np.ndarray, np.ndarray]] = []
+        self._title = ""
 
     def set_layers(self, n_layers: int) -> None:
         self.plot.clear()
@@ -172,7 +173,9 @@ class GradientStrip(pg.PlotWidget):
         norms = np.asarray(history.grad_norms, dtype=float)
         last = len(self.lines)
         title = f"‖dW‖ of {label}: dark W1 … light W{last}" if last > 1 else f"‖dW‖ of {label}"
-        self.plot.setTitle(title, color=palette.FOREGROUND, size="10pt")
+        if title != self._title:  # a new title lays the window out again: only on change
+            self._title = title
+            self.plot.setTitle(title, color=palette.FOREGROUND, size="10pt")
         self.data = []
         for layer, line in enumerate(self.lines[: norms.shape[1] if norms.ndim == 2 else 0]):
             x, y = finite_xy(steps, norms[:, layer])
