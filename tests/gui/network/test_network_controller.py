@@ -225,3 +225,14 @@ def test_variants_off_trains_the_base_alone():
     assert [r.label for r in controller.runs] == ["base"]
     factory = runner.start.call_args.args[0]
     assert len(next(iter(factory())).frames) == 1
+
+
+def test_state_of_other_layers_is_dropped_after_an_architecture_edit():
+    controller, views, runner, _ = _controller()
+    controller.set_variants(False, None)
+    old = _states(runner, 1)[0]  # [2, 1], one run
+    controller.apply_config(dataclasses.replace(controller.config, layers=(2, 4, 1)))
+    views.diagram.show_live.reset_mock()
+    controller.show(old)  # one frame, as the new runs, but of the old layers
+    views.diagram.show_live.assert_not_called()
+    assert controller.shown is None
