@@ -47,6 +47,8 @@ def remember(window) -> None:
     settings = settings_of(window)
     if settings is None:
         return
+    if window.window_actions.presentation.isChecked():  # keep the normal layout, not F11's
+        window.toggle_presentation()
     settings.save_layout(window.saveGeometry(), window.saveState(), window.active.workspace)
     with contextlib.suppress(OSError):
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -151,3 +151,17 @@ def test_screenshot_runs_never_touch_settings(monkeypatch, tmp_path) -> None:
     shot = tmp_path / "shot.png"
     code = shell_app.run_window(preset="saddle-escape", run_for=0.0, screenshot=str(shot))
     assert code == 0 and shot.stat().st_size > 0
+
+
+def test_closing_in_presentation_mode_remembers_the_normal_layout(settings, make_window):
+    window = make_window()
+    window_memory.attach(window, settings, restore_session=False)
+    window.show()
+    window.window_actions.presentation.trigger()
+    assert not window.dock.isVisible()
+    window.close()
+    again = make_window()
+    window_memory.attach(again, settings, restore_session=False)
+    again.show()
+    assert again.dock.isVisible() and again.menuBar().isVisible()
+    assert not again.isFullScreen()
