@@ -4,6 +4,7 @@ python main.py                       the window
 python main.py --preset NAME ...     the window with a preset (see --help)
 python main.py trace ...             descent trajectories as CSV, headless
 python main.py train ...             train a small network, CSV log, headless
+python main.py render ...            a figure or animation of a preset, headless
 """
 
 from __future__ import annotations
@@ -55,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a multilayer perceptron by backpropagation and log its losses as CSV.",
     )
     add_train_arguments(train)
+
+    from core.commands.render import add_render_arguments
+
+    render = commands.add_parser(
+        "render",
+        help="a figure or animation of a preset or session",
+        description="Render a view of a preset's or a session's run as PNG, SVG, PDF, GIF or"
+        " MP4, exactly as the window's export would, without a window.",
+    )
+    add_render_arguments(render)
     return parser
 
 
@@ -84,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         from core.commands.train import run_train
 
         return run_train(args, sys.stdout, sys.stderr)
+    if args.command == "render":
+        from core.commands.render import run_render
+
+        return run_render(args, sys.stdout, sys.stderr)
     if args.list:
         print(list_choices())
         return 0

@@ -221,9 +221,9 @@ class DescentFigure:
         painter.fillRect(rect, QtGui.QColor(*palette.BACKGROUND))
         self.scene.render(painter, rect, rect)
 
-    def image(self) -> QtGui.QImage:
-        """The figure as an RGB image of exactly ``width`` x ``height`` pixels."""
-        image = QtGui.QImage(self.width, self.height, QtGui.QImage.Format.Format_RGB32)
+    def image(self, fmt=QtGui.QImage.Format.Format_RGB32) -> QtGui.QImage:
+        """The figure as an image of exactly ``width`` x ``height`` pixels."""
+        image = QtGui.QImage(self.width, self.height, fmt)
         image.fill(QtGui.QColor(*palette.BACKGROUND))
         painter = QtGui.QPainter(image)
         try:
@@ -234,14 +234,10 @@ class DescentFigure:
 
     def rgb(self) -> np.ndarray:
         """The figure as a ``(height, width, 3)`` uint8 array (for the video encoder)."""
-        image = self.image().convertToFormat(QtGui.QImage.Format.Format_RGB888)
-        stride = image.bytesPerLine()
-        raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * self.height)
-        return (
-            raw.reshape(self.height, stride)[:, : self.width * 3]
-            .reshape(self.height, self.width, 3)
-            .copy()
-        )
+        image = self.image(QtGui.QImage.Format.Format_RGB888)  # painted as the encoder reads
+        stride, w, h = image.bytesPerLine(), self.width, self.height
+        raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h)
+        return raw.reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy()
 
 
 def _span(values: np.ndarray) -> tuple[float, float]:

@@ -1,0 +1,107 @@
+"""``python main.py render``: a figure or an animation of a preset or a session, headless.
+
+Only argument parsing lives here (no Qt is imported at module level): the rendering is
+the window's own export (`gui.export.exporter.render_preset`), so a rendered file equals
+the window's export of the same run at the same size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from typing import TextIO
+
+from core.commands.common import UsageError, one_line
+
+VIEWS = ("landscape", "loss", "gradient", "final-loss")
+STYLES = ("slide", "screen")
+FORMATS = ("png", "svg", "pdf", "gif", "mp4")
+MAX_SIDE = 8192
+_STEPS = re.compile(r"^(\d{1,9}):(\d{1,9})$")
+
+
+def add_render_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--preset", metavar="NAME", help="a shipped descent preset")
+    source.add_argument("--session", metavar="FILE", help="a saved session (.json)")
+    parser.add_argument(
+        "--out", required=True, metavar="FILE", help="FILE.png|svg|pdf|gif|mp4 (default .png)"
+    )
+    parser.add_argument("--view", default="landscape", choices=VIEWS, help="which view")
+    parser.add_argument("--width", type=_side, default=1920, metavar="W", help="pixels")
+    parser.add_argument("--height", type=_side, default=1080, metavar="H", help="pixels")
+    parser.add_argument("--style", default="slide", choices=STYLES, help="figure style")
+    parser.add_argument(
+        "--steps", type=parse_steps, metavar="A:B", help="step range (an animation's frames)"
+    )
+    parser.add_argument("--fps", type=_fps, default=30.0, metavar="N", help="frames per second")
+
+
+def parse_steps(text: str) -> tuple[int, int]:
+    """``"A:B"`` with whole numbers ``0 <= A <= B`` as ``(A, B)``."""
+    match = _STEPS.match(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a step range A:B: {text!r}")
+    first, last = int(match[1]), int(match[2])
+    if first > last:
+        raise argparse.ArgumentTypeError(f"the range must not end before it starts: {text!r}")
+    return first, last
+
+
+def _side(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 16 <= value <= MAX_SIDE:
+        raise argparse.ArgumentTypeError(f"must be 16..{MAX_SIDE} pixels: {text!r}")
+    return value
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and 1 <= value <= 60):
+        raise argparse.ArgumentTypeError(f"must be 1..60: {text!r}")
+    return value
+
+
+def check_out(path: str) -> str:
+    """The output format by ``path``'s extension (none: PNG); UsageError otherwise."""
+    if not path.strip():
+        raise UsageError("--out must name a file")
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else ""
+    if suffix and suffix not in FORMATS:
+        raise UsageError(f"--out must end in .{', .'.join(FORMATS)} (or nothing), got {name!r}")
+    return suffix or "png"
+
+
+def load_source(args: argparse.Namespace):
+    """The preset or session the arguments name; UsageError with the reason if none."""
+    from core.presets import load_preset, load_preset_file
+
+    try:
+        if args.preset is not None:
+            return load_preset(args.preset)
+        return load_preset_file(args.session)
+    except (ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Render as the arguments say; exit status 0, 1 (could not write), 2 (bad input)."""
+    try:
+        check_out(args.out)
+        preset = load_source(args)
+        if args.steps is not None and args.steps[0] > preset.config.steps:
+            raise UsageError(f"--steps starts after the run's last step {preset.config.steps}")
+    except UsageError as exc:
+        stderr.write(f"slope render: error: {one_line(exc)}\n")
+        return 2
+    from gui.export.headless import render_headless
+
+    return render_headless(preset, args, stdout, stderr)

@@ -1,0 +1,103 @@
+"""One export path for the window and ``python main.py render``: data in, file out.
+
+`export_file` writes a figure (PNG, SVG, PDF) or an animation (GIF, MP4) of a
+`DescentFigureData`; the window's dialog and the headless command both call it (the
+dialog drives an animation's `AnimationJob` from a timer instead of `run`, painting the
+very same frames). `render_preset` is the headless half: it runs a preset or a session
+with the core generator to the end of the step range, then exports.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from core.presets import Preset
+from gui.export.animation import AnimationJob, animation_rows, mp4_size
+from gui.export.figure_data import DescentFigureData, descent_grid, figure_data, run_history
+from gui.export.figure_files import ANIMATION_FORMATS, target_path, write_figure
+from gui.export.figures import DescentFigure
+
+DEFAULT_FPS = 30.0
+
+
+def animation_job(
+    data: DescentFigureData,
+    view: str,
+    path: str | os.PathLike,
+    width: int,
+    height: int,
+    style: str = "slide",
+    steps: tuple[int, int] | None = None,
+    fps: float = DEFAULT_FPS,
+) -> AnimationJob:
+    """An `AnimationJob` of ``view`` over the recorded steps in ``steps`` (default: all);
+    an MP4's size is rounded down to the encoder's 8-pixel blocks."""
+    target, fmt = target_path(path, Path(path).suffix.lower().lstrip(".") or "mp4")
+    first, last = steps if steps is not None else (0, int(data.steps[-1]))
+    rows = animation_rows(data.steps, first, last)
+    if fmt == "mp4":
+        width, height = mp4_size(width, height)
+    figure = DescentFigure(data, view, width, height, style)
+    try:
+        return AnimationJob(figure, rows, target, fps)
+    except BaseException:
+        figure.close()
+        raise
+
+
+def export_file(
+    data: DescentFigureData,
+    view: str,
+    path: str | os.PathLike,
+    width: int,
+    height: int,
+    style: str = "slide",
+    steps: tuple[int, int] | None = None,
+    fps: float = DEFAULT_FPS,
+) -> Path:
+    """Write ``view`` of ``data`` to ``path``: a figure at the last step of ``steps``, or,
+    for .gif and .mp4, an animation of the step range. Returns the path written."""
+    target, fmt = target_path(path)
+    if fmt in ANIMATION_FORMATS:
+        job = animation_job(data, view, target, width, height, style, steps, fps)
+        try:
+            return job.run()
+        finally:
+            job.figure.close()
+    if steps is not None:
+        data = _cut(data, steps[1])
+    figure = DescentFigure(data, view, width, height, style)
+    try:
+        return write_figure(figure, target)
+    finally:
+        figure.close()
+
+
+def _cut(data: DescentFigureData, last_step: int) -> DescentFigureData:
+    from dataclasses import replace
+
+    n = data.row_of_step(last_step) + 1
+    return replace(
+        data, steps=data.steps[:n], points=data.points[:n], loss=data.loss[:n],
+        grad_norm=data.grad_norm[:n],
+    )  # fmt: skip
+
+
+def render_preset(
+    preset: Preset,
+    view: str,
+    path: str | os.PathLike,
+    width: int,
+    height: int,
+    style: str = "slide",
+    steps: tuple[int, int] | None = None,
+    fps: float = DEFAULT_FPS,
+) -> Path:
+    """Run ``preset`` headless to the end of ``steps`` (default: its whole run) and
+    export it as the window would (`export_file`)."""
+    config = preset.config
+    last = config.steps if steps is None else min(steps[1], config.steps)
+    history = run_history(config, last)
+    data = figure_data(preset.title, config, history, descent_grid(config))
+    return export_file(data, view, path, width, height, style, steps, fps)
