@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui
 
 
@@ -67,7 +68,8 @@ class MarkersItem(pg.GraphicsObject):
     """Round dots (``"o"``), crosses (``"x"``) or squares (``"s"``) at given points, a
     colour each, sized in pixels.
 
-    Each (colour, size) is rendered once into a sprite; a paint only blits sprites.
+    Each (colour, size) is rendered once into a sprite, the sprites of the colours in
+    use into one atlas; a paint is one ``drawPixmapFragments`` call for all markers.
     """
 
     def __init__(self, symbol: str = "o", size: float = 11.0) -> None:
@@ -79,7 +81,8 @@ class MarkersItem(pg.GraphicsObject):
         self._bounds = QtCore.QRectF()
         self.view_rect: QtCore.QRectF | None = None
         self._sprites: dict[tuple, QtGui.QPixmap] = {}
-        self._sprite_list: tuple[bytes, float, float, list] = (b"", 0.0, 0.0, [])
+        self._atlas_cache: tuple | None = None
+        self._fragments = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
 
     @property
     def size(self) -> float:
@@ -137,22 +140,37 @@ class MarkersItem(pg.GraphicsObject):
         if not len(self.points):
             return
         scale = _export_scale(self)
-        device = _to_device(painter, self.points)
+        atlas, column, side = self._atlas(scale)
+        # Qt misbehaves on coordinates beyond 2**30 px (pyqtgraph clips the same way)
+        device = np.clip(_to_device(painter, self.points), -(2.0**30), 2.0**30)
+        fragments = self._fragments
+        fragments.resize(len(device))
+        table = fragments.ndarray()
+        table[:, 0:2] = device  # centre of each target
+        table[:, 2] = column * side  # source rectangle in the atlas
+        table[:, 3], table[:, 4], table[:, 5] = 0.0, side, side
+        table[:, 6:10] = (1.0, 1.0, 0.0, 1.0)  # scale x, scale y, rotation, opacity
         painter.save()
         painter.resetTransform()
-        for (x, y), sprite in zip(device, self._sprites_of_points(scale), strict=True):
-            half = sprite.width() / 2.0
-            painter.drawPixmap(QtCore.QPointF(x - half, y - half), sprite)
+        painter.drawPixmapFragments(*fragments.drawargs(), atlas)  # every marker, one call
         painter.restore()
 
-    def _sprites_of_points(self, scale: float) -> list[QtGui.QPixmap]:
-        """The sprite of every point, looked up again only when the colours change."""
-        key = self.colors.tobytes()
-        cached_key, size, cached_scale, sprites = self._sprite_list
-        if key != cached_key or size != self.size or scale != cached_scale:
-            sprites = [self._sprite_for(rgba, scale) for rgba in self.colors]
-            self._sprite_list = (key, self.size, scale, sprites)
-        return sprites
+    def _atlas(self, scale: float) -> tuple[QtGui.QPixmap, np.ndarray, int]:
+        """One pixmap holding the sprite of each distinct colour side by side, and the
+        column of every point's sprite: a paint is a single ``drawPixmapFragments``."""
+        key = (self.colors.tobytes(), self.size, scale)
+        if self._atlas_cache is None or self._atlas_cache[0] != key:
+            distinct, column = np.unique(self.colors, axis=0, return_inverse=True)
+            sprites = [self._sprite_for(rgba, scale) for rgba in distinct]
+            side = sprites[0].width()
+            atlas = QtGui.QPixmap(side * len(sprites), side)
+            atlas.fill(QtCore.Qt.GlobalColor.transparent)
+            painter = QtGui.QPainter(atlas)
+            for i, sprite in enumerate(sprites):
+                painter.drawPixmap(i * side, 0, sprite)
+            painter.end()
+            self._atlas_cache = (key, (atlas, column.reshape(-1), side))
+        return self._atlas_cache[1]
 
 
 class ArrowsItem(pg.GraphicsObject):

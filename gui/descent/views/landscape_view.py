@@ -170,7 +170,10 @@ class LandscapeView(QtWidgets.QWidget):
         if points.ndim == 3 and points.shape[1] == len(current):
             if int(getattr(frame, "step", 1)) > 0:
                 self._find_clouds(current)
+            rebuilds = self.feed.rebuilds
             self.feed.sync(points)
+            if self.feed.rebuilds != rebuilds:
+                self.marks.forget_paths()
             self._follow_start(points[0])
         self.marks.show(current, status, colors, self.paths.polyline, self._view_bounds())
         self._show_arrows(frame, current, status.reason == 0)

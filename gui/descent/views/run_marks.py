@@ -120,6 +120,12 @@ class RunMarks:
             item.setZValue(40)
             plot.addItem(item)
         self._state: tuple | None = None
+        # a stopped run's way out of the view, kept until the view or the paths change
+        self._ways: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+    def forget_paths(self) -> None:
+        """The drawn paths were replaced: ways out found on the old ones are stale."""
+        self._ways.clear()
 
     @property
     def items(self) -> tuple:
@@ -127,6 +133,7 @@ class RunMarks:
 
     def clear(self) -> None:
         self._state = None
+        self._ways.clear()
         for markers in (self.heads, self.crosses, self.squares):
             markers.set_points(np.zeros((0, 2)), np.zeros((0, 4)))
         self.pointers.set_pointers(np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 4)))
@@ -156,7 +163,7 @@ class RunMarks:
         away = ((reason == RUNNING) | (reason == ESCAPED)) & ~seen
         tips, directions = np.zeros((0, 2)), np.zeros((0, 2))
         if away.any():
-            ways = [way_out(paths(k), current[k], view) for k in np.flatnonzero(away)]
+            ways = [self._way(k, current, reason, paths, view) for k in np.flatnonzero(away)]
             tips, directions = (np.array(v).reshape(-1, 2) for v in zip(*ways, strict=True))
         self.pointers.set_pointers(tips, directions, colors[away])
 
@@ -164,9 +171,21 @@ class RunMarks:
         ends = current[diverged].copy()
         for i, k in enumerate(np.flatnonzero(diverged)):
             if not seen[k]:
-                ends[i] = way_out(paths(k), current[k], view)[0]
+                ends[i] = self._way(k, current, np.full(len(current), DIVERGED), paths, view)[0]
         red = np.tile(palette.DIVERGED_COLOR + (255,), (len(ends), 1))
         self.crosses.set_points(pin_inside(ends, view), red)
+
+    def _way(self, k: int, current, reason, paths, view):
+        """`way_out` of run ``k``, cached while it is stopped (its path no longer grows)."""
+        if reason[k] == RUNNING:
+            return way_out(paths(k), current[k], view)
+        key = (k, tuple(view), current[k].tobytes())
+        way = self._ways.get(key)
+        if way is None:
+            if len(self._ways) > 4096:
+                self._ways.clear()
+            way = self._ways[key] = way_out(paths(k), current[k], view)
+        return way
 
     def set_view_rect(self, rect) -> None:
         for item in self.items:

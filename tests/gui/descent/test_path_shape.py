@@ -165,3 +165,27 @@ def test_halo_pens_are_wider_than_their_lines(scale):
     assert item._halo_for(1, scale).widthF() > item._pen(1).widthF()
     assert QtGui.QColor(item._pen(2).color()).alpha() == 200  # the cloud stays translucent
     assert QtGui.QColor(item._pen(0).color()).alpha() == 255  # the road is opaque
+
+
+def test_markers_paint_every_point_in_its_colour_from_one_atlas(qtbot):
+    from gui.widgets.run_items import MarkersItem
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    widget.resize(300, 300)
+    markers = MarkersItem("o", 14.0)
+    widget.addItem(markers)
+    points = np.array([[0.2, 0.2], [0.8, 0.8], [0.2, 0.8], [0.8, 0.2]])
+    colors = np.array([[255, 0, 0, 255], [0, 0, 255, 255], [255, 0, 0, 255], [0, 160, 0, 255]])
+    markers.set_points(points, colors.astype(np.uint8))
+    widget.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.wait(20)
+    image = widget.grab().toImage()
+    for (x, y), rgba in zip(points, colors, strict=True):
+        scene = widget.getViewBox().mapViewToScene(QtCore.QPointF(x, y))
+        assert image.pixelColor(widget.mapFromScene(scene)).getRgb()[:3] == tuple(rgba[:3])
+    atlas, column, side = markers._atlas(1.0)
+    assert atlas.width() == 3 * side  # one sprite per distinct colour
+    assert column[0] == column[2] != column[1]
