@@ -9,8 +9,9 @@ Protocol. Commands come as tuples over one pipe (``("start", generation, payload
 playing, steps_per_second, max_fps)`` with ``payload = pickle.dumps((factory,
 recorder))``, ``("play",)``, ``("pause",)``, ``("step", n)``, ``("speed", sps)``,
 ``("max_fps", fps)``, ``("abort",)``, ``("quit",)``). Messages go back over another:
-``("frames", generation, frames, steps_per_second, finished)`` at most ``max_fps``
-times a second while playing, and ``("error", generation, text)``.
+``("ready", pid)`` once booted, ``("frames", generation, frames, steps_per_second,
+finished)`` at most ``max_fps`` times a second while playing, and ``("error",
+generation, text)``.
 
 Which frames are sent: the child folds every frame into its own history (made by the
 run's recorder) and sends the frames that became history rows (or made it thin), plus
@@ -23,6 +24,7 @@ frames than needed is harmless; missing a row is not).
 from __future__ import annotations
 
 import dataclasses
+import os
 import pickle
 import signal
 import sys
@@ -274,4 +276,5 @@ def main(argv: list[str]) -> None:
         return
     if name == "path":
         sys.path[:] = path
+    messages.send(("ready", os.getpid()))  # booted: the window stops previewing
     serve(commands, messages)

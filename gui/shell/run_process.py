@@ -91,6 +91,7 @@ class _Reader(QThread):
         super().__init__()
         self._messages, self._wake, self._mirror, self._process = messages, wake, mirror, process
         self.stopping = False
+        self.ready = threading.Event()  # the child has booted (imports done)
 
     def run(self) -> None:
         while not self.stopping:
@@ -116,6 +117,9 @@ class _Reader(QThread):
 
     def _take(self, message: tuple) -> None:
         kind, generation, *rest = message
+        if kind == "ready":
+            self.ready.set()
+            return
         mirror = self._mirror
         with mirror.lock:
             if generation != mirror.generation:

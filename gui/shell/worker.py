@@ -18,7 +18,9 @@ Two routes, one interface (``route`` tells which the current run uses):
 
 - ``"process"``: when the factory and the recorder can be pickled, the run goes to a
   persistent child process (`gui.shell.run_process`). The window's painting (Python, in
-  pyqtgraph) and the training then never wait for each other's interpreter lock.
+  pyqtgraph) and the training then never wait for each other's interpreter lock. The
+  first such start waits for a new interpreter and NumPy (a few tenths of a second), so
+  meanwhile a *preview* thread computes the run's first frame here and shows it.
 - ``"thread"``: otherwise (a lambda, a closure), a QThread (`gui.shell.run_thread`). The
   two share one interpreter lock, so the window *holds* the run while it draws and paints
   (``hold``) and a `FramePacer` bounds the held share of time.
@@ -26,6 +28,7 @@ Two routes, one interface (``route`` tells which the current run uses):
 
 from __future__ import annotations
 
+import itertools
 import pickle
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -70,6 +73,7 @@ class RunWorker(QObject):
         self._recorder: Recorder | None = None
         self._thread: RunThread | None = None
         self._retiring: list[RunThread] = []
+        self._preview: RunThread | None = None  # step 0 while the run process boots
         self._process: RunProcess | None = None
         self._route: str | None = None  # the current run's: "thread", "process" or None
         self._generation = 0
@@ -118,6 +122,8 @@ class RunWorker(QObject):
         payload = self._payload(factory, recorder)
         if payload is not None:
             self._start_process(payload, recorder, playing)
+            if not self._process.reader.ready.is_set():
+                self._start_preview(factory, recorder)
         else:
             self._start_thread(factory, recorder, playing)
         self._set_status("playing" if playing else "paused")
@@ -235,6 +241,27 @@ class RunWorker(QObject):
         process.start(self._generation, payload, recorder, playing, sps, fps)
         self._route = "process"
 
+    def _start_preview(self, factory: FrameFactory, recorder: Recorder) -> None:
+        """Compute the first frame in a thread while the run process boots: the window
+        shows step 0 at once; the process's states replace it when they come."""
+        control = RunControl(False, None, self._max_fps)  # paused: one frame, then idle
+        first_only = RunThread(
+            lambda: itertools.islice(factory(), 1), recorder, self._generation, control
+        )
+        first_only.produced.connect(self._on_preview)
+        first_only.finished.connect(self._forget_ended_threads)
+        self._preview = first_only
+        first_only.start()
+
+    def _retire_preview(self) -> None:
+        preview, self._preview = self._preview, None
+        if preview is not None:
+            with preview.control.cond:
+                preview.control.abort = True
+                preview.control.cond.notify_all()
+            if preview.isRunning():
+                self._retiring.append(preview)
+
     def _start_thread(self, factory: FrameFactory, recorder: Recorder, playing: bool) -> None:
         control = RunControl(playing, self._steps_per_second, self._max_fps)
         thread = RunThread(factory, recorder, self._generation, control)
@@ -259,6 +286,7 @@ class RunWorker(QObject):
             ctl.cond.notify_all()
 
     def _retire_current(self) -> None:
+        self._retire_preview()
         route, self._route = self._route, None
         if route == "process" and self._process is not None:
             self._process.abort()
@@ -283,6 +311,7 @@ class RunWorker(QObject):
         if self._route is None or state.generation != self._generation:
             return  # stale: from a run that was stopped or replaced
         if self._route == "process":
+            self._retire_preview()  # the run's own states have come
             self._process.took(state.generation)
         else:
             with self._thread.control.cond:
@@ -292,6 +321,18 @@ class RunWorker(QObject):
         if state.finished:
             self._set_status("finished")
         self.state_ready.emit(state)
+
+    @Slot(object)
+    def _on_preview(self, state: RunState) -> None:
+        """Step 0 from the preview thread, unless the run process was quicker."""
+        if self._route == "process" and state.generation == self._generation:
+            if self.latest is None:
+                self.latest = state
+                self.state_ready.emit(state)
+
+    @Slot()
+    def _forget_ended_threads(self) -> None:
+        self._retiring = [t for t in self._retiring if not t.isFinished()]
 
     @Slot(int, str)
     def _on_failed(self, generation: int, message: str) -> None:

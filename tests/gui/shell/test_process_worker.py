@@ -215,6 +215,25 @@ def test_a_dead_child_is_reported_and_replaced_on_the_next_start(worker, qtbot):
     assert worker.child_pid != first_pid and newest_step(worker) == 4
 
 
+def test_the_first_start_shows_step_zero_while_the_child_boots(worker, qtbot):
+    ready_at_each_state = []
+    worker.state_ready.connect(
+        lambda state: ready_at_each_state.append(worker._process.reader.ready.is_set())
+    )
+    worker.start(partial(count_ticks, 10**9), record_ticks, playing=True)
+    assert worker.route == "process"
+    qtbot.waitUntil(lambda: newest_step(worker) == 0)
+    # a preview thread computed step 0: a new interpreter and NumPy take far longer
+    assert ready_at_each_state[0] is False
+    qtbot.waitUntil(lambda: newest_step(worker) > 100, timeout=BOOT_MS)  # then the child's
+    assert ready_at_each_state[-1] is True and worker.status == "playing"
+    later = []
+    worker.state_ready.connect(later.append)
+    worker.start(partial(count_ticks, 5), record_ticks, playing=True)  # booted: no preview
+    qtbot.waitUntil(lambda: worker.status == "finished")
+    assert [s.frame.step for s in later][-1] == 4 and worker._preview is None
+
+
 def test_unpicklable_runs_take_the_thread_route(worker, qtbot):
     worker.start(lambda: count_ticks(5), record_ticks, playing=True)
     assert worker.route == "thread" and worker.child_pid is None
