@@ -250,12 +250,11 @@ class MainWindow(QMainWindow):
         if path and self.open_session(path):
             window_memory.note_recent(self, path)
 
-    def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export landscape", "landscape.png", "PNG (*.png)"
-        )
-        if path:
-            self.export_landscape(path)
+    def export_dialog(self):
+        """File → Export… (Ctrl+E): any view or the whole window, as a figure or a movie."""
+        from gui.export.export_dialog import show_export_dialog
+
+        return show_export_dialog(self)
 
     # -- view options ------------------------------------------------------------------
     def apply_arrows(self) -> None:

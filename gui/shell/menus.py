@@ -74,7 +74,7 @@ def _file_menu(window, files: QMenu) -> QMenu:
     recent = files.addMenu("Open &Recent")
     _action(window, files, "Save session…", QKeySequence.StandardKey.Save, window.save_dialog)
     files.addSeparator()
-    _action(window, files, "Export landscape PNG…", "Ctrl+E", window.export_dialog)
+    _action(window, files, "Export…", "Ctrl+E", window.export_dialog)
     add_data_exports(window, files)
     files.addSeparator()
     _action(window, files, "Quit", QKeySequence.StandardKey.Quit, window.close)
