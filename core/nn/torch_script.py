@@ -17,7 +17,7 @@ import numpy as np
 
 from core.nn.datasets import Dataset
 from core.nn.losses import prepare_targets, targets_from_labels
-from core.nn.torch_script_template import SCRIPT
+from core.nn.torch_script_template import SCRIPT, literal
 from core.nn.train_config import TrainConfig
 from core.nn.train_run import Run
 from core.nn.training import build_network
@@ -41,11 +41,11 @@ _LOSSES = {
     "mse": ("nn.MSELoss()", "mean over all elements of (output - target)^2"),
     "bce": (
         "nn.BCEWithLogitsLoss()",
-        "binary cross-entropy of sigmoid(z), computed from the last layer's z (logits)",
+        "binary cross-entropy of sigmoid(z), from the last layer's z (logits)",
     ),
     "cross_entropy": (
         "nn.CrossEntropyLoss()",
-        "softmax cross-entropy with class indices, computed from the last layer's z",
+        "softmax cross-entropy with class indices, from the last layer's z",
     ),
 }
 # Slope's optimizer name -> the torch.optim class (its defaults then become arguments)
@@ -101,8 +101,8 @@ def torch_script(config: TrainConfig, dataset: Dataset | None = None) -> str:
         "lr": repr(float(config.lr)),
         **_data_fields(config, dataset, run),
         **_setting_fields(config, run),
-        "weights": _literal([np.asarray(W) for W in net.weights], 0),
-        "biases": _literal([np.asarray(b) for b in net.biases], 0),
+        "weights": literal([np.asarray(W) for W in net.weights], 0),
+        "biases": literal([np.asarray(b) for b in net.biases], 0),
         "modules": _modules(config, net.n_layers),
         **_loss_fields(config.loss),
         **_optimizer_fields(config),
@@ -140,7 +140,7 @@ def _data_fields(config: TrainConfig, dataset: Dataset, run: Run) -> dict:
     kind = "class indices" if config.loss == "cross_entropy" else "target rows"
     text = (
         f"{len(dataset.X_train)} training and {len(dataset.X_test)} test samples of "
-        f"{dataset.n_features} features; Y holds {kind} as the loss takes them."
+        f"{dataset.n_features} features;\n# Y holds {kind} as the loss takes them."
     )
     size = run.batch_size
     modes = {"batch": "full batch", "minibatch": f"mini-batches of {size}"}
@@ -148,10 +148,10 @@ def _data_fields(config: TrainConfig, dataset: Dataset, run: Run) -> dict:
         "data_text": text,
         "mode_text": modes.get(config.mode, "one sample per update (stochastic)"),
         "mode": config.mode,
-        "x_train": _literal(dataset.X_train, 0),
-        "y_train": _literal(targets[0], 0),
-        "x_test": _literal(dataset.X_test, 0),
-        "y_test": _literal(targets[1], 0),
+        "x_train": literal(dataset.X_train, 0),
+        "y_train": literal(targets[0], 0),
+        "x_test": literal(dataset.X_test, 0),
+        "y_test": literal(targets[1], 0),
         "target_type": ", dtype=torch.long" if config.loss == "cross_entropy" else "",
     }
 
@@ -226,7 +226,7 @@ def _optimizer_fields(config: TrainConfig) -> dict:
 def _schedule_fields(config: TrainConfig) -> dict:
     """The torch.optim.lr_scheduler equal to Slope's schedule, stepped after each update."""
     s = config.schedule
-    schedulers = "torch.optim.lr_scheduler"
+    schedulers = "lr_scheduler"
     calls = {
         "step": f"{schedulers}.StepLR(optimizer, step_size={s.step_size}, gamma={s.gamma!r})",
         "exponential": f"{schedulers}.ExponentialLR(optimizer, gamma={s.gamma!r})",
@@ -234,12 +234,12 @@ def _schedule_fields(config: TrainConfig) -> dict:
             f"{schedulers}.CosineAnnealingLR(optimizer, T_max={s.t_max}, eta_min={s.eta_min!r})"
         ),
         "warmup_cosine": (
-            f"{schedulers}.SequentialLR(optimizer, [\n"
-            f"        {schedulers}.LinearLR(optimizer, start_factor={1 / s.warmup!r}, "
-            f"end_factor=1.0, total_iters={s.warmup - 1}),\n"
-            f"        {schedulers}.CosineAnnealingLR(optimizer, T_max={s.t_max - s.warmup}, "
+            f"{schedulers}.SequentialLR(\n        optimizer,\n        [\n"
+            f"            {schedulers}.LinearLR(optimizer, start_factor={1 / s.warmup!r}, "
+            f"total_iters={s.warmup - 1}),\n"
+            f"            {schedulers}.CosineAnnealingLR(optimizer, T_max={s.t_max - s.warmup}, "
             f"eta_min={s.eta_min!r}),\n"
-            f"    ], milestones=[{s.warmup}])"
+            f"        ],\n        milestones=[{s.warmup}],\n    )"
         ),
     }
     words = {
@@ -267,44 +267,3 @@ def _clip_line(config: TrainConfig) -> str:
     if clip.mode == "value":
         return f"nn.utils.clip_grad_value_(model.parameters(), clip_value={clip.threshold!r})"
     return "# (no gradient clipping)"
-
-
-def _literal(values, indent: int, width: int = 88) -> str:
-    """A nested list literal of numbers in their shortest exact form, wrapped to ``width``.
-
-    A list of arrays (one per layer) or one array; the innermost rows are packed into
-    lines, each at most ``width`` characters where a number allows.
-    """
-    if isinstance(values, list):
-        parts = [_literal(v, indent + 4, width) for v in values]
-        inner = " " * (indent + 4)
-        return "[\n" + "".join(f"{inner}{p},\n" for p in parts) + " " * indent + "]"
-    array = np.asarray(values)
-    if array.ndim == 0:
-        return _number(array)
-    if array.ndim == 1:
-        return _pack([_number(v) for v in array], indent, width)
-    if array.size == 0:
-        return "[]"
-    return _literal(list(array), indent, width)
-
-
-def _number(value) -> str:
-    value = value.item() if isinstance(value, np.generic | np.ndarray) else value
-    return repr(int(value)) if isinstance(value, int | np.integer) else repr(float(value))
-
-
-def _pack(items: list[str], indent: int, width: int) -> str:
-    """``[a, b, c]`` on one line if it fits, else several lines of numbers."""
-    flat = "[" + ", ".join(items) + "]"
-    if indent + len(flat) + 1 <= width:
-        return flat
-    lines, line = [], ""
-    for item in items:
-        if line and indent + 4 + len(line) + len(item) + 2 > width:
-            lines.append(line.rstrip())
-            line = ""
-        line += item + ", "
-    lines.append(line.rstrip())
-    inner = " " * (indent + 4)
-    return "[\n" + "".join(f"{inner}{ln}\n" for ln in lines) + " " * indent + "]"

@@ -1,4 +1,5 @@
-"""The text of the PyTorch script :func:`core.nn.torch_script.torch_script` writes.
+"""The text of the PyTorch script :func:`core.nn.torch_script.torch_script` writes, and
+the writing of numbers into it as exact literals (:func:`literal`).
 
 A :class:`string.Template` (``$name`` placeholders: Python code has no ``$`` of its own,
 so the code needs no escaping). The placeholders are filled with literals, names and
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from string import Template
 
-__all__ = ["SCRIPT"]
+import numpy as np
+
+__all__ = ["SCRIPT", "literal"]
 
 SCRIPT = Template('''\
 """$title, rebuilt in PyTorch: carry on in the real framework.
@@ -29,29 +32,30 @@ import math
 import numpy as np
 import torch
 from torch import nn
+from torch.optim import lr_scheduler
 
 torch.set_default_dtype(torch.float64)  # Slope computes in float64 as well
 
-# ---- The data set, exactly as Slope drew it -------------------------------------------
+# ---- The data set, exactly as Slope drew it ------------------------------------------
 # $data_text
 X_TRAIN = $x_train
 Y_TRAIN = $y_train
 X_TEST = $x_test
 Y_TEST = $y_test
 
-# ---- The starting weights ---------------------------------------------------------------
+# ---- The starting weights ------------------------------------------------------------
 # Slope's W[l] has shape (n_in, n_out) and computes z = a @ W + b; torch's nn.Linear
 # stores the transpose, weight of shape (n_out, n_in), and computes z = a @ weight.T + b.
 # They are written out because Slope's initializers draw other numbers than torch's.
 WEIGHTS = $weights
 BIASES = $biases
 
-# ---- The training settings ---------------------------------------------------------------
+# ---- The training settings -----------------------------------------------------------
 LR = $lr
 EPOCHS = $epochs
 BATCH_SIZE = $batch_size  # samples per update ($mode)
 STEPS_PER_EPOCH = $steps_per_epoch
-FOLD_LONE_SAMPLE = $fold_last  # batch norm cannot normalize one sample: it joins the batch before
+FOLD_LONE_SAMPLE = $fold_last  # batch norm: a lone last sample joins the batch before
 DATA_SEED = $data_seed  # Slope's seed of the batch order
 WEIGHT_SEED = $weight_seed  # Slope's seed of the dropout masks
 L1, L2 = $l1, $l2  # penalties: loss + L1 * sum|W| + (L2 / 2) * sum W^2 over the weights
@@ -120,7 +124,7 @@ def penalty(model):
 
 
 def evaluate(model, loss_fn, x, y):
-    """The data loss on a whole set in evaluation mode (no dropout, running statistics)."""
+    """The data loss on a whole set in evaluation mode (no dropout, running stats)."""
     model.eval()
     with torch.no_grad():
         value = loss_fn(model(x), y).item()
@@ -168,3 +172,44 @@ def main():
 if __name__ == "__main__":
     main()
 ''')
+
+
+def literal(values, indent: int, width: int = 88) -> str:
+    """A nested list literal of numbers in their shortest exact form, wrapped to ``width``.
+
+    A list of arrays (one per layer) or one array; the innermost rows are packed into
+    lines, each at most ``width`` characters where a number allows.
+    """
+    if isinstance(values, list):
+        parts = [literal(v, indent + 4, width) for v in values]
+        inner = " " * (indent + 4)
+        return "[\n" + "".join(f"{inner}{p},\n" for p in parts) + " " * indent + "]"
+    array = np.asarray(values)
+    if array.ndim == 0:
+        return _number(array)
+    if array.ndim == 1:
+        return _pack([_number(v) for v in array], indent, width)
+    if array.size == 0:
+        return "[]"
+    return literal(list(array), indent, width)
+
+
+def _number(value) -> str:
+    value = value.item() if isinstance(value, np.generic | np.ndarray) else value
+    return repr(int(value)) if isinstance(value, int | np.integer) else repr(float(value))
+
+
+def _pack(items: list[str], indent: int, width: int) -> str:
+    """``[a, b, c]`` on one line if it fits, else several lines of numbers."""
+    flat = "[" + ", ".join(items) + "]"
+    if indent + len(flat) + 1 <= width:
+        return flat
+    lines, line = [], ""
+    for item in items:
+        if line and indent + 4 + len(line) + len(item) + 2 > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += item + ", "
+    lines.append(line.rstrip())
+    inner = " " * (indent + 4)
+    return "[\n" + "".join(f"{inner}{ln}\n" for ln in lines) + " " * indent + "]"
