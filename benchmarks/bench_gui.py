@@ -32,7 +32,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from core.descent.engine import DescentConfig, DescentRun, lr_sweep
@@ -56,6 +56,28 @@ def pump(app: QApplication, condition, timeout_s: float) -> bool:
     return True
 
 
+def idle(app: QApplication, condition, timeout_s: float) -> bool:
+    """Like `pump`, but the event loop sleeps between events, as the window's own does.
+
+    ``condition()`` is checked every 5 ms. A loop that spins on ``processEvents`` takes
+    a core (and the interpreter lock) from the run it measures.
+    """
+    if condition():
+        return True
+    loop, deadline = QEventLoop(), time.perf_counter() + timeout_s
+
+    def check() -> None:
+        if condition() or time.perf_counter() > deadline:
+            loop.quit()
+
+    timer = QTimer(interval=5)
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return bool(condition())
+
+
 def rss_mb(pid: int | str = "self") -> float:
     with open(f"/proc/{pid}/statm") as handle:
         pages = int(handle.read().split()[1])
@@ -64,9 +86,9 @@ def rss_mb(pid: int | str = "self") -> float:
 
 def steps_per_second(worker: RunWorker, app: QApplication, seconds: float) -> float:
     """Training rate measured from the worker's own states over ``seconds``."""
-    pump(app, lambda: worker.latest is not None and worker.latest.frame.step > 200, 30)
+    idle(app, lambda: worker.latest is not None and worker.latest.frame.step > 200, 30)
     first_step, t0 = worker.latest.frame.step, time.perf_counter()
-    pump(app, lambda: False, seconds)
+    idle(app, lambda: False, seconds)
     return (worker.latest.frame.step - first_step) / (time.perf_counter() - t0)
 
 
@@ -102,11 +124,11 @@ def start_sweep(app: QApplication, window, route: str) -> float:
     worker.use_process = route == "process"
     t0 = time.perf_counter()
     window.controller.apply_config(SWEEP, playing=False)
-    pump(app, lambda: worker.latest is not None and worker.latest.frame.step == 0, 60)
+    idle(app, lambda: worker.latest is not None and worker.latest.frame.step == 0, 60)
     first_state_s = time.perf_counter() - t0
     if worker.route != route:
         raise RuntimeError(f"the sweep ran on the {worker.route} route, not {route}")
-    if not pump(app, lambda: window.grid_ready, 60):
+    if not idle(app, lambda: window.grid_ready, 60):
         raise RuntimeError("the landscape grid was not ready within 60 s")
     return first_state_s
 
@@ -123,7 +145,7 @@ def bench_rates(app: QApplication, window, rounds: int, seconds: float):
         window.worker.pause()
         alone.append(bench_alone(app, seconds))
         window.worker.play()
-        pump(app, lambda: False, 1.0)  # the pacer settles on its interval
+        idle(app, lambda: False, 1.0)  # the pacer settles on its interval
         pacer.hold_times.clear()
         started = time.perf_counter()
         attached.append(steps_per_second(window.worker, app, seconds))
@@ -143,7 +165,7 @@ def bench_frames(app: QApplication, window, frames: int):
     max_interval_ms, pacer.max_interval_ms = pacer.max_interval_ms, pacer.min_interval_ms
     window.descent_space.draw_loop.draw_times.clear()
     pacer.hold_times.clear()
-    pump(app, lambda: len(window.descent_space.draw_loop.draw_times) >= frames, 300)
+    idle(app, lambda: len(window.descent_space.draw_loop.draw_times) >= frames, 300)
     pacer.max_interval_ms = max_interval_ms
     draw = np.array(window.descent_space.draw_loop.draw_times)[-frames:] * 1000.0
     held = np.array(pacer.hold_times)[-frames:] * 1000.0
@@ -179,7 +201,7 @@ def bench_memory(app: QApplication, total_steps: int) -> list[tuple[int, float, 
         def reached(mark=next_mark) -> bool:
             return worker.latest is not None and worker.latest.frame.step >= mark
 
-        pump(app, reached, 1)
+        idle(app, reached, 1)
         if reached():
             samples.append((worker.latest.frame.step, rss_mb(), rss_mb(worker.child_pid)))
             next_mark += total_steps // 10
