@@ -43,19 +43,25 @@ __all__ = ["ChildRun", "freeze_frame", "main", "serve"]
 IDLE_POLL_S = 0.05  # longest wait for a command while a paced run waits for its next step
 
 
+def _parts(value: Any) -> list:
+    """What a frame (or a frame inside a frame) holds: fields, attributes or items."""
+    if isinstance(value, tuple | list):
+        return list(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    return list(getattr(value, "__dict__", {}).values())
+
+
 def freeze_frame(frame: Any) -> Any:
-    """Make every array a frame holds read-only again (a pickled copy comes back writable)."""
-    values = (
-        [getattr(frame, f.name) for f in dataclasses.fields(frame)]
-        if dataclasses.is_dataclass(frame)
-        else list(getattr(frame, "__dict__", {}).values())
-    )
-    while values:
-        value = values.pop()
+    """Make every array a frame holds read-only again (a pickled copy comes back writable),
+    in frames nested in tuples, lists and other frames too (a frame of several runs)."""
+    pending = [(frame, 0)]
+    while pending:
+        value, depth = pending.pop()
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
-        elif isinstance(value, tuple | list):
-            values.extend(value)
+        elif depth < 4 and not isinstance(value, str | bytes | int | float):
+            pending.extend((part, depth + 1) for part in _parts(value))
     return frame
 
 

@@ -117,6 +117,8 @@ def test_a_record_of_several_training_histories_is_mirrored_exactly(worker, qtbo
     for mine, theirs in zip(by_process.history, by_thread.history, strict=True):
         assert_same_history(mine.per_step, theirs.per_step)
         assert_same_history(mine.weight_sets, theirs.weight_sets)
+    run_frame = by_process.frame.frames[1]  # a frame inside the run's frame: read-only too
+    assert not run_frame.weights[0].flags.writeable
 
 
 def test_a_record_without_a_history_gets_every_frame(worker, qtbot):
