@@ -57,7 +57,7 @@ class DescentFigure:
         self.plot = pg.PlotItem()
         self.layout.addItem(self.plot, row=1, col=0)
         self.curves: list[pg.PlotCurveItem] = []
-        self.heads = pg.ScatterPlotItem(pxMode=True)
+        self.heads = pg.ScatterPlotItem(pxMode=True, useCache=False)  # vector symbols in SVG, PDF
         {
             "landscape": self._build_landscape,
             "loss": lambda: self._build_curves("loss", "loss"),
@@ -100,8 +100,11 @@ class DescentFigure:
             self.plot.addItem(contours)
         width = 1.0 if len(self.data.colors) <= 8 else 0.5  # a crowd of paths: thinner
         for color in self.data.colors:
-            halo = pg.PlotCurveItem(pen=pen(palette.HALO_COLOR, style, 1.8 * width))
-            curve = pg.PlotCurveItem(pen=pen(color, style, width))
+            # segments cut at the box: vector formats ignore Qt's clipping to the plot
+            halo = pg.PlotCurveItem(
+                pen=pen(palette.HALO_COLOR, style, 1.8 * width), connect="pairs"
+            )
+            curve = pg.PlotCurveItem(pen=pen(color, style, width), connect="pairs")
             self.plot.addItem(halo)
             self.plot.addItem(curve)
             self.curves.append(curve)
@@ -109,7 +112,7 @@ class DescentFigure:
         starts = self.data.points[0]
         self.plot.addItem(
             pg.ScatterPlotItem(
-                starts[:, 0], starts[:, 1], symbol="o", size=style.marker_px * 0.6,
+                starts[:, 0], starts[:, 1], useCache=False, symbol="o", size=style.marker_px * 0.6,
                 pen=pg.mkPen(palette.FOREGROUND, width=style.line_px / 3), brush="w",
             )
         )  # fmt: skip
@@ -196,19 +199,26 @@ class DescentFigure:
                 curve.setData(steps, self._values[: row + 1, k])
 
     def _show_paths(self, row: int) -> None:
-        path = self.data.points[: row + 1]
+        path, box = self.data.points[: row + 1], self.data.grid.bounds
         for k, curve in enumerate(self.curves):
-            curve.setData(path[:, k, 0], path[:, k, 1])
-            curve.halo.setData(path[:, k, 0], path[:, k, 1])
-        self._show_heads(path[-1])
+            pairs = clip_segments(path[:, k], box)
+            curve.setData(pairs[:, 0], pairs[:, 1])
+            curve.halo.setData(pairs[:, 0], pairs[:, 1])
+        heads = path[-1]
+        x0, x1, y0, y1 = box
+        inside = (
+            (heads[:, 0] >= x0) & (heads[:, 0] <= x1) & (heads[:, 1] >= y0) & (heads[:, 1] <= y1)
+        )
+        self._show_heads(heads, inside)
 
     def _show_final_loss(self, row: int) -> None:
         self._show_heads(np.column_stack([self._log_lr, self._values[row]]))
 
-    def _show_heads(self, xy: np.ndarray) -> None:
-        brushes = [pg.mkBrush(*map(int, c)) for c in self.data.colors]
+    def _show_heads(self, xy: np.ndarray, shown: np.ndarray | None = None) -> None:
+        shown = np.ones(len(xy), dtype=bool) if shown is None else shown
+        brushes = [pg.mkBrush(*map(int, c)) for c in self.data.colors[shown]]
         self.heads.setData(
-            xy[:, 0], xy[:, 1], symbol="o", size=self.style.marker_px,
+            xy[shown, 0], xy[shown, 1], symbol="o", size=self.style.marker_px,
             pen=pg.mkPen(palette.FOREGROUND, width=self.style.line_px / 3), brush=brushes,
         )  # fmt: skip
 
@@ -238,6 +248,31 @@ class DescentFigure:
         stride, w, h = image.bytesPerLine(), self.width, self.height
         raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h)
         return raw.reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy()
+
+
+def clip_segments(path: np.ndarray, box) -> np.ndarray:
+    """The parts of ``path``'s segments inside ``box = (x0, x1, y0, y1)``, as point pairs.
+
+    Liang-Barsky: segment ``a + t (b - a)``, ``0 <= t <= 1``, stays in ``lo <= x <= hi``
+    for ``t`` in ``[(lo - a) / d, (hi - a) / d]`` (swapped when ``d < 0``); the visible
+    part is the intersection over both axes. Returns ``(2 M, 2)``: M visible segments.
+    """
+    a, b = path[:-1], path[1:]
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    for axis, (lo, hi) in enumerate((box[:2], box[2:])):
+        p, q = d[:, axis], a[:, axis]
+        flat = p == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_lo, t_hi = (lo - q) / p, (hi - q) / p
+        enter = np.where(
+            flat, np.where((q >= lo) & (q <= hi), -np.inf, np.inf), np.minimum(t_lo, t_hi)
+        )
+        leave = np.where(flat, np.inf, np.maximum(t_lo, t_hi))
+        t0, t1 = np.maximum(t0, enter), np.minimum(t1, leave)
+    keep = t0 <= t1
+    a, d, t0, t1 = a[keep], d[keep], t0[keep, None], t1[keep, None]
+    return np.stack([a + t0 * d, a + t1 * d], axis=1).reshape(-1, 2)
 
 
 def _span(values: np.ndarray) -> tuple[float, float]:

@@ -79,8 +79,9 @@ def test_a_figure_shows_the_run_up_to_the_last_step_asked(qtbot, data):
     try:
         figure.show_row(data.row_of_step(10))
         shown = figure.curves[0].getData()[0]
-        assert len(shown) == 11  # steps 0..10 of run 0
-        assert np.allclose(shown, data.points[:11, 0, 0])
+        assert len(shown) == 20  # the 10 segments of steps 0..10 of run 0, as pairs
+        assert np.allclose(shown[::2], data.points[:10, 0, 0])
+        assert np.allclose(shown[1::2], data.points[1:11, 0, 0])
         assert "step 10" in figure.title.text
     finally:
         figure.close()
@@ -138,3 +139,13 @@ def test_cancelling_leaves_no_file(qtbot, tmp_path, data, suffix):
     finally:
         figure.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_paths_are_cut_where_they_leave_the_box():
+    from gui.export.figures import clip_segments
+
+    path = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.5, 0.5]])
+    pairs = clip_segments(path, (-1.0, 1.0, -1.0, 1.0))
+    # first segment cut at x = 1; the second lies outside; the third enters at (1, 1)
+    assert np.allclose(pairs, [[0, 0], [1, 0], [1, 1], [0.5, 0.5]])
+    assert clip_segments(path[:1], (-1.0, 1.0, -1.0, 1.0)).shape == (0, 2)
