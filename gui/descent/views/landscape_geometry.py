@@ -44,7 +44,8 @@ def clamp(points: np.ndarray, bounds) -> np.ndarray:
     return np.clip(finite, lo, hi)
 
 
-def _inset_box(bounds) -> tuple[np.ndarray, np.ndarray]:
+def inset_box(bounds) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi) corners of ``bounds`` shrunk by `INSET` of the span on every side."""
     xmin, xmax, ymin, ymax = bounds
     ix, iy = INSET * (xmax - xmin), INSET * (ymax - ymin)
     return np.array([xmin + ix, ymin + iy]), np.array([xmax - ix, ymax - iy])
@@ -52,20 +53,5 @@ def _inset_box(bounds) -> tuple[np.ndarray, np.ndarray]:
 
 def pin_inside(points: np.ndarray, bounds) -> np.ndarray:
     """Points moved onto the (inset) edge of ``bounds`` when they lie outside."""
-    lo, hi = _inset_box(bounds)
+    lo, hi = inset_box(bounds)
     return np.clip(points, lo, hi)
-
-
-def segment_exit(p0: np.ndarray, p1: np.ndarray, bounds) -> np.ndarray:
-    """Where the segment ``p0 -> p1`` leaves the inset ``bounds`` (``p1`` if it stays in).
-
-    ``p0 + t (p1 - p0)`` with the smallest ``t`` in [0, 1] at which a coordinate reaches
-    the edge it is heading for.
-    """
-    lo, hi = _inset_box(bounds)
-    d = p1 - p0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_lo, t_hi = (lo - p0) / d, (hi - p0) / d
-    leave = np.where(d > 0, t_hi, np.where(d < 0, t_lo, np.inf))
-    t = float(np.clip(np.nanmin(leave), 0.0, 1.0))
-    return p0 + t * d

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.descent.frame import DIVERGED, ESCAPED, OVERFLOW, RUNNING, STOP_REASONS, UNDEFINED
-from gui.descent.views.landscape_geometry import pin_inside, segment_exit
+from gui.descent.views.landscape_geometry import inset_box, pin_inside
 from gui.shell import colors as palette
 from gui.widgets.run_items import MarkersItem, PointersItem
 
@@ -88,21 +88,38 @@ def _inside(points: np.ndarray, view) -> np.ndarray:
     return (points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0) & (points[:, 1] <= y1)
 
 
-def way_out(path: np.ndarray, end: np.ndarray, view) -> tuple[np.ndarray, np.ndarray]:
-    """Where a path ending at ``end`` (out of sight) crosses the edge of ``view``, and
-    the direction it was going there.
+def _clip_segments(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """Liang-Barsky: for segments ``a + t (b - a)``, ``t`` in [0, 1], the ``t`` at which
+    each enters and leaves the box ``[lo, hi]`` (it meets the box where enter <= leave)."""
+    d = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1, t2 = (lo - a) / d, (hi - a) / d
+    flat = d == 0  # parallel to an edge: inside that slab for every t, or never
+    inside = (a >= lo) & (a <= hi)
+    near = np.where(flat, np.where(inside, -np.inf, np.inf), np.minimum(t1, t2))
+    far = np.where(flat, np.where(inside, np.inf, -np.inf), np.maximum(t1, t2))
+    enter = np.maximum(near.max(axis=1), 0.0)
+    leave = np.minimum(far.min(axis=1), 1.0)
+    return enter, leave
 
-    The crossing is on the segment after the path's last point inside the view; a path
-    never inside is pinned to the edge nearest its end, pointing from the view's centre.
+
+def way_out(path: np.ndarray, end: np.ndarray, view) -> tuple[np.ndarray, np.ndarray]:
+    """Where a path ending at ``end`` (out of sight) last crosses the edge of ``view``
+    (inset a little, so a mark there is whole), and the direction it was going there.
+
+    The crossing is on the last segment that passes through the view, even when both
+    its ends lie outside (a run flung across the view and out); a path that never
+    passes through is pinned to the edge nearest its end, pointing from the view's centre.
     """
     line = np.vstack([np.asarray(path, float).reshape(-1, 2), end])
-    inside = np.flatnonzero(_inside(line, view))
-    if inside.size and inside[-1] < len(line) - 1:
-        i = inside[-1]
-        j = i + 1 + int(np.argmax(np.any(line[i + 1 :] != line[i], axis=1)))
-        a, b = line[i], line[min(j, len(line) - 1)]
-        if np.any(a != b):
-            return segment_exit(a, b, view), b - a
+    if len(line) >= 2:
+        lo, hi = inset_box(view)
+        a, b = line[:-1], line[1:]
+        enter, leave = _clip_segments(a, b, lo, hi)
+        through = np.flatnonzero((enter <= leave) & np.any(a != b, axis=1))
+        if through.size:
+            i = through[-1]
+            return a[i] + leave[i] * (b[i] - a[i]), b[i] - a[i]
     x0, x1, y0, y1 = view
     centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
     return pin_inside(end[None], view)[0], end - centre

@@ -203,3 +203,13 @@ def test_rastrigin_runs_out_of_sight_all_get_a_mark(qtbot):
     assert n_marks == len(p)  # every run has exactly one mark, in sight or not
     assert len(marks.pointers.points) == int(np.sum(~seen & (frame.stop_reason == RUNNING))) >= 1
     view.shutdown()
+
+
+def test_way_out_of_a_path_flung_across_the_view_is_its_last_crossing():
+    view = (0.0, 10.0, 0.0, 10.0)
+    # start inside, flung out over the top, then back down across the view and out below
+    path = np.array([[5.0, 5.0], [1.0, 30.0], [12.0, -30.0]])
+    tip, direction = way_out(path, np.array([12.0, -30.0]), view)
+    t = (30.0 - 0.3) / 60.0  # where the second segment reaches the inset bottom edge
+    np.testing.assert_allclose(tip, (1.0 + 11.0 * t, 0.3))
+    np.testing.assert_allclose(direction, (11.0, -60.0))
