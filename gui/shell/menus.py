@@ -77,7 +77,8 @@ def _file_menu(window, files: QMenu) -> QMenu:
     _action(window, files, "Export…", "Ctrl+E", window.export_dialog)
     add_data_exports(window, files)
     files.addSeparator()
-    _action(window, files, "Quit", QKeySequence.StandardKey.Quit, window.close)
+    # Ctrl+Q everywhere: the standard Quit key is a bare "Exit" key on some Linux setups
+    _action(window, files, "Quit", "Ctrl+Q", window.close)
     return recent
 
 

@@ -44,6 +44,7 @@ def test_existing_actions_keep_their_shortcuts(window) -> None:
     assert set(window.window_actions.arrows) == {"gradient", "velocity", "update"}
     texts = {a.text(): a.shortcut() for a in window.actions()}
     assert texts["Save session…"] == QKeySequence(QKeySequence.StandardKey.Save)
+    assert texts["Quit"] == QKeySequence("Ctrl+Q")
     exports = [text for text, keys in texts.items() if keys == QKeySequence("Ctrl+E")]
     assert len(exports) == 1 and exports[0].startswith("Export")
 
