@@ -115,3 +115,14 @@ def test_cancelling_an_animation_leaves_no_file(window, qtbot, tmp_path):
         cancel.click()
     assert signal.args == [False]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_copy_puts_the_slide_figure_on_the_clipboard(window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from gui.export.window_export import copy_figure
+
+    _played_to(window, qtbot, 5)
+    assert copy_figure(window, "loss", 640, 360)
+    image = QApplication.clipboard().image()
+    assert (image.width(), image.height()) == (640, 360)
