@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from core.descent.engine import descend
+from core.descent.trajectories import descend
 
 START = (-1.5, 2.0)
 

@@ -19,13 +19,8 @@ from core.commands.common import (
 )
 from core.commands.csv_out import write_trajectories
 from core.commands.limits import MAX_TRACE_ROWS, check_work_size
-from core.descent.engine import (
-    DescentConfig,
-    DescentResult,
-    OptimizerSpec,
-    descend_config,
-    lr_sweep,
-)
+from core.descent.engine import DescentConfig, DescentResult, OptimizerSpec, lr_sweep
+from core.descent.trajectories import descend_config
 from core.optim.optimizers import OPTIMIZERS
 
 TRACE_EPILOG = """\

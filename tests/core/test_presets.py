@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from core.descent.config import DescentConfig
-from core.descent.engine import DescentRun, descend_config
+from core.descent.engine import DescentRun
 from core.descent.outcomes import classify_outcomes
+from core.descent.trajectories import descend_config
 from core.presets import (
     ArrowOptions,
     Preset,

@@ -17,15 +17,10 @@ from core.commands.csv_out import (
     write_trajectories_from_history,
 )
 from core.commands.trace import write_trace_csv
-from core.descent.engine import (
-    DescentConfig,
-    DescentRun,
-    OptimizerSpec,
-    build_surface,
-    descend_config,
-)
+from core.descent.engine import DescentConfig, DescentRun, OptimizerSpec, build_surface
 from core.descent.frame import RunTable
 from core.descent.recording import descent_history
+from core.descent.trajectories import descend_config
 from core.nn.data_spec import DataSpec
 from core.nn.train_config import TrainConfig
 from core.nn.training import train

@@ -13,13 +13,12 @@ from core.descent.engine import (
     DescentConfig,
     DescentRun,
     OptimizerSpec,
-    descend,
-    descend_config,
     largest_eigenvalue,
     lr_sweep,
     start_grid,
     stream,
 )
+from core.descent.trajectories import descend, descend_config
 from core.optim.optimizers import ClipSpec, ScheduleSpec, make_optimizer
 from core.surfaces.surface import get_surface
 

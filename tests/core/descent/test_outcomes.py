@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from core.descent.config import start_grid
-from core.descent.engine import descend
 from core.descent.outcomes import DIVERGED, NO_MINIMUM, classify_outcomes, settle_steps
+from core.descent.trajectories import descend
 from core.surfaces.surface import get_surface
 
 

@@ -9,10 +9,11 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 from core.descent.config import DescentConfig, OptimizerSpec, start_grid
-from core.descent.engine import DescentRun, descend
+from core.descent.engine import DescentRun
 from core.descent.outcomes import classify_outcomes
 from core.descent.recording import descent_history
 from core.descent.stability import stability_report
+from core.descent.trajectories import descend
 from core.optim.schedules import ScheduleSpec
 from core.surfaces.surface import get_surface
 from core.surfaces.surface_grid import landscape_grid

@@ -350,7 +350,8 @@ def test_presets_menu_lists_titles_by_workspace_and_the_status_bar_no_frame_rate
     from core.presets import list_presets
 
     bar_actions = window.menuBar().actions()  # kept: the menu's wrapper lives as long
-    menu = [a for a in bar_actions if a.text() == "&Presets"][0].menu()
+    presets_action = next(a for a in bar_actions if a.text() == "&Presets")
+    menu = presets_action.menu()
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     titles = {title for _, title, _ in list_presets()}
     assert titles <= set(texts)

@@ -15,7 +15,8 @@ from PySide6.QtCore import QThreadPool
 
 from core.commands.csv_out import write_log
 from core.commands.trace import write_trace_csv
-from core.descent.engine import DescentConfig, OptimizerSpec, descend_config
+from core.descent.engine import DescentConfig, OptimizerSpec
+from core.descent.trajectories import descend_config
 from core.nn.torch_script import torch_script
 from core.nn.training import train
 from core.nn.weights_file import load_weights
