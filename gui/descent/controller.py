@@ -164,6 +164,11 @@ class DescentController:
             lambda exc: self.views.status.show_error(f"Landscape failed: {exc}"),
         )
 
+    def close(self) -> None:
+        """The views are going away: results of jobs still computing are dropped."""
+        self._grid_generation += 1
+        self._run_generation += 1
+
     def _on_grid(self, generation: int, grid) -> None:
         if generation != self._grid_generation:
             return  # a newer surface was chosen meanwhile

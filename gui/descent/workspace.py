@@ -230,6 +230,7 @@ class DescentSpace:
 
     def shutdown(self, timeout_ms: int) -> bool:
         """Stop drawing, join the run, the landscape's resampler and background jobs."""
+        self.controller.close()  # a grid finishing after this is not drawn on dead views
         self.draw_loop.stop()
         ok = self.worker.shutdown(timeout_ms)
         ok = self.widget.shutdown(timeout_ms) and ok

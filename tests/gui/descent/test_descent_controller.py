@@ -303,3 +303,12 @@ def test_after_an_edit_the_headline_describes_what_is_on_screen():
     assert (saved.title, saved.idea) == (title, idea)
     controller.apply_config(preset.config)  # back to the preset: its own words again
     views.banner.set_idea.assert_called_with(preset.title, preset.idea)
+
+
+def test_a_landscape_arriving_after_close_is_not_drawn():
+    controller, views, _, jobs = _controller()
+    controller.apply_config(RACE)
+    controller.close()  # the window closes while the grid is still computing
+    jobs.run_all()
+    views.landscape.set_landscape.assert_not_called()
+    assert not controller.grid_ready
