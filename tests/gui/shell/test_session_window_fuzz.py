@@ -1,7 +1,7 @@
 """Whatever network session the loader accepts, the window opens (runs, variants and view as
 the file says); whatever it refuses, both workspaces keep what they showed.
 
-The descent half of this idea is tests/gui/descent/test_session_fuzz.py (it mutates the
+The descent half of this idea is tests/gui/descent/test_descent_session_fuzz.py (it mutates the
 descent part); here the descent part stays valid and the network part is mutated.
 """
 
