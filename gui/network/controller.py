@@ -24,43 +24,15 @@ from core.nn.train_config import TrainConfig
 from core.nn.train_run import steps_per_epoch
 from core.nn.training import build_network
 from core.nn.variant_run import variant_frames, variant_history
+from gui.network.pinning import PinnedStep, pin
 from gui.network.protocols import JobRunner, NetworkViews, RunHost
+from gui.network.runs import NetworkRun, variant_overrides
 from gui.network.walker import PhaseWalker
 
 ANIMATE_AT_MOST = 2.0  # steps per second up to which every step is animated in phases
 GRID_RESOLUTION = 128  # output grid of a run at rest
 LIVE_GRID_RESOLUTION = 64  # while training: cheaper, and smoothed on screen anyway
 GRID_INTERVAL_S = 0.25  # while training, the data view's output at most 4 times a second
-SHORT_RUN_STEPS = 20  # a preset this short is watched step by step, a longer one flat out
-
-
-def preset_speed(preset: NetworkPreset) -> float | None:
-    """The pace a preset opens with: 1 step a second (animated) for a run of a few steps
-    (backprop by hand), flat out for a run that needs many to show its idea."""
-    config = preset.config
-    dataset = config.make_dataset()
-    total = config.epochs * steps_per_epoch(config, len(dataset.X_train))
-    return 1.0 if total <= SHORT_RUN_STEPS else None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class NetworkRun:
-    """One run on screen: its label, config (with the traced sample) and data set."""
-
-    label: str
-    config: TrainConfig
-    dataset: Any
-    steps_per_epoch: int
-
-
-def variant_overrides(preset: NetworkPreset) -> list[tuple[str, dict]]:
-    """(label, fields that differ from the base) of every variant of a preset."""
-    base = preset.config
-    names = [f.name for f in dataclasses.fields(TrainConfig)]
-    return [
-        (label, {n: getattr(c, n) for n in names if getattr(c, n) != getattr(base, n)})
-        for label, c in preset.variants
-    ]
 
 
 class NetworkController:
@@ -77,6 +49,8 @@ class NetworkController:
         self.sample = 0
         self.shown: Any = None
         self.speed: float | None = None
+        self.scrub_step = -1  # the step pinned by the timeline, -1 = follow the run
+        self.pinned: PinnedStep | None = None
         self._generation = 0
         self._grid_in_flight = False
         self._grid_waiting: tuple | None = None
@@ -125,7 +99,7 @@ class NetworkController:
         self._generation += 1
         self._grid_in_flight, self._grid_waiting = False, None
         self._announced = set()
-        self.shown = None
+        self.shown, self.pinned, self.scrub_step = None, None, -1
         self.walker.leave()
         dataset = runs[0].dataset
         has_accuracy = dataset.task == "classification"
@@ -165,7 +139,7 @@ class NetworkController:
         """Show run ``index`` in the diagram, the data view and the gradient strip."""
         if not 0 <= index < len(self.runs) or index == self.selected:
             return
-        self.selected = index
+        self.selected, self.pinned = index, None
         self.walker.leave()
         self._show_architecture()
         if self.shown is not None:
@@ -185,20 +159,25 @@ class NetworkController:
             self.redraw()
 
     # -- transport -----------------------------------------------------------------------
+    # play, step and phases go on from the live run: a run cannot restart at a recorded step
     def toggle_play(self) -> None:
+        self._unpin()
         self.walker.leave()
         self.runner.toggle()
 
     def play(self) -> None:
+        self._unpin()
         self.walker.leave()
         if self.runner.status != "playing":
             self.runner.play()
 
     def step(self) -> None:
+        self._unpin()
         self.runner.step()
 
     def reset(self) -> None:
         self.walker.leave()
+        self.scrub_step, self.pinned = -1, None
         self.views.timeline.follow_live()
         self.runner.reset()
 
@@ -214,6 +193,24 @@ class NetworkController:
         """Whether each step is animated in phases (a slow pace; flat out shows live)."""
         return self.speed is not None and self.speed <= ANIMATE_AT_MOST
 
+    def scrub(self, row: int) -> None:
+        """Pin the views to row ``row`` of the shown run's history (-1 follows the run)."""
+        # pinned by step, not row: thinning the history moves rows, never steps
+        history = None if self.shown is None else self.shown.history[self.selected]
+        if row < 0 or history is None or row >= len(history):
+            self.scrub_step = -1
+        else:
+            self.scrub_step = int(history.steps[row])
+        self.walker.by_hand = False
+        self.walker.leave()
+        self.redraw()
+
+    def _unpin(self) -> None:
+        if self.scrub_step >= 0:
+            self.scrub_step = -1
+            self.views.timeline.follow_live()
+            self.redraw()
+
     def on_status(self, status: str) -> None:
         self.views.timeline.set_playing(status == "playing")
         self.views.status.show_status(status)
@@ -226,6 +223,7 @@ class NetworkController:
         """Next phase of the chosen sample's step; after the update, the next step."""
         if self.shown is None:
             return
+        self._unpin()
         self.runner.pause()
         if self.walker.animating:
             self.walker.clock.stop()
@@ -239,6 +237,7 @@ class NetworkController:
     def previous_phase(self) -> None:
         if self.shown is None:
             return
+        self._unpin()
         self.runner.pause()
         self.walker.by_hand = True
         if not self.walker.active:
@@ -266,8 +265,12 @@ class NetworkController:
             return  # a state of runs this controller no longer shows
         previous, self.shown = self.shown, state
         history = state.history[self.selected]
-        self.views.timeline.set_rows(len(history), int(self._frame().step))
+        self.views.timeline.set_rows(len(history), int(state.frame.frames[self.selected].step))
         self._announce_stops(state.frame)
+        if self.scrub_step >= 0:
+            self.redraw()  # pinned: the new state only lengthens the timeline
+            self.views.status.count_draw()
+            return
         self.views.curves.show_histories(state.history, [r.steps_per_epoch for r in self.runs])
         self.views.gradients.show_history(history, self.runs[self.selected].label)
         self._request_grid()
@@ -302,14 +305,27 @@ class NetworkController:
         self.views.status.count_draw()
 
     def redraw(self) -> None:
+        """Show the shown state again: live, or pinned to the scrubbed step."""
         if self.shown is None:
             return
-        history = self.shown.history[self.selected]
+        histories, was = self.shown.history, self.pinned
+        self.pinned = None
+        if self.scrub_step >= 0:
+            self.pinned = pin(histories, self.selected, self.scrub_step)
+            histories = self.pinned.histories
+            self.views.timeline.show_row(self.pinned.row, self.pinned.step)
+        self.views.curves.show_histories(histories, [r.steps_per_epoch for r in self.runs])
+        history = histories[self.selected]
         self.views.gradients.show_history(history, self.runs[self.selected].label)
-        self._request_grid()
+        same_pin = was is not None and self.pinned is not None and was.step == self.pinned.step
+        if not same_pin:  # a pinned step's output grid does not change: asked once
+            self._request_grid()
         self._show_live()
 
     def _frame(self):
+        """The shown run's frame: the pinned one, else the newest."""
+        if self.pinned is not None:
+            return self.pinned.frame
         return self.shown.frame.frames[self.selected]
 
     def _show_live(self) -> None:
@@ -355,8 +371,11 @@ class NetworkController:
         if generation != self._generation:
             return  # the runs it belongs to were replaced
         self._grid_in_flight = False
-        self.views.data.show_output(grid)
-        if self._grid_waiting is not None and self.runner.status != "playing":
+        if self.pinned is None or grid.step == self.pinned.step:  # not a grid from before
+            self.views.data.show_output(grid)
+        if self._grid_waiting is not None and (
+            self.runner.status != "playing" or self.pinned is not None
+        ):
             self._submit_grid()  # playing: the next state asks again
 
     def _on_grid_failed(self, generation: int, exc: BaseException) -> None:

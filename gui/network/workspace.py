@@ -19,10 +19,11 @@ from core.nn.presets import NetworkPreset, load_network_preset
 from core.nn.training import build_network
 from core.session import NetworkSession, NetworkView
 from gui.descent.panels.idea_banner import IdeaBanner
-from gui.network.controller import NetworkController, preset_speed, variant_overrides
+from gui.network.controller import NetworkController
 from gui.network.panels.controls import NetworkControls
 from gui.network.panels.step_through import StepThroughPanel
 from gui.network.protocols import NetworkViews
+from gui.network.runs import preset_speed, variant_overrides
 from gui.network.views.curves import GradientStrip, TrainingCurves
 from gui.network.views.data_view import DataView
 from gui.network.views.diagram import NetworkDiagram
@@ -140,6 +141,7 @@ class NetworkSpace:
         widget.timeline.play_clicked.connect(controller.toggle_play)
         widget.timeline.step_clicked.connect(controller.step)
         widget.timeline.reset_clicked.connect(controller.reset)
+        widget.timeline.scrubbed.connect(controller.scrub)
         self.set_speed(controls.training.speed_value())
 
     def set_speed(self, steps_per_second: float | None) -> None:
@@ -209,7 +211,11 @@ class NetworkSpace:
         return self.controller.shown is not None and self.controller.grid_settled
 
     def set_presentation(self, on: bool) -> None:
-        """Presentation mode: the theme's larger fonts are enough for these views."""
+        """Presentation mode: larger fonts and thicker lines in the plots and the diagram
+        (the theme scales the widgets' own fonts)."""
+        widget = self.widget
+        for view in (widget.diagram, widget.data_view, widget.curves, widget.gradients):
+            view.set_presentation(on)
 
     def shutdown(self, timeout_ms: int) -> bool:
         """Stop drawing and animating, join the runs and the background jobs."""

@@ -16,9 +16,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from gui.shell import colors as palette
-from gui.widgets.plot_style import style_static_plot
+from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 
 FLOOR = 1e-12
+PRESENTATION_LINES = 1.6  # lines this much thicker on a projector
 
 
 class DecadeAxis(pg.AxisItem):
@@ -86,11 +87,27 @@ class TrainingCurves(QtWidgets.QWidget):
         layout.addWidget(self.legend)
         layout.addLayout(plots, 1)
         self.lines: list[dict[str, pg.PlotDataItem]] = []
+        self.colors = palette.categorical(0)
+        self._width = 1.0
+
+    def set_presentation(self, on: bool) -> None:
+        """Thicker curves and larger axis fonts for a projector."""
+        self._width = PRESENTATION_LINES if on else 1.0
+        for plot in (self.loss, self.accuracy):
+            set_plot_presentation(plot.getPlotItem(), on)
+        for lines, color in zip(self.lines, self.colors):
+            for name, item in lines.items():
+                item.setPen(self._pen(color, name.startswith("test")))
+
+    def _pen(self, color, dashed: bool):
+        if dashed:
+            return pg.mkPen(color, width=1.6 * self._width, style=QtCore.Qt.PenStyle.DashLine)
+        return pg.mkPen(color, width=2 * self._width)
 
     def set_runs(self, labels: list[str], has_accuracy: bool, has_test: bool) -> None:
         for plot in (self.loss, self.accuracy):
             plot.getPlotItem().clear()
-        colors = palette.categorical(len(labels))
+        colors = self.colors = palette.categorical(len(labels))
         self.lines = []
         keys = [
             f'<span style="color:#{c[0]:02x}{c[1]:02x}{c[2]:02x}">━━</span>&nbsp;{html.escape(t)}'
@@ -99,8 +116,7 @@ class TrainingCurves(QtWidgets.QWidget):
         self.legend.setText("&nbsp;&nbsp;&nbsp;".join(keys) if len(labels) > 1 else "")
         self.legend.setVisible(len(labels) > 1)
         for color in colors:
-            solid = pg.mkPen(color, width=2)
-            dashed = pg.mkPen(color, width=1.6, style=QtCore.Qt.PenStyle.DashLine)
+            solid, dashed = self._pen(color, False), self._pen(color, True)
             lines = {
                 "train_loss": self.loss.plot(pen=solid),
                 "test_loss": self.loss.plot(pen=dashed),
@@ -156,6 +172,15 @@ class GradientStrip(pg.PlotWidget):
         self.lines: list[pg.PlotDataItem] = []
         self.data: list[tuple[np.ndarray, np.ndarray]] = []
         self._title = ""
+        self._presentation = False
+
+    def set_presentation(self, on: bool) -> None:
+        """Thicker lines and larger axis fonts and title for a projector."""
+        self._presentation = bool(on)
+        set_plot_presentation(self.plot, on)
+        width = 2 * (PRESENTATION_LINES if on else 1.0)
+        for line in self.lines:
+            line.setPen(pg.mkPen(line.opts["pen"].color(), width=width))
 
     def set_layers(self, n_layers: int) -> None:
         self.plot.clear()
@@ -163,7 +188,8 @@ class GradientStrip(pg.PlotWidget):
         colors = cmap.map(np.linspace(0.0, 0.85, max(n_layers, 1)), mode=pg.ColorMap.BYTE)
         self.lines = []
         for layer in range(n_layers):
-            line = self.plot.plot(pen=pg.mkPen(colors[layer], width=2))
+            width = 2 * (PRESENTATION_LINES if self._presentation else 1.0)
+            line = self.plot.plot(pen=pg.mkPen(colors[layer], width=width))
             self.lines.append(line)
         self.data = []
 
@@ -175,7 +201,8 @@ class GradientStrip(pg.PlotWidget):
         title = f"‖dW‖ of {label}: dark W1 … light W{last}" if last > 1 else f"‖dW‖ of {label}"
         if title != self._title:  # a new title lays the window out again: only on change
             self._title = title
-            self.plot.setTitle(title, color=palette.FOREGROUND, size="10pt")
+            size = "14pt" if self._presentation else "10pt"  # as set_plot_presentation
+            self.plot.setTitle(title, color=palette.FOREGROUND, size=size)
         self.data = []
         for layer, line in enumerate(self.lines[: norms.shape[1] if norms.ndim == 2 else 0]):
             x, y = finite_xy(steps, norms[:, layer])

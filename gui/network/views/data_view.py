@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from gui.shell import colors as palette
-from gui.widgets.plot_style import style_static_plot
+from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 
 REGION_STRENGTH = 0.45  # how strongly a sure region is tinted (1: the class colour itself)
 POINT_GREY = (60, 60, 66)
@@ -35,6 +35,15 @@ class DataView(pg.PlotWidget):
         self.dataset = None
         self.grid = None
         self._class_colors = palette.categorical(8)[:, :3]
+
+    def set_presentation(self, on: bool) -> None:
+        """Larger axis fonts, points and output line for a projector."""
+        set_plot_presentation(self.plot, on)
+        factor = 1.5 if on else 1.0
+        self.curve.setPen(pg.mkPen((20, 20, 24), width=2.5 * factor))
+        self.train.setSize(7 * factor)
+        self.test.setSize(8 * factor)
+        self.selected.setSize(18 * factor)
 
     def set_dataset(self, dataset) -> None:
         """New points (a new data set or run): the output layer is cleared until its grid."""

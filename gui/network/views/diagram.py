@@ -27,10 +27,12 @@ from gui.network.views.diagram_style import (
     edge_pen,
     fill_brushes,
     hover_label,
+    label_font,
     ring_pens,
 )
 
 PULSES_PER_LAYER = 48
+PRESENTATION_LINES = 1.6  # edges this much thicker on a projector
 
 
 class NetworkDiagram(pg.PlotWidget):
@@ -69,6 +71,7 @@ class NetworkDiagram(pg.PlotWidget):
         self.trace = None
         self._pulse_data: tuple | None = None
         self._brushes = fill_brushes()
+        self._presentation = False
         self.getViewBox().sigResized.connect(self._resize_nodes)
         self.scene().sigMouseMoved.connect(self._on_mouse)
 
@@ -84,12 +87,12 @@ class NetworkDiagram(pg.PlotWidget):
                 label = pg.TextItem("", color=(30, 30, 36), anchor=(0.5, 1.15))
                 label.setPos(x, y + layout.node_radius)
                 label.setZValue(12)
+                label.setFont(self.titles.font)
                 self.addItem(label)
                 self.labels.append(label)
         self.titles.set_layers(layout)
-        n_edges = len(layout.segments)
-        for (positive, level), item in self.edges.items():
-            item.setPen(edge_pen(positive, level, n_edges))
+        self._set_edge_pens()
+        for item in self.edges.values():
             item.setData([], [])
         self.nodes.setData(pos=layout.nodes, size=10, brush=self._brushes[len(self._brushes) // 2])
         self.rings.setData([], [])
@@ -102,6 +105,22 @@ class NetworkDiagram(pg.PlotWidget):
             padding=0,
         )
         self._resize_nodes()
+
+    def _set_edge_pens(self) -> None:
+        if self.layout_ is None:
+            return
+        n_edges = len(self.layout_.segments)
+        scale = PRESENTATION_LINES if self._presentation else 1.0
+        for (positive, level), item in self.edges.items():
+            item.setPen(edge_pen(positive, level, n_edges, scale))
+
+    def set_presentation(self, on: bool) -> None:
+        """Thicker edges and larger labels, layer titles and hover text for a projector."""
+        self._presentation = bool(on)
+        self.titles.font = label_font(self._presentation)
+        for item in (*self.labels, *self.titles.items, self.hover):
+            item.setFont(self.titles.font)
+        self._set_edge_pens()
 
     def _resize_nodes(self) -> None:
         if self.layout_ is None:

@@ -6,22 +6,31 @@ import numpy as np
 import pyqtgraph as pg
 
 from core.nn.graph import WIDTH_LEVELS
+from gui.widgets.plot_style import PRESENTATION_SCALE
 
 POSITIVE = (214, 96, 24)  # orange: a positive weight, activation or gradient
 NEGATIVE = (33, 102, 172)  # blue: a negative one
 EDGE_COLORS = {True: POSITIVE, False: NEGATIVE}
 UNLIT = (222, 224, 228)  # a neuron not computed yet in this phase
 FILL_LEVELS = 41
+LABEL_PT = 9.0  # the diagram's text, in points
 
 
-def edge_pen(positive: bool, level: int, n_edges: int) -> pg.QtGui.QPen:
-    """Width by the weight's size (level 0..WIDTH_LEVELS-1); thinner and fainter when
-    there are many edges, so a large network stays a readable texture."""
+def label_font(presentation: bool) -> pg.QtGui.QFont:
+    """The font of the value labels, layer titles and hover box (larger on a projector)."""
+    font = pg.QtGui.QFont()
+    font.setPointSizeF(LABEL_PT * (PRESENTATION_SCALE if presentation else 1.0))
+    return font
+
+
+def edge_pen(positive: bool, level: int, n_edges: int, scale: float = 1.0) -> pg.QtGui.QPen:
+    """Width by the weight's size (level 0..WIDTH_LEVELS-1) times ``scale``; thinner and
+    fainter when there are many edges, so a large network stays a readable texture."""
     crowded, busy = n_edges > 1000, n_edges > 60
     widths = (0.4, 0.8, 1.4, 2.2) if busy else (0.8, 1.8, 3.2, 5.0)
     base = 30 if crowded else 70 if busy else 90
     alpha = min(255, base + 50 * level)
-    width = widths[min(level, WIDTH_LEVELS - 1)]
+    width = widths[min(level, WIDTH_LEVELS - 1)] * scale
     pen = pg.mkPen((*EDGE_COLORS[positive], alpha), width=width)
     pen.setCosmetic(True)
     return pen
@@ -69,6 +78,7 @@ class LayerTitles:
     def __init__(self, plot: pg.PlotWidget) -> None:
         self.plot = plot
         self.items: list[pg.TextItem] = []
+        self.font = label_font(False)
 
     def set_layers(self, layout) -> None:
         for item in self.items:
@@ -80,5 +90,6 @@ class LayerTitles:
             name = "input" if k == 0 else "output" if k == last else f"hidden {k}"
             item = pg.TextItem(f"{name} ({n})", color=(70, 76, 86), anchor=(0.5, 0.0))
             item.setPos(k, bottom)
+            item.setFont(self.font)
             self.plot.addItem(item)
             self.items.append(item)
