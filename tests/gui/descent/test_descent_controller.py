@@ -49,6 +49,7 @@ def _views() -> p.DescentViews:
         timeline=create_autospec(p.TimelineDisplay, instance=True),
         status=create_autospec(p.StatusDisplay, instance=True),
         controls=create_autospec(p.ControlsDisplay, instance=True),
+        data=create_autospec(p.DataFitDisplay, instance=True),
     )
 
 
