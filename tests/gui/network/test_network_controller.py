@@ -11,7 +11,7 @@ import numpy as np
 from core.nn.graph import network_layout
 from core.nn.presets import load_network_preset
 from core.nn.step_through import sample_trace_at
-from core.nn.variant_run import variant_history
+from core.nn.variant_run import VariantHistory, variant_history
 from gui.network import protocols as p
 from gui.network.controller import NetworkController
 
@@ -236,3 +236,91 @@ def test_state_of_other_layers_is_dropped_after_an_architecture_edit():
     controller.show(old)  # one frame, as the new runs, but of the old layers
     views.diagram.show_live.assert_not_called()
     assert controller.shown is None
+
+
+def _thinned_states(runner, count: int, capacity: int):
+    """Like `_states`, recorded in histories of ``capacity`` rows (thinned as they fill)."""
+    factory = runner.start.call_args.args[0]
+    frames = factory()
+    history, states = None, []
+    for _ in range(count):
+        frame = next(frames)
+        history = history or VariantHistory(frame, capacity=capacity)
+        history.append(frame)
+        states.append(SimpleNamespace(frame=frame, history=history.snapshot(), finished=False))
+    return states
+
+
+def test_scrub_pins_every_view_to_the_recorded_step():
+    controller, views, runner, jobs = _controller()
+    states = _states(runner, 6)
+    for state in states:
+        controller.show(state)
+    jobs.run_all()
+    controller.scrub(2)
+    pinned = states[2].frame.frames[0]  # the frame the run gave at step 2
+    weights, trace = views.diagram.show_live.call_args.args
+    for shown, actual in zip(weights, pinned.weights, strict=True):
+        np.testing.assert_array_equal(shown, actual)
+    run = controller.runs[0]
+    expected = sample_trace_at(run.config, pinned, run.dataset, controller.sample)
+    np.testing.assert_allclose(trace.a[-1], expected.a[-1], rtol=1e-12)
+    views.timeline.show_row.assert_called_with(2, 2)
+    histories = views.curves.show_histories.call_args.args[0]
+    assert [list(h.steps) for h in histories] == [[0, 1, 2]] * len(controller.runs)
+    assert list(views.gradients.show_history.call_args.args[0].steps) == [0, 1, 2]
+    jobs.run_all()
+    assert views.data.show_output.call_args.args[0].step == 2
+
+
+def test_new_states_keep_the_views_pinned_and_minus_one_follows_again():
+    controller, views, runner, jobs = _controller()
+    states = _states(runner, 8)
+    for state in states[:4]:
+        controller.show(state)
+    controller.scrub(1)
+    jobs.run_all()
+    grids = views.data.show_output.call_count
+    for state in states[4:]:
+        controller.show(state)
+    views.timeline.set_rows.assert_called_with(8, 7)
+    views.timeline.show_row.assert_called_with(1, 1)
+    weights = views.diagram.show_live.call_args.args[0]
+    np.testing.assert_array_equal(weights[0], states[1].frame.frames[0].weights[0])
+    assert not jobs.queue and views.data.show_output.call_count == grids  # asked once
+    controller.scrub(-1)
+    weights = views.diagram.show_live.call_args.args[0]
+    assert weights is states[-1].frame.frames[0].weights
+    assert len(views.curves.show_histories.call_args.args[0][0]) == 8
+
+
+def test_scrub_is_pinned_by_step_not_row_when_thinning_moves_rows():
+    controller, views, runner, _jobs = _controller()
+    states = _thinned_states(runner, 40, capacity=8)
+    for state in states[:8]:
+        controller.show(state)
+    controller.scrub(6)  # row 6 = step 6 before any thinning
+    assert controller.scrub_step == 6
+    for state in states[8:]:
+        controller.show(state)  # rows are thinned: step 6 is no longer row 6
+    history = states[-1].history[0]
+    row = history.index_of_step(6)
+    step = int(history.steps[row])
+    assert step <= 6 and row != 6
+    views.timeline.show_row.assert_called_with(row, step)
+    weights = views.diagram.show_live.call_args.args[0]
+    np.testing.assert_array_equal(weights[-1], states[step].frame.frames[0].weights[-1])
+
+
+def test_play_after_a_scrub_follows_the_live_run():
+    controller, views, runner, _jobs = _controller()
+    for state in _states(runner, 5):
+        controller.show(state)
+    controller.scrub(1)
+    views.timeline.follow_live.reset_mock()
+    controller.play()
+    assert controller.scrub_step == -1
+    views.timeline.follow_live.assert_called_once_with()
+    runner.play.assert_called_once_with()
+    weights = views.diagram.show_live.call_args.args[0]
+    assert weights is controller.shown.frame.frames[0].weights
