@@ -200,3 +200,44 @@ def test_unknown_preset_exits_2_with_one_line(capsys):
     assert run_window(preset="no-such-preset") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no-such-preset" in err
+
+
+def test_scrubbing_the_timeline_pins_the_diagram_to_a_recorded_step(window, qtbot):
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    _run_to_end(space, qtbot)
+    history = space.controller.shown.history[0]
+    slider = space.widget.timeline.slider
+    slider.setValue(3)  # the user drags the handle to row 3
+    step = int(history.steps[3])
+    weights = history.weights_at(step)[1]
+    diagram = space.widget.diagram
+    for shown, recorded in zip(diagram.weights, weights, strict=True):
+        np.testing.assert_array_equal(shown, recorded)
+    assert space.widget.timeline.step_label.text() == f"step {step:,}"
+    slider.setValue(slider.maximum())  # back at the right end: the live run
+    newest = space.controller.shown.frame.frames[0].weights
+    for shown, live in zip(diagram.weights, newest, strict=True):
+        np.testing.assert_array_equal(shown, live)
+
+
+def test_presentation_mode_enlarges_the_network_views_fonts_and_lines(window, qtbot):
+    space = _open(window, qtbot, "backprop-by-hand")
+    widget = space.widget
+    axis = widget.curves.loss.getPlotItem().getAxis("bottom")
+
+    def sizes():
+        return (
+            widget.diagram.titles.items[0].textItem.font().pointSizeF(),
+            axis.style["tickFont"].pointSizeF() if axis.style["tickFont"] else 0.0,
+            widget.gradients.plot.getAxis("left").style["tickFont"].pointSizeF(),
+            widget.data_view.plot.getAxis("left").style["tickFont"].pointSizeF(),
+            widget.curves.lines[0]["train_loss"].opts["pen"].widthF(),
+            widget.gradients.lines[0].opts["pen"].widthF(),
+        )
+
+    before = sizes()
+    window.toggle_presentation()  # F11
+    larger = sizes()
+    assert all(b > a for a, b in zip(before, larger, strict=True))
+    window.toggle_presentation()
+    assert sizes() == before
