@@ -135,27 +135,36 @@ def _check_accepted(session: Session) -> None:
         assert config.data is not None
 
 
+def _place(doc: dict, path: tuple):
+    """The container ``path[-1]`` is in, or None when earlier edits removed the way there."""
+    target = doc
+    for key in path[:-1]:
+        if isinstance(target, dict) and key in target:
+            target = target[key]
+        elif isinstance(target, list) and isinstance(key, int) and key < len(target):
+            target = target[key]
+        else:
+            return None
+    fits = isinstance(target, dict) or (
+        isinstance(target, list) and isinstance(path[-1], int) and path[-1] < len(target)
+    )
+    return target if fits else None
+
+
 def _mutate(data, doc: dict, paths: list[tuple]) -> dict:
     doc = json.loads(json.dumps(doc))
     for _ in range(data.draw(st.integers(1, 3), label="edits")):
         path = data.draw(st.sampled_from(paths), label="path")
-        target = doc
-        for key in path[:-1]:
-            if not isinstance(target, dict | list):
-                break
-            try:
-                target = target[key]
-            except (KeyError, IndexError):
-                break
-        else:
-            action = data.draw(st.sampled_from(["set", "set", "delete", "add"]), label="action")
-            if action == "set" and isinstance(target, dict | list):
-                if isinstance(target, dict) or path[-1] < len(target):
-                    target[path[-1]] = data.draw(NASTY | SCALARS | DOCUMENTS, label="value")
-            elif action == "delete" and isinstance(target, dict):
-                target.pop(path[-1], None)
-            elif action == "add" and isinstance(target, dict):
-                target[data.draw(st.text(max_size=6), label="key")] = 1
+        target = _place(doc, path)
+        if target is None:
+            continue
+        action = data.draw(st.sampled_from(["set", "set", "delete", "add"]), label="action")
+        if action == "set":
+            target[path[-1]] = data.draw(NASTY | SCALARS | DOCUMENTS, label="value")
+        elif action == "delete" and isinstance(target, dict):
+            target.pop(path[-1], None)
+        elif action == "add" and isinstance(target, dict):
+            target[data.draw(st.text(max_size=6), label="key")] = 1
     return doc
 
 
