@@ -80,6 +80,7 @@ class DescentController:
         self.scrub_step = -1  # the step pinned by the timeline, -1 = follow the run
         self._announced = np.zeros(0, dtype=bool)
         self._outcomes: Any = None
+        self._closed = False
         self._outcomes_asked = False
 
     def __repr__(self) -> str:
@@ -89,6 +90,8 @@ class DescentController:
     # -- configuration -> run ----------------------------------------------------------
     def apply_config(self, config: DescentConfig, playing: bool | None = None) -> bool:
         """Start a run of ``config`` (keeps playing if it was). False if it is invalid."""
+        if self._closed:
+            return False
         if playing is None:  # a change after a finished run shows the new run playing
             playing = self.runner.status in ("playing", "finished")
         try:
@@ -165,7 +168,9 @@ class DescentController:
         )
 
     def close(self) -> None:
-        """The views are going away: results of jobs still computing are dropped."""
+        """The views are going away: results of jobs still computing are dropped, and an
+        edit still on its way (the controls' debounce) starts no new run."""
+        self._closed = True
         self._grid_generation += 1
         self._run_generation += 1
 

@@ -313,3 +313,12 @@ def test_a_landscape_arriving_after_close_is_not_drawn():
     jobs.run_all()
     views.landscape.set_landscape.assert_not_called()
     assert not controller.grid_ready
+
+
+def test_an_edit_arriving_after_close_starts_no_run():
+    controller, _, runner, jobs = _controller()
+    controller.apply_config(RACE)
+    controller.close()
+    starts, queued = runner.start.call_count, len(jobs.queue)
+    assert not controller.apply_config(RACE.replace(learning_rates=(0.3,)))
+    assert runner.start.call_count == starts and len(jobs.queue) == queued
