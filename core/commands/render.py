@@ -82,14 +82,18 @@ def check_out(path: str) -> str:
 
 def load_source(args: argparse.Namespace):
     """The preset or session the arguments name; UsageError with the reason if none."""
-    from core.presets import load_preset, load_preset_file
+    from core.presets import load_preset
+    from core.session import load_session_file
 
     try:
         if args.preset is not None:
             return load_preset(args.preset)
-        return load_preset_file(args.session)
+        session = load_session_file(args.session)
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from None
+    if session.descent is None:
+        raise UsageError(f"{args.session} holds no descent workspace: nothing to render")
+    return session.descent
 
 
 def run_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
