@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_train(args, sys.stdout, sys.stderr)
     if args.command == "render":
-        from core.commands.render import run_render
+        from gui.export.headless import run_render  # parsing in core, drawing in gui
 
         return run_render(args, sys.stdout, sys.stderr)
     if args.list:

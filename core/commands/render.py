@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from typing import TextIO
 
-from core.commands.common import UsageError, one_line
+from core.commands.common import UsageError
 
 VIEWS = ("landscape", "loss", "gradient", "final-loss")
 STYLES = ("slide", "screen")
@@ -96,16 +95,14 @@ def load_source(args: argparse.Namespace):
     return session.descent
 
 
-def run_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """Render as the arguments say; exit status 0, 1 (could not write), 2 (bad input)."""
-    try:
-        check_out(args.out)
-        preset = load_source(args)
-        if args.steps is not None and args.steps[0] > preset.config.steps:
-            raise UsageError(f"--steps starts after the run's last step {preset.config.steps}")
-    except UsageError as exc:
-        stderr.write(f"slope render: error: {one_line(exc)}\n")
-        return 2
-    from gui.export.headless import render_headless
+def prepare_render(args: argparse.Namespace):
+    """The checked preset to render (UsageError with the reason for bad input).
 
-    return render_headless(preset, args, stdout, stderr)
+    Only the numbers and files are checked here; drawing is the GUI's
+    (`gui.export.headless.run_render`), so this module imports no Qt and no gui.
+    """
+    check_out(args.out)
+    preset = load_source(args)
+    if args.steps is not None and args.steps[0] > preset.config.steps:
+        raise UsageError(f"--steps starts after the run's last step {preset.config.steps}")
+    return preset

@@ -7,6 +7,7 @@ import argparse
 from typing import TextIO
 
 from core.commands.common import one_line
+from core.commands.render import UsageError, prepare_render
 from core.presets import Preset
 
 
@@ -31,3 +32,13 @@ def render_headless(preset: Preset, args: argparse.Namespace, stdout: TextIO, st
         app.processEvents()  # the off-screen views' deleteLater
     stdout.write(f"{path}\n")
     return 0
+
+
+def run_render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``main.py render``: exit status 0, 1 (could not write) or 2 (bad input, one line)."""
+    try:
+        preset = prepare_render(args)
+    except UsageError as exc:
+        stderr.write(f"slope render: error: {one_line(exc)}\n")
+        return 2
+    return render_headless(preset, args, stdout, stderr)

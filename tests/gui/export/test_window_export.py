@@ -11,8 +11,8 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import QPushButton
 
-from core.commands.render import run_render
 from gui.export.export_dialog import ExportDialog
+from gui.export.headless import run_render
 from gui.export.window_export import AnimationExport, animate_from_window, export_from_window
 from gui.shell.main_window import MainWindow
 
