@@ -100,6 +100,10 @@ class ChildRun:
 
     def __init__(self, generation: int, payload: bytes) -> None:
         self.generation = generation
+        # The payload is the parent's own run object (a config the parent already
+        # validated, and a recorder), pickled by RunWorker and sent over a private pipe
+        # inherited at spawn: never bytes from a file or from a user. Sessions and presets
+        # stay JSON read as data.
         factory, self._recorder = pickle.loads(payload)
         self._frames: Iterator[Any] = iter(factory())
         self._record: Any = None
