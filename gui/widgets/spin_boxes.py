@@ -63,26 +63,36 @@ class ScientificSpinBox(QDoubleSpinBox):
         self.setValue(min(max(value, self.minimum()), self.maximum()))
 
 
-def int_spin(minimum: int, maximum: int, value: int, key: str, step: int = 1) -> QSpinBox:
-    """A bounded integer spin box with its tooltip; emits only when editing is done."""
+def int_spin(
+    minimum: int, maximum: int, value: int, key: str, step: int = 1, tooltip: str | None = None
+) -> QSpinBox:
+    """A bounded integer spin box with its tooltip (the shell's ``key``, or ``tooltip``
+    given by a workspace); emits only when editing is done."""
     box = QSpinBox()
     box.setRange(minimum, maximum)
     box.setSingleStep(step)
     box.setValue(value)
     box.setKeyboardTracking(False)
-    box.setToolTip(tip(key))
+    box.setToolTip(tip(key) if tooltip is None else tooltip)
     return box
 
 
 def float_spin(
-    minimum: float, maximum: float, value: float, key: str, step: float = 0.1, decimals: int = 3
+    minimum: float,
+    maximum: float,
+    value: float,
+    key: str,
+    step: float = 0.1,
+    decimals: int = 3,
+    tooltip: str | None = None,
 ) -> QDoubleSpinBox:
-    """A bounded decimal spin box with its tooltip; emits only when editing is done."""
+    """A bounded decimal spin box with its tooltip (as `int_spin`); emits only when editing
+    is done."""
     box = QDoubleSpinBox()
     box.setRange(minimum, maximum)
     box.setDecimals(decimals)
     box.setSingleStep(step)
     box.setValue(value)
     box.setKeyboardTracking(False)
-    box.setToolTip(tip(key))
+    box.setToolTip(tip(key) if tooltip is None else tooltip)
     return box

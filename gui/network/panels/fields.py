@@ -5,30 +5,17 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
 from gui.network.tooltips import tip
-from gui.widgets.spin_boxes import ScientificSpinBox
+from gui.widgets.spin_boxes import ScientificSpinBox, float_spin, int_spin
 
 
 def int_box(low: int, high: int, value: int, key: str, step: int = 1) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setSingleStep(step)
-    box.setValue(value)
-    box.setKeyboardTracking(False)
-    box.setToolTip(tip(key))
-    return box
+    return int_spin(low, high, value, key, step=step, tooltip=tip(key))
 
 
 def float_box(
     low: float, high: float, value: float, key: str, step: float = 0.05, decimals: int = 3
 ) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setValue(value)
-    box.setKeyboardTracking(False)
-    box.setToolTip(tip(key))
-    return box
+    return float_spin(low, high, value, key, step=step, decimals=decimals, tooltip=tip(key))
 
 
 def rate_box(low: float, high: float, value: float, key: str) -> ScientificSpinBox:
