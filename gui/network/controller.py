@@ -13,26 +13,23 @@ core's sentence on why a run diverged. Step-through and the animated step go thr
 from __future__ import annotations
 
 import dataclasses
-import time
+from collections.abc import Callable
 from typing import Any
 
 from core.nn.graph import network_layout
-from core.nn.output_grid import output_grid
 from core.nn.presets import NetworkPreset
 from core.nn.step_through import sample_trace_at, sample_walk
 from core.nn.train_config import TrainConfig
 from core.nn.train_run import steps_per_epoch
 from core.nn.training import build_network
 from core.nn.variant_run import variant_frames, variant_history
+from gui.network.grid_requests import OutputGridRequests
 from gui.network.pinning import PinnedStep, pin
 from gui.network.protocols import JobRunner, NetworkViews, RunHost
 from gui.network.runs import NetworkRun, variant_overrides
 from gui.network.walker import PhaseWalker
 
 ANIMATE_AT_MOST = 2.0  # steps per second up to which every step is animated in phases
-GRID_RESOLUTION = 128  # output grid of a run at rest
-LIVE_GRID_RESOLUTION = 64  # while training: cheaper, and smoothed on screen anyway
-GRID_INTERVAL_S = 0.25  # while training, the data view's output at most 4 times a second
 
 
 class NetworkController:
@@ -51,10 +48,9 @@ class NetworkController:
         self.speed: float | None = None
         self.scrub_step = -1  # the step pinned by the timeline, -1 = follow the run
         self.pinned: PinnedStep | None = None
-        self._generation = 0
-        self._grid_in_flight = False
-        self._grid_waiting: tuple | None = None
-        self._grid_submitted = -1e9
+        self.preview: Any = None  # weights shown instead of the run's (`preview_weights`)
+        self.listeners: list[Callable[[], None]] = []  # told when the shown state changes
+        self.grids = OutputGridRequests(views.data, views.status, runner, jobs)
         self._announced: set[int] = set()
         self._walk_after_step = False
 
@@ -96,10 +92,9 @@ class NetworkController:
 
     def _start(self, playing: bool) -> None:
         views, runs = self.views, self.runs
-        self._generation += 1
-        self._grid_in_flight, self._grid_waiting = False, None
+        self.grids.forget()
         self._announced = set()
-        self.shown, self.pinned, self.scrub_step = None, None, -1
+        self.shown, self.pinned, self.scrub_step, self.preview = None, None, -1, None
         self.walker.leave()
         dataset = runs[0].dataset
         has_accuracy = dataset.task == "classification"
@@ -275,6 +270,7 @@ class NetworkController:
         self.views.gradients.show_history(history, self.runs[self.selected].label)
         self._request_grid()
         self._show_diagram(previous)
+        self._notify()
 
     def _belongs(self, state) -> bool:
         """Whether a state holds frames of the runs on screen (one each, same layers)."""
@@ -321,9 +317,12 @@ class NetworkController:
         if not same_pin:  # a pinned step's output grid does not change: asked once
             self._request_grid()
         self._show_live()
+        self._notify()
 
     def _frame(self):
-        """The shown run's frame: the pinned one, else the newest."""
+        """The shown run's frame: a previewed one, the pinned one, else the newest."""
+        if self.preview is not None:
+            return self.preview
         if self.pinned is not None:
             return self.pinned.frame
         return self.shown.frame.frames[self.selected]
@@ -344,51 +343,45 @@ class NetworkController:
                 self.views.banner.set_divergence(text)
 
     def _request_grid(self) -> None:
-        """Ask for the shown run's output grid: one job at a time, at most every
-        GRID_INTERVAL_S while playing (the job shares the interpreter with training), a
-        finer one as soon as the run rests."""
         run = self.runs[self.selected]
-        resting = self.runner.status != "playing"
-        resolution = GRID_RESOLUTION if resting else LIVE_GRID_RESOLUTION
-        self._grid_waiting = (run.config, self._frame(), run.dataset, resolution)
-        recent = time.monotonic() - self._grid_submitted < GRID_INTERVAL_S
-        if not self._grid_in_flight and (resting or not recent):
-            self._submit_grid()
+        self.grids.pinned_step = None if self.pinned is None else self.pinned.step
+        self.grids.request(run.config, self._frame(), run.dataset)
 
-    def _submit_grid(self) -> None:
-        args, self._grid_waiting = self._grid_waiting, None
-        generation = self._generation
-        self._grid_in_flight = True
-        self._grid_submitted = time.monotonic()
-        self.jobs.submit(
-            output_grid,
-            args,
-            lambda grid: self._on_grid(generation, grid),
-            lambda exc: self._on_grid_failed(generation, exc),
-        )
+    # -- what the inside views read (gui/network/inside) --------------------------------
+    def shown_run(self) -> tuple[NetworkRun, Any, Any] | None:
+        """(run, frame, history) of the run on screen: the frame drawn (previewed, pinned
+        or newest) and that run's recorded history; None before the first state."""
+        if self.shown is None or not self.runs:
+            return None
+        return self.runs[self.selected], self._frame(), self.shown.history[self.selected]
 
-    def _on_grid(self, generation: int, grid) -> None:
-        if generation != self._generation:
-            return  # the runs it belongs to were replaced
-        self._grid_in_flight = False
-        if self.pinned is None or grid.step == self.pinned.step:  # not a grid from before
-            self.views.data.show_output(grid)
-        if self._grid_waiting is not None and (
-            self.runner.status != "playing" or self.pinned is not None
-        ):
-            self._submit_grid()  # playing: the next state asks again
+    def _notify(self) -> None:
+        for listener in self.listeners:
+            listener()
 
-    def _on_grid_failed(self, generation: int, exc: BaseException) -> None:
-        if generation == self._generation:
-            self._grid_in_flight = False
-            self.views.status.show_error(f"The data view failed: {exc}")
+    def preview_weights(self, weights: tuple | None, biases: tuple | None = None) -> None:
+        """Show the network with ``weights`` (and ``biases``) in the diagram and the data
+        view, leaving the run alone; None goes back to the run."""
+        if self.shown is None:
+            return
+        if weights is None:
+            self.preview = None
+        else:
+            frame = (
+                self.shown.frame.frames[self.selected] if self.pinned is None else self.pinned.frame
+            )
+            biases = frame.biases if biases is None else biases
+            self.preview = dataclasses.replace(frame, weights=tuple(weights), biases=tuple(biases))
+        self.walker.leave()
+        self._request_grid()
+        self._show_live()
 
     def close(self) -> None:
         """The window is closing: results still on their way are dropped."""
-        self._generation += 1
+        self.grids.forget()
         self.walker.leave()
 
     @property
     def grid_settled(self) -> bool:
         """No output grid is being computed or waiting."""
-        return not self._grid_in_flight and self._grid_waiting is None
+        return self.grids.settled

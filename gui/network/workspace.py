@@ -20,6 +20,7 @@ from core.nn.training import build_network
 from core.session import NetworkSession, NetworkView
 from gui.descent.panels.idea_banner import IdeaBanner
 from gui.network.controller import NetworkController
+from gui.network.inside import install as install_inside
 from gui.network.panels.controls import NetworkControls
 from gui.network.panels.step_through import StepThroughPanel
 from gui.network.protocols import NetworkViews
@@ -116,6 +117,7 @@ class NetworkSpace:
         self.draw_loop = DrawLoop(self.worker, self.controller.show, parent)
         self.preset: NetworkPreset | None = None
         self._connect()
+        self.inside = install_inside(self)
         self.load_preset_name(DEFAULT_PRESET)
 
     def __repr__(self) -> str:

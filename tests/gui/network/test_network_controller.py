@@ -324,3 +324,37 @@ def test_play_after_a_scrub_follows_the_live_run():
     runner.play.assert_called_once_with()
     weights = views.diagram.show_live.call_args.args[0]
     assert weights is controller.shown.frame.frames[0].weights
+
+
+def test_listeners_hear_each_shown_state_and_read_the_shown_run():
+    controller, _views, runner, _jobs = _controller()
+    heard = []
+    controller.listeners.append(lambda: heard.append(controller.shown_run()))
+    assert controller.shown_run() is None
+    states = _states(runner, 2)
+    for state in states:
+        controller.show(state)
+    assert len(heard) == 2
+    run, frame, history = heard[-1]
+    assert run is controller.runs[0]
+    assert frame is states[-1].frame.frames[0]
+    assert len(history) == 2
+
+
+def test_preview_weights_shows_them_and_back_to_the_run_restores_the_run():
+    controller, views, runner, jobs = _controller()
+    state = _states(runner, 2)[-1]
+    controller.show(state)
+    jobs.run_all()
+    frame = state.frame.frames[0]
+    moved = tuple(w + 1.0 for w in frame.weights)
+    controller.preview_weights(moved)
+    shown = views.diagram.show_live.call_args.args[0]
+    assert all(np.array_equal(a, b) for a, b in zip(shown, moved, strict=True))
+    asked = jobs.queue[-1][1][1]  # the data view's grid is asked for the previewed net
+    assert asked.weights == moved and asked.biases is frame.biases
+    controller.show(state)  # the run goes on underneath: the preview stays on screen
+    assert views.diagram.show_live.call_args.args[0] == moved
+    controller.preview_weights(None)
+    assert views.diagram.show_live.call_args.args[0] is frame.weights
+    assert controller.shown_run()[1] is frame

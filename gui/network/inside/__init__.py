@@ -1,0 +1,18 @@
+"""Inside the network: views that look into the run on screen.
+
+Each view is a tab beside the diagram (next to the data view and the step-through). It
+reads the controller's `shown_run()` when the controller's listeners are told the shown
+state changed, computes what is costly with the space's `BackgroundJobs` (so closing the
+window waits for it), and may show other weights through `preview_weights`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install(space: Any) -> list[Any]:
+    """Add the inside views' tabs to ``space`` (a `gui.network.workspace.NetworkSpace`)
+    and wire them to its controller; returns the parts, which the space keeps."""
+    parts: list[Any] = []
+    return parts
