@@ -6,7 +6,8 @@ A network preset file (``resources/presets/NAME.json``, the folder of
     {"workspace": "network", "title": "...", "idea": "one or two sentences",
      "dataset": {DataSpec.to_dict()},
      "config": {TrainConfig fields, without "data"},
-     "variants": [{"label": "tanh", "config": {fields that differ}}, ...]}   (optional)
+     "variants": [{"label": "tanh", "config": {fields that differ}}, ...],   (optional)
+     "opens": "landscape"}   (optional: the view beside the diagram at first, one of OPENS)
 
 The base config and each variant (the base with its fields replaced) are runs to compare
 side by side. Files are parsed as data only (``json.loads``) and validated completely:
@@ -28,6 +29,7 @@ from core.presets import PRESET_DIR, read_json_file
 
 __all__ = [
     "MAX_VARIANTS",
+    "OPENS",
     "NetworkPreset",
     "load_network_preset",
     "load_network_preset_file",
@@ -37,7 +39,10 @@ __all__ = [
 
 MAX_VARIANTS = 8
 MAX_TITLE, MAX_IDEA, MAX_LABEL = 120, 1000, 60
-_FIELDS = {"workspace", "title", "idea", "dataset", "config", "variants"}
+_FIELDS = {"workspace", "title", "idea", "dataset", "config", "variants", "opens"}
+# the views beside the diagram a preset can open with ("" = the data view, or the
+# step-through when the config traces a sample)
+OPENS = ("", "data", "step-through", "neurons", "landscape", "gradient-check")
 _CONFIG_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)} - {"data"}
 
 
@@ -50,6 +55,7 @@ class NetworkPreset:
     config: TrainConfig
     variants: tuple[tuple[str, TrainConfig], ...] = ()
     name: str = dataclasses.field(default="", compare=False)
+    opens: str = ""
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -86,6 +92,9 @@ def network_preset_from_dict(data: Any, name: str = "") -> NetworkPreset:
     spec = DataSpec.from_dict(data["dataset"])
     base = _config(data["config"], {}, spec, "config")
     variants = _variants(data.get("variants", []), data["config"], spec)
+    opens = data.get("opens", "")
+    if opens not in OPENS:
+        raise ValueError(f"opens must be one of {', '.join(map(repr, OPENS))}; got {opens!r}")
     datasets: dict = {}  # one draw per data seed
     for label, config in [("config", base), *variants]:
         try:
@@ -94,7 +103,7 @@ def network_preset_from_dict(data: Any, name: str = "") -> NetworkPreset:
             build_network(config, dataset)
         except ValueError as exc:
             raise ValueError(f"{label}: {exc}") from None
-    return NetworkPreset(title, idea, base, tuple(variants), name)
+    return NetworkPreset(title, idea, base, tuple(variants), name, opens)
 
 
 def load_network_preset_file(path: str | Path, name: str = "") -> NetworkPreset:

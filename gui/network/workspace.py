@@ -51,6 +51,8 @@ class NetworkWorkspace(QWidget):
         self.gradients = GradientStrip()
         self.timeline = Timeline()
         self.side = QTabWidget()
+        self.data_view.setObjectName("data")  # names a preset's "opens" can give
+        self.step_through.setObjectName("step-through")
         self.side.addTab(self.data_view, "Data")
         self.side.addTab(self.step_through, "Backprop by hand")
         top = QSplitter()
@@ -80,6 +82,15 @@ class NetworkWorkspace(QWidget):
     def show_step_through(self, on: bool) -> None:
         """Show the step-through panel (on) or the data view beside the diagram."""
         self.side.setCurrentWidget(self.step_through if on else self.data_view)
+
+    def show_view(self, name: str) -> bool:
+        """Bring the tab whose widget is named ``name`` (`core.nn.presets.OPENS`) to the
+        front; False if there is none."""
+        for i in range(self.side.count()):
+            if self.side.widget(i).objectName() == name:
+                self.side.setCurrentIndex(i)
+                return True
+        return False
 
     def views(self, status, clock) -> NetworkViews:
         """The interfaces the controller drives (``status``: the window's status bar)."""
@@ -159,6 +170,8 @@ class NetworkSpace:
         self.controller.load_preset(preset)
         self.widget.step_through.set_sample(self.controller.sample)
         self.widget.show_step_through(preset.config.sample_index is not None)
+        if preset.opens:
+            self.widget.show_view(preset.opens)
 
     def load_preset_name(self, name: str) -> None:
         """Open the shipped network preset ``name`` (ValueError names what is wrong)."""

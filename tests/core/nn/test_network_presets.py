@@ -143,3 +143,17 @@ def test_loss_rise_share_counts_rising_steps():
     frames = [Frame(v) for v in (1.0, 0.8, 0.9, 0.9, 0.5, 0.7)]
     assert loss_rise_share(frames) == pytest.approx(2 / 5)
     assert loss_rise_share(frames[:1]) == 0.0
+
+
+def test_opens_names_a_known_view_or_is_refused():
+    import json
+
+    from core.nn.presets import OPENS, network_preset_from_dict
+    from core.presets import PRESET_DIR
+
+    data = json.loads((PRESET_DIR / "zeros-init-symmetry.json").read_text())
+    assert network_preset_from_dict(data).opens == ""
+    assert network_preset_from_dict({**data, "opens": "landscape"}).opens == "landscape"
+    assert "landscape" in OPENS
+    with pytest.raises(ValueError, match="opens must be one of"):
+        network_preset_from_dict({**data, "opens": "the moon"})
