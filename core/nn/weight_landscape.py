@@ -19,9 +19,21 @@ from core.nn.activations import BN_EPS
 from core.nn.losses import check_loss, prepare_targets
 from core.nn.network import MLP
 
-__all__ = ["loss_grid", "pca_directions", "project", "random_directions", "trajectory_of"]
+__all__ = [
+    "LandscapeCancelled",
+    "loss_at_points",
+    "loss_grid",
+    "pca_directions",
+    "project",
+    "random_directions",
+    "trajectory_of",
+]
 
 _CHUNK_ELEMENTS = 1 << 18  # activations per chunk of grid points: stays in the CPU cache
+
+
+class LandscapeCancelled(Exception):
+    """A landscape computation stopped because its ``progress`` callback said so."""
 
 
 def random_directions(net: MLP, seed: int = 0, normalize: str = "filter", biases: str = "zero"):
@@ -88,42 +100,67 @@ def pca_directions(trajectory):
     return _unflat(vt[0], trajectory[0]), _unflat(vt[1], trajectory[0])
 
 
-def project(trajectory, directions, origin=None) -> np.ndarray:
+def project(trajectory, directions, origin=None, distances: bool = False):
     """(T, 2) coordinates (alpha, beta) of each point in the plane origin + span(d1, d2).
 
     Least squares, so non-orthogonal (random) directions work too; ``origin`` defaults to
-    the trajectory's last point.
+    the trajectory's last point. ``distances=True`` also returns each point's Euclidean
+    distance from the plane, ``||theta_t - (origin + alpha_t d1 + beta_t d2)||`` (T,): how
+    far the drawn point is from the weights it stands for.
     """
     basis = np.column_stack([_flat(d) for d in directions])
     points = np.array([_flat(p) for p in trajectory])
     centre = points[-1] if origin is None else _flat(origin)
-    coords, *_ = np.linalg.lstsq(basis, (points - centre).T, rcond=None)
-    return coords.T
+    offsets = (points - centre).T
+    # the normal equations (B^T B) c = B^T x: a 2 x 2 system, far cheaper than an SVD of B
+    coords, *_ = np.linalg.lstsq(basis.T @ basis, basis.T @ offsets, rcond=None)
+    if not distances:
+        return coords.T
+    return coords.T, np.linalg.norm(offsets - basis @ coords, axis=0)
 
 
-def loss_grid(net: MLP, X, y, loss, directions, alphas, betas, dtype=np.float32) -> np.ndarray:
+def loss_grid(
+    net: MLP, X, y, loss, directions, alphas, betas, dtype=np.float32, progress=None
+) -> np.ndarray:
     """Z[i, j] = L(theta + alphas[i] d1 + betas[j] d2) in evaluation mode (data loss only).
 
-    Grid points are evaluated in chunks: for a chunk of G points the parameters of every
-    layer are one (G, 3) x (3, size) product of [1, alpha, beta] with [theta; d1; d2], and
-    each layer is one batched matmul over the G stacked weight matrices. The first layer
-    uses linearity: X (W + a dW1 + b dW2) = XW + a X dW1 + b X dW2. Arithmetic is in
-    ``dtype`` (float32 by default: twice as fast, relative error ~1e-6, invisible in a plot);
-    the result is float64, inf where the loss overflows (clamp before drawing). The network
-    is not changed.
+    The grid's points go through `loss_at_points` (see there: chunks, ``dtype``,
+    ``progress``). The result is float64, inf where the loss overflows (clamp before
+    drawing). The network is not changed.
+    """
+    alphas, betas = (_axis(name, v) for name, v in (("alphas", alphas), ("betas", betas)))
+    a_grid, b_grid = np.meshgrid(alphas, betas, indexing="ij")
+    coords = np.column_stack([a_grid.ravel(), b_grid.ravel()])
+    values = loss_at_points(net, X, y, loss, directions, coords, dtype, progress)
+    return values.reshape(len(alphas), len(betas))
+
+
+def loss_at_points(
+    net: MLP, X, y, loss, directions, coords, dtype=np.float32, progress=None
+) -> np.ndarray:
+    """L(theta + alpha_k d1 + beta_k d2) for each row (alpha_k, beta_k) of ``coords`` (K, 2).
+
+    Points are evaluated in chunks: for a chunk of G points the parameters of every layer
+    are one (G, 3) x (3, size) product of [1, alpha, beta] with [theta; d1; d2], and each
+    layer is one batched matmul over the G stacked weight matrices. The first layer uses
+    linearity: X (W + a dW1 + b dW2) = XW + a X dW1 + b X dW2. Arithmetic is in ``dtype``
+    (float32 by default: twice as fast, relative error ~1e-6, invisible in a plot).
+    ``progress(done, total)`` is called after each chunk; when it returns False the
+    computation stops with `LandscapeCancelled` (no partial result).
     """
     check_loss(loss, net.output)
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != net.sizes[0] or len(X) == 0:
         raise ValueError(f"X must have shape (n, {net.sizes[0]}) with n >= 1, got {X.shape}")
+    coords = np.asarray(coords, dtype=np.float64)
+    if coords.ndim != 2 or coords.shape[1] != 2 or not np.all(np.isfinite(coords)):
+        raise ValueError(f"coords must be finite (alpha, beta) rows, got shape {coords.shape}")
     y = prepare_targets(y, loss, len(X), net.sizes[-1])
-    alphas, betas = (_axis(name, v) for name, v in (("alphas", alphas), ("betas", betas)))
     stacks = _layer_stacks(net, directions, dtype)
     W0, b0 = (s.reshape(3, *shape) for s, shape in zip(stacks[0], _shapes(net)[0], strict=True))
     first = np.matmul(X.astype(dtype), W0) + b0[:, None, :]  # [XW + b, X dW1 + db1, ...]
     first = first.reshape(3, -1)
-    a_grid, b_grid = np.meshgrid(alphas, betas, indexing="ij")
-    coef = np.column_stack([np.ones(a_grid.size), a_grid.ravel(), b_grid.ravel()]).astype(dtype)
+    coef = np.column_stack([np.ones(len(coords)), coords]).astype(dtype)
     Z = np.empty(len(coef))
     chunk = max(1, _CHUNK_ELEMENTS // (len(X) * max(net.sizes[1:])))
     buffers = [np.empty(chunk * len(X) * max(net.sizes[1:]), dtype) for _ in range(2)]
@@ -135,7 +172,10 @@ def loss_grid(net: MLP, X, y, loss, directions, alphas, betas, dtype=np.float32)
             np.matmul(part, first, out=z)
             z = z.reshape(len(part), len(X), net.sizes[1])
             Z[start : start + chunk] = _chunk_losses(net, part, z, stacks, target, loss, buffers)
-    return Z.reshape(len(alphas), len(betas))
+            done = min(start + chunk, len(coef))
+            if progress is not None and not progress(done, len(coef)):
+                raise LandscapeCancelled(f"stopped after {done} of {len(coef)} points")
+    return Z
 
 
 def _axis(name: str, values) -> np.ndarray:
