@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from gui.network.inside.landscape import install_landscape
+from gui.network.inside.neurons import NeuronsPart
+
 
 def install(space: Any) -> list[Any]:
     """Add the inside views' tabs to ``space`` (a `gui.network.workspace.NetworkSpace`)
     and wire them to its controller; returns the parts, which the space keeps."""
     parts: list[Any] = []
+    neurons = NeuronsPart(space)  # the "neurons" tab: what each hidden neuron learned
+    space.widget.side.addTab(neurons.view, "Neurons")
+    space.controller.listeners.append(neurons.on_shown_changed)
+    parts.append(neurons)
+    parts.append(install_landscape(space))  # "landscape": a slice of the loss around the weights
     return parts
