@@ -13,6 +13,7 @@ core's sentence on why a run diverged. Step-through and the animated step go thr
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -107,7 +108,9 @@ class NetworkController:
         views.banner.set_divergence("")
         views.timeline.follow_live()
         pairs = [(r.config, r.dataset) for r in runs]
-        self.runner.start(lambda: variant_frames(pairs), variant_history, playing)
+        # a partial of a module function pickles: the run trains in the child process,
+        # away from the interpreter lock the window paints with
+        self.runner.start(functools.partial(variant_frames, pairs), variant_history, playing)
         views.status.show_message(f"{len(runs)} run(s) of {list(runs[0].config.layers)}")
 
     def _show_architecture(self) -> None:

@@ -241,3 +241,37 @@ def test_presentation_mode_enlarges_the_network_views_fonts_and_lines(window, qt
     assert all(b > a for a, b in zip(before, larger, strict=True))
     window.toggle_presentation()
     assert sizes() == before
+
+
+def test_network_runs_train_in_the_run_process_and_the_window_follows(window, qtbot):
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    worker = space.worker
+    assert worker.route == "process" and worker.child_pid is not None
+    space.controls.training.epochs.setValue(100_000)  # still running at the end
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.play()
+    qtbot.waitUntil(lambda: _step(space) > 20, timeout=10_000)
+    space.controls.shown_run.setCurrentIndex(1)  # a variant, [2, 4, 1], from the child
+    window.pause()
+    qtbot.waitUntil(lambda: space.up_to_date, timeout=5_000)
+    frame = worker.latest.frame.frames[1]
+    for shown, actual in zip(space.widget.diagram.weights, frame.weights, strict=True):
+        np.testing.assert_array_equal(shown, actual)
+    # step-through: the first phase of the chosen sample's step at the shown weights
+    space.widget.step_through.next_button.click()
+    assert space.controller.walker.active and "z" in space.widget.step_through.shown_text()
+    # pinning: a recorded step from the mirror history of the child's rows
+    history = space.controller.shown.history[1]
+    space.widget.timeline.slider.setValue(2)
+    step = int(history.steps[2])
+    for shown, recorded in zip(
+        space.widget.diagram.weights, history.weights_at(step)[1], strict=True
+    ):
+        np.testing.assert_array_equal(shown, recorded)
+    # an architecture edit mid-run starts a new run in the same child process
+    pid = worker.child_pid
+    space.controller.play()
+    space.controls.layers.add_button.click()  # base [2, 1] -> [2, 4, 1]
+    qtbot.waitUntil(lambda: [len(f.weights) for f in _frames(space)] == [2, 2], timeout=10_000)
+    assert worker.route == "process" and worker.child_pid == pid
+    assert worker.status == "playing"
