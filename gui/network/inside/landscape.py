@@ -79,6 +79,12 @@ class LandscapePart:
         if not self._visible():
             return
         self.view.show_previewing(self.controller.preview is not None)
+        slice_step = None if self.view.shown is None else self.view.shown.step
+        if not self.busy and slice_step is not None and slice_step != shown[1].step:
+            self.view.show_note(
+                f"The slice is of step {slice_step}; the run on screen is at step "
+                f"{shown[1].step}. Compute again to follow it."
+            )
         self.maybe_auto()
 
     def on_status(self, status: str) -> None:

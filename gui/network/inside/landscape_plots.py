@@ -117,17 +117,17 @@ class PathPlots(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setBackground(plot_colors().background)
-        self.losses = self.addPlot(row=0, col=0, title="loss along the path")
+        true_hex, slice_hex = (f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (TRUE_COLOR, SLICE_COLOR))
+        title = (  # the key in the title: a legend box would sit on the curves
+            f"loss along the path: <span style='color:{true_hex}'>at the real weights</span>,"
+            f" <span style='color:{slice_hex}'>- - the slice under the dot</span>"
+        )
+        self.losses = self.addPlot(row=0, col=0, title=title)
         self.distance = self.addPlot(row=0, col=1, title="distance from the slice's plane")
-        legend = self.losses.addLegend(offset=(-4, 4))
-        self.true_curve = self.losses.plot(
-            pen=pg.mkPen(TRUE_COLOR, width=2), name="at the real weights"
-        )
+        self.true_curve = self.losses.plot(pen=pg.mkPen(TRUE_COLOR, width=2))
         self.slice_curve = self.losses.plot(
-            pen=pg.mkPen(SLICE_COLOR, width=2, style=QtCore.Qt.PenStyle.DashLine),
-            name="slice, under the projected point",
+            pen=pg.mkPen(SLICE_COLOR, width=2, style=QtCore.Qt.PenStyle.DashLine)
         )
-        legend.setLabelTextSize("8pt")
         self.distance_curve = self.distance.plot(pen=pg.mkPen((40, 40, 48), width=2))
         self.distance.setLabel("left", "% of the path's length")
         for plot in (self.losses, self.distance):

@@ -25,9 +25,8 @@ DIRECTION_CHOICES = (
 )
 WHAT_IT_IS = (
     "A flat cut through weight space around the weights of step {step}, along two "
-    "directions only; it is not the ground the training walked on: the path is "
-    "projected onto the cut and coloured by the loss at its real weights, which can "
-    "differ from the slice under it (side plots)."
+    "directions only. It is not the ground the training walked on: the path is projected "
+    "onto it and coloured by the loss at its real weights, not by the slice under it."
 )
 DEFAULT = SliceSpec()
 IDLE_TEXT = "Choose the directions, the resolution and the range, then Compute."
