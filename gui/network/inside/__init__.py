@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gui.network.inside.gradcheck_panel import install_gradient_check
 from gui.network.inside.landscape import install_landscape
 from gui.network.inside.neurons import NeuronsPart
 
@@ -23,4 +24,5 @@ def install(space: Any) -> list[Any]:
     space.controller.listeners.append(neurons.on_shown_changed)
     parts.append(neurons)
     parts.append(install_landscape(space))  # "landscape": a slice of the loss around the weights
+    parts.append(install_gradient_check(space))  # "gradient-check": backprop vs differences
     return parts
