@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from unittest.mock import MagicMock, create_autospec
 
-import pytest
-from PySide6.QtCore import QThreadPool
+import test_network_window
 
 from core.nn.data_spec import DataSpec
 from core.nn.gradcheck import gradient_check_at
@@ -16,7 +15,6 @@ from core.nn.training import train
 from gui.network.inside.gradcheck import GradientCheck, GradientCheckView
 from gui.network.runs import NetworkRun
 from gui.shell.jobs import BackgroundJobs
-from gui.shell.main_window import MainWindow
 
 
 def _run_and_frames():
@@ -89,17 +87,7 @@ def test_late_and_failed_results():
     view.show_check.assert_not_called()
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.show_space_of("network")
-    yield w
-    w.close()
-    assert not w.network_space.worker.is_running()
-    assert QThreadPool.globalInstance().waitForDone(2000)
+window = test_network_window.window  # the network window fixture, shared
 
 
 def _check(space, qtbot, panel) -> None:
