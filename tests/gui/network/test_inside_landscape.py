@@ -137,3 +137,15 @@ def test_without_opengl_the_3d_toggle_says_so(open_preset, qtbot):
         pytest.skip("OpenGL is available here: the toggle is on offer")
     assert not part.view.three_d.isEnabled() and not part.view.three_d.isChecked()
     assert part.view.three_d.toolTip() == NO_GL_MESSAGE
+
+
+def test_closing_the_window_stops_a_slice_being_computed(open_preset, qtbot):
+    space, part = open_preset(PRESET)
+    _train_then_rest(space, qtbot)
+    qtbot.waitUntil(lambda: not part.busy and part.view.shown is not None, timeout=20_000)
+    part.view.resolution.setValue(101)
+    part.compute()
+    progress = part.running
+    part.view.window().close()
+    assert progress.cancel.is_set() and not part.timer.isActive()
+    qtbot.waitUntil(lambda: space.jobs.running == 0, timeout=10_000)
