@@ -1,5 +1,9 @@
 """``python main.py render``: a figure or an animation of a preset or a session, headless.
 
+A descent preset draws a descent view (default: the landscape), a network preset a
+network view (default: the diagram); a session draws the workspace the view belongs to
+(without ``--view``, the one that was on screen).
+
 Only argument parsing lives here (no Qt is imported at module level): the rendering is
 the window's own export (`gui.export.exporter.render_preset`), so a rendered file equals
 the window's export of the same run at the same size.
@@ -13,7 +17,9 @@ import re
 
 from core.commands.common import UsageError
 
-VIEWS = ("landscape", "loss", "gradient", "final-loss")
+DESCENT_VIEWS = ("landscape", "loss", "gradient", "final-loss")
+NETWORK_VIEWS = ("diagram", "data", "curves", "gradients")
+VIEWS = DESCENT_VIEWS + NETWORK_VIEWS
 STYLES = ("slide", "screen")
 FORMATS = ("png", "svg", "pdf", "gif", "mp4")
 MAX_SIDE = 8192
@@ -22,12 +28,14 @@ _STEPS = re.compile(r"^(\d{1,9}):(\d{1,9})$")
 
 def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--preset", metavar="NAME", help="a shipped descent preset")
+    source.add_argument("--preset", metavar="NAME", help="a shipped preset (either workspace)")
     source.add_argument("--session", metavar="FILE", help="a saved session (.json)")
     parser.add_argument(
         "--out", required=True, metavar="FILE", help="FILE.png|svg|pdf|gif|mp4 (default .png)"
     )
-    parser.add_argument("--view", default="landscape", choices=VIEWS, help="which view")
+    parser.add_argument(
+        "--view", choices=VIEWS, help="which view (default: landscape, or diagram for a network)"
+    )
     parser.add_argument("--width", type=_side, default=1920, metavar="W", help="pixels")
     parser.add_argument("--height", type=_side, default=1080, metavar="H", help="pixels")
     parser.add_argument("--style", default="slide", choices=STYLES, help="figure style")
@@ -80,29 +88,72 @@ def check_out(path: str) -> str:
 
 
 def load_source(args: argparse.Namespace):
-    """The preset or session the arguments name; UsageError with the reason if none."""
-    from core.presets import load_preset
+    """The preset or session part the arguments name, and the view to draw (``args.view``
+    or the workspace's main view); UsageError with the reason if none."""
+    from core.presets import list_presets, load_preset
     from core.session import load_session_file
 
     try:
         if args.preset is not None:
-            return load_preset(args.preset)
+            workspaces = {name: workspace for name, _, workspace in list_presets()}
+            if workspaces.get(args.preset) == "network":
+                return _network_preset(args.preset), _view(args.view, "network")
+            return load_preset(args.preset), _view(args.view, "descent")
         session = load_session_file(args.session)
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from None
-    if session.descent is None:
-        raise UsageError(f"{args.session} holds no descent workspace: nothing to render")
-    return session.descent
+    wanted = session.workspace if args.view is None else _workspace_of(args.view)
+    part = session.network if wanted == "network" else session.descent
+    if part is None:
+        raise UsageError(f"{args.session} holds no {wanted} workspace: nothing to render")
+    return part, _view(args.view, wanted)
+
+
+def _network_preset(name: str):
+    from core.nn.presets import load_network_preset
+
+    return load_network_preset(name)
+
+
+def _workspace_of(view: str) -> str:
+    return "network" if view in NETWORK_VIEWS else "descent"
+
+
+def _view(view: str | None, workspace: str) -> str:
+    """``view``, checked against the workspace; its main view when None."""
+    if view is None:
+        return "diagram" if workspace == "network" else "landscape"
+    if _workspace_of(view) != workspace:
+        names = ", ".join(NETWORK_VIEWS if workspace == "network" else DESCENT_VIEWS)
+        raise UsageError(f"--view {view} is not a view of a {workspace} preset (one of {names})")
+    return view
+
+
+def _last_step(source) -> int:
+    """The last step the source's run takes when nothing stops it."""
+    from core.nn.presets import NetworkPreset
+    from core.nn.train_run import steps_per_epoch
+    from core.session import NetworkSession
+
+    if isinstance(source, NetworkSession):
+        source = source.preset
+    if not isinstance(source, NetworkPreset):
+        return source.config.steps
+    config = source.config
+    n_train = len(config.make_dataset().X_train)
+    return config.epochs * steps_per_epoch(config, n_train)
 
 
 def prepare_render(args: argparse.Namespace):
-    """The checked preset to render (UsageError with the reason for bad input).
+    """The checked preset (or a session's part) to render, with ``args.view`` set to the
+    view to draw (UsageError with the reason for bad input).
 
     Only the numbers and files are checked here; drawing is the GUI's
     (`gui.export.headless.run_render`), so this module imports no Qt and no gui.
     """
     check_out(args.out)
-    preset = load_source(args)
-    if args.steps is not None and args.steps[0] > preset.config.steps:
-        raise UsageError(f"--steps starts after the run's last step {preset.config.steps}")
+    preset, args.view = load_source(args)
+    last = _last_step(preset)
+    if args.steps is not None and args.steps[0] > last:
+        raise UsageError(f"--steps starts after the run's last step {last}")
     return preset

@@ -1,9 +1,10 @@
 """File → Export… (Ctrl+E): one dialog for every figure and animation of the window.
 
-What (a view or the whole window), the format (PNG, SVG, PDF, GIF, MP4), the pixel
-size (1920x1080, 3840x2160, 1280x720 or the view's own aspect), the style (slide or
-screen: the screen itself never changes), the step range and the frame rate. The file
-is written by `gui.export.window_export`, as ``python main.py render`` writes it.
+What (a view of the workspace on screen, or the whole window), the format (PNG, SVG,
+PDF, GIF, MP4), the pixel size (1920x1080, 3840x2160, 1280x720 or the view's own
+aspect), the style (slide or screen: the screen itself never changes), the step range
+and the frame rate. The file is written by `gui.export.window_export`, as ``python
+main.py render`` writes it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.export.figures import VIEWS
-from gui.export.window_export import WHOLE_WINDOW, animate_from_window, export_from_window
+from gui.export.window_export import (
+    WHOLE_WINDOW,
+    animate_from_window,
+    export_from_window,
+    views_of,
+)
 
 SIZE_PRESETS = (("1920 x 1080 (16:9)", 1920, 1080), ("3840 x 2160 (4K)", 3840, 2160))
 FORMATS = (
@@ -51,7 +56,7 @@ class ExportDialog(QDialog):
         self.window = window
         self.setWindowTitle("Export")
         self.view = QComboBox()
-        for key, title in VIEWS.items():
+        for key, title in views_of(window).items():  # the shown workspace's views
             self.view.addItem(title, key)
         self.view.addItem("The whole window (PNG)", WHOLE_WINDOW)
         self.format = QComboBox()
@@ -101,14 +106,14 @@ class ExportDialog(QDialog):
         self.last_step.setToolTip("A picture shows the run as it was at the last step")
 
     def _last_step(self) -> int:
-        shown = self.window.controller.shown
+        shown = self.window.active.controller.shown
         return 0 if shown is None else int(shown.frame.step)
 
     def _size_chosen(self, index: int) -> None:
         size = self.size.itemData(index)
         if size is None:  # the view's own aspect on screen
             whole = self.view.currentData() == WHOLE_WINDOW
-            widget = self.window if whole else self.window.descent.landscape
+            widget = self.window if whole else self.window.active.widget
             w, h = max(widget.width(), 1), max(widget.height(), 1)
             size = (1920, max(16, min(8192, round(1920 * h / w))))
         self.width_box.setValue(size[0])

@@ -1,10 +1,11 @@
 """One export path for the window and ``python main.py render``: data in, file out.
 
 `export_file` writes a figure (PNG, SVG, PDF) or an animation (GIF, MP4) of a
-`DescentFigureData`; the window's dialog and the headless command both call it (the
-dialog drives an animation's `AnimationJob` from a timer instead of `run`, painting the
-very same frames). `render_preset` is the headless half: it runs a preset or a session
-with the core generator to the end of the step range, then exports.
+`DescentFigureData` or a `NetworkFigureData`; the window's dialog and the headless
+command both call it (the dialog drives an animation's `AnimationJob` from a timer
+instead of `run`, painting the very same frames). `render_preset` is the headless half:
+it runs a preset or a session with the core generator to the end of the step range (the
+network: trains its runs side by side), then exports.
 """
 
 from __future__ import annotations
@@ -12,17 +13,30 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from core.nn.presets import NetworkPreset
 from core.presets import Preset
+from core.session import NetworkSession
 from gui.export.animation import AnimationJob, animation_rows, mp4_size
 from gui.export.figure_data import DescentFigureData, descent_grid, figure_data, run_history
 from gui.export.figure_files import ANIMATION_FORMATS, target_path, write_figure
 from gui.export.figures import DescentFigure
+from gui.export.network_figure_data import NetworkFigureData, preset_runs, train_headless
+from gui.export.network_figures import NetworkFigure
 
 DEFAULT_FPS = 30.0
+FigureData = DescentFigureData | NetworkFigureData
+
+
+def make_figure(data: FigureData, view: str, width: int, height: int, style: str = "slide"):
+    """The off-screen figure of ``view``: a `NetworkFigure` of network data, else a
+    `DescentFigure` (each raises ValueError naming a view it does not draw)."""
+    if isinstance(data, NetworkFigureData):
+        return NetworkFigure(data, view, width, height, style)
+    return DescentFigure(data, view, width, height, style)
 
 
 def animation_job(
-    data: DescentFigureData,
+    data: FigureData,
     view: str,
     path: str | os.PathLike,
     width: int,
@@ -38,7 +52,7 @@ def animation_job(
     rows = animation_rows(data.steps, first, last)
     if fmt == "mp4":
         width, height = mp4_size(width, height)
-    figure = DescentFigure(data, view, width, height, style)
+    figure = make_figure(data, view, width, height, style)
     try:
         return AnimationJob(figure, rows, target, fps)
     except BaseException:
@@ -47,7 +61,7 @@ def animation_job(
 
 
 def export_file(
-    data: DescentFigureData,
+    data: FigureData,
     view: str,
     path: str | os.PathLike,
     width: int,
@@ -66,26 +80,16 @@ def export_file(
         finally:
             job.figure.close()
     if steps is not None:
-        data = _cut(data, steps[1])
-    figure = DescentFigure(data, view, width, height, style)
+        data = data.upto(steps[1])
+    figure = make_figure(data, view, width, height, style)
     try:
         return write_figure(figure, target)
     finally:
         figure.close()
 
 
-def _cut(data: DescentFigureData, last_step: int) -> DescentFigureData:
-    from dataclasses import replace
-
-    n = data.row_of_step(last_step) + 1
-    return replace(
-        data, steps=data.steps[:n], points=data.points[:n], loss=data.loss[:n],
-        grad_norm=data.grad_norm[:n],
-    )  # fmt: skip
-
-
 def render_preset(
-    preset: Preset,
+    preset: Preset | NetworkPreset | NetworkSession,
     view: str,
     path: str | os.PathLike,
     width: int,
@@ -96,8 +100,24 @@ def render_preset(
 ) -> Path:
     """Run ``preset`` headless to the end of ``steps`` (default: its whole run) and
     export it as the window would (`export_file`)."""
+    if isinstance(preset, NetworkPreset | NetworkSession):
+        data = network_data(preset, None if steps is None else steps[1])
+        return export_file(data, view, path, width, height, style, steps, fps)
     config = preset.config
     last = config.steps if steps is None else min(steps[1], config.steps)
     history = run_history(config, last)
     data = figure_data(preset.title, config, history, descent_grid(config))
     return export_file(data, view, path, width, height, style, steps, fps)
+
+
+def network_data(source: NetworkPreset | NetworkSession, last_step: int | None):
+    """Train a network preset (variants on, as it opens) or a session's network part (its
+    variants and shown run as saved) headless to ``last_step`` (None: to the end)."""
+    if isinstance(source, NetworkSession):
+        view = source.view
+        variants_on, selected = (True, 0) if view is None else (view.variants_on, view.shown_run)
+        preset = source.preset
+    else:
+        preset, variants_on, selected = source, True, 0
+    runs = preset_runs(preset, variants_on)
+    return train_headless(preset.title, runs, last_step, min(selected, len(runs) - 1))

@@ -10,7 +10,7 @@ the asked step range with the core generator and records it with the same record
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,6 +50,14 @@ class DescentFigureData:
     def row_of_step(self, step: int) -> int:
         """The last recorded row at or before ``step`` (0 if none is)."""
         return max(int(np.searchsorted(self.steps, step, side="right")) - 1, 0)
+
+    def upto(self, last_step: int) -> DescentFigureData:
+        """The figure data up to the last recorded row at or before ``last_step``."""
+        n = self.row_of_step(last_step) + 1
+        return replace(
+            self, steps=self.steps[:n], points=self.points[:n], loss=self.loss[:n],
+            grad_norm=self.grad_norm[:n],
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         return f"DescentFigureData({self.title!r}, rows={self.n_rows}, runs={len(self.lr)})"

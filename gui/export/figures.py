@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.export.figure_data import DescentFigureData
+from gui.export.figure_paint import PaintedFigure, begin_paint
 from gui.export.figure_style import FigureStyle, figure_style, font, log_axis, pen, style_axes
 from gui.shell import colors as palette
 
@@ -30,7 +31,7 @@ MAX_LEGEND_ROWS = 8  # more rows than this would not read on a slide
 TINY = 1e-300  # the floor of a value drawn on a log axis
 
 
-class DescentFigure:
+class DescentFigure(PaintedFigure):
     """One descent view as a standalone scene of ``width`` x ``height`` pixels."""
 
     def __init__(
@@ -225,29 +226,8 @@ class DescentFigure:
     # -- painting ----------------------------------------------------------------------
     def paint(self, painter: QtGui.QPainter) -> None:
         """Draw the figure on ``painter``'s device, filling ``width`` x ``height``."""
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        painter.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing, True)
-        rect = QtCore.QRectF(0, 0, self.width, self.height)
-        painter.fillRect(rect, QtGui.QColor(*palette.BACKGROUND))
+        rect = begin_paint(painter, self.width, self.height)
         self.scene.render(painter, rect, rect)
-
-    def image(self, fmt=QtGui.QImage.Format.Format_RGB32) -> QtGui.QImage:
-        """The figure as an image of exactly ``width`` x ``height`` pixels."""
-        image = QtGui.QImage(self.width, self.height, fmt)
-        image.fill(QtGui.QColor(*palette.BACKGROUND))
-        painter = QtGui.QPainter(image)
-        try:
-            self.paint(painter)
-        finally:
-            painter.end()
-        return image
-
-    def rgb(self) -> np.ndarray:
-        """The figure as a ``(height, width, 3)`` uint8 array (for the video encoder)."""
-        image = self.image(QtGui.QImage.Format.Format_RGB888)  # painted as the encoder reads
-        stride, w, h = image.bytesPerLine(), self.width, self.height
-        raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * h)
-        return raw.reshape(h, stride)[:, : w * 3].reshape(h, w, 3).copy()
 
 
 def clip_segments(path: np.ndarray, box) -> np.ndarray:

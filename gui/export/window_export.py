@@ -1,9 +1,12 @@
-"""The window's side of the export: its run as figure data, files, animations, clipboard.
+"""The window's side of the export: its runs as figure data, files, animations, clipboard.
 
-Figures come from the descent controller's shown state (configuration, title and the
-recorded history), never from grabbing a view, through `export_file`, the path
-``python main.py render`` takes too. Only "the whole window" is a picture of the screen.
-Every failure is reported in the window's status bar; nothing is left half-written.
+The descent views and the network's diagram, data view, curves and gradient strip come
+from their controller's shown state (configuration, title and the recorded history),
+never from grabbing a view, through `export_file`, the path ``python main.py render``
+takes too. Any other view a space lists in ``export_views()`` (the views inside the
+network) is painted as it is on screen (`WidgetFigure`), the 3-D view from its OpenGL
+frame buffer, and "the whole window" is a picture of the screen. Every failure is
+reported in the window's status bar; nothing is left half-written.
 """
 
 from __future__ import annotations
@@ -14,13 +17,63 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from gui.export.exporter import animation_job, export_file
+from gui.export.exporter import animation_job, export_file, make_figure
 from gui.export.figure_data import DescentFigureData, descent_grid, figure_data
-from gui.export.figure_files import target_path, write_atomically
-from gui.export.figures import DescentFigure
+from gui.export.figure_files import target_path, write_atomically, write_figure
+from gui.export.figures import VIEWS
+from gui.export.network_figure_data import window_network_data
+from gui.export.network_figures import NETWORK_VIEWS
+from gui.export.widget_figure import WidgetFigure, gl_picture
 from gui.shell import colors as palette
 
 WHOLE_WINDOW = "window"
+SURFACE_3D = "surface3d"
+MAIN_VIEW = {"descent": "landscape", "network": "diagram"}  # what Edit → Copy pictures
+
+
+def views_of(window) -> dict[str, str]:
+    """The views the shown workspace exports, name -> what the dialog calls them."""
+    space = window.active
+    if space.workspace == "descent":
+        return {**VIEWS, SURFACE_3D: "3-D surface (PNG, needs OpenGL)"}
+    named = dict(NETWORK_VIEWS)
+    for name in space.export_views():
+        named.setdefault(name, f"{name[:1].upper()}{name[1:]} (as on screen)")
+    return named
+
+
+def _data_of(window, view: str):
+    """The recorded run ``view`` draws (ValueError when none is shown yet)."""
+    if view in NETWORK_VIEWS:
+        return window_network_data(window.network_space)
+    return window_figure_data(window)
+
+
+def _live_figure(window, view: str, width: int, height: int, style: str):
+    """A figure of a view as it is on screen (None for a view drawn from data)."""
+    if view == SURFACE_3D:
+        surface = window.descent.surface3d
+        return WidgetFigure(surface, window.controller.title, width, height, style,
+                            picture=gl_picture(surface, width, height))  # fmt: skip
+    if view in VIEWS or view in NETWORK_VIEWS:
+        return None
+    views = window.network_space.export_views()
+    if view not in views:
+        raise ValueError(f"view must be one of {', '.join(views_of(window))}, got {view!r}")
+    return WidgetFigure(views[view], window.network_space.controller.title, width, height, style)
+
+
+def window_figure(window, view: str, width: int, height: int, style="slide", steps=None):
+    """The figure of ``view`` the window exports (close it after use)."""
+    figure = _live_figure(window, view, width, height, style)
+    if figure is not None:
+        return figure
+    data = _data_of(window, view)
+    if steps is not None:
+        data = data.upto(steps[1])
+    return make_figure(data, view, width, height, style)
+
+
 FRAME_BUDGET_MS = 40  # painting per timer tick: the window answers between ticks
 
 
@@ -62,10 +115,12 @@ def export_from_window(window, view, path, width, height, style="slide", steps=N
     try:
         if view == WHOLE_WINDOW:
             written = export_window_picture(window, path, width, height)
+        elif view in VIEWS or view in NETWORK_VIEWS:
+            data = _data_of(window, view)
+            written = export_file(data, view, path, width, height, style, steps)
         else:
-            written = export_file(
-                window_figure_data(window), view, path, width, height, style, steps
-            )
+            figure = _live_figure(window, view, width, height, style)
+            written = write_figure(figure, path)
     except (OSError, ValueError) as exc:
         window.status.show_error(f"Could not export: {exc}")
         return False
@@ -73,10 +128,15 @@ def export_from_window(window, view, path, width, height, style="slide", steps=N
     return True
 
 
-def copy_figure(window, view="landscape", width=1920, height=1080, style="slide") -> bool:
-    """Edit → Copy: the figure of ``view`` (slide style) to the clipboard."""
+def copy_figure(window, view=None, width=1920, height=1080, style="slide") -> bool:
+    """Edit → Copy: the figure of ``view`` (default: the shown workspace's main view, or
+    the 3-D view when it is the one on screen) in slide style, to the clipboard."""
+    if view is None:
+        space = window.active
+        shows_3d = space.workspace == "descent" and space.widget.shows_3d
+        view = SURFACE_3D if shows_3d else MAIN_VIEW.get(space.workspace, "landscape")
     try:
-        figure = DescentFigure(window_figure_data(window), view, width, height, style)
+        figure = window_figure(window, view, width, height, style)
     except ValueError as exc:
         window.status.show_error(f"Could not copy: {exc}")
         return False
@@ -154,9 +214,9 @@ class AnimationExport(QtCore.QObject):
 def animate_from_window(window, view, path, width, height, style, steps, fps):
     """File → Export of a GIF or MP4: starts an `AnimationExport` (None if it could not)."""
     try:
-        job = animation_job(
-            window_figure_data(window), view, path, width, height, style, steps, fps
-        )
+        if not (view in VIEWS or view in NETWORK_VIEWS):
+            raise ValueError(f"the {view} view is exported as a picture (PNG, SVG, PDF) only")
+        job = animation_job(_data_of(window, view), view, path, width, height, style, steps, fps)
     except (OSError, ValueError) as exc:
         window.status.show_error(f"Could not export: {exc}")
         return None

@@ -232,6 +232,22 @@ class NetworkSpace:
         for view in (widget.diagram, widget.data_view, widget.curves, widget.gradients):
             view.set_presentation(on)
 
+    def export_views(self) -> dict[str, QWidget]:
+        """The views File → Export offers, name -> widget: the four below, then every
+        inside part's ``export_view`` ``(name, widget)`` (gui/export draws them)."""
+        widget = self.widget
+        views: dict[str, QWidget] = {
+            "diagram": widget.diagram,
+            "data": widget.data_view,
+            "curves": widget.curves,
+            "gradients": widget.gradients,
+        }
+        for part in self.inside:
+            name, view = getattr(part, "export_view", (None, None))
+            if name and view is not None:
+                views.setdefault(name, view)
+        return views
+
     def shutdown(self, timeout_ms: int) -> bool:
         """Stop drawing and animating, join the runs and the background jobs."""
         self.controller.close()

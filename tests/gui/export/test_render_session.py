@@ -22,11 +22,20 @@ def test_render_takes_the_descent_part_of_a_session_file(tmp_path):
     preset = load_preset("saddle-escape")
     path = tmp_path / "lesson.slope.json"
     save_session_file(_session(preset), path)
-    loaded = load_source(SimpleNamespace(preset=None, session=str(path)))
-    assert loaded.config == preset.config
+    loaded, view = load_source(SimpleNamespace(preset=None, session=str(path), view=None))
+    assert loaded.config == preset.config and view == "landscape"
     old = tmp_path / "old.json"
     save_preset(preset, old)
-    assert load_source(SimpleNamespace(preset=None, session=str(old))).config == preset.config
+    args = SimpleNamespace(preset=None, session=str(old), view=None)
+    assert load_source(args)[0].config == preset.config
+
+
+def test_render_takes_the_network_part_for_a_network_view(tmp_path):
+    path = tmp_path / "lesson.slope.json"
+    save_session_file(_session(load_preset("saddle-escape")), path)
+    part, view = load_source(SimpleNamespace(preset=None, session=str(path), view="curves"))
+    assert isinstance(part, NetworkSession) and view == "curves"
+    assert part.preset.config == load_network_preset("backprop-by-hand").config
 
 
 def test_render_of_a_session_writes_the_figure(qapp, tmp_path):
