@@ -3,9 +3,10 @@
 From the history's kept weight sets (steps t_0 < ... < t_M-1, thinned) and the frame on
 screen, every layer's weights W[l] and biases b[l] are counted into bins that stay fixed
 for the whole run: ``n_bins`` equal bins over [-m, m], m = max |w| the layer ever had in
-the sets shown. Fixed bins make a large initialization (a wide first column) and its
-shrinkage (the columns narrowing towards 0) visible, and zero sits on a bin edge between
-the two middle bins.
+the sets shown (``n_bins`` None: `bin_count` of the layer's size, so a small layer gets
+a few wide bins, a large one finer ones). Fixed bins make a large initialization (a wide
+first column) and its shrinkage (the columns narrowing towards 0) visible, and zero sits
+on a bin edge between the two middle bins (the bin count is even).
 
 A ReLU unit is *dead* when its activation is 0 for every training sample: its gradient
 relu'(z) = 0 everywhere, so its incoming weights never change again.
@@ -13,6 +14,7 @@ relu'(z) = 0 everywhere, so its incoming weights never change again.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,13 +25,20 @@ from core.nn.train_config import TrainConfig, TrainFrame
 __all__ = [
     "N_BINS",
     "WeightHistograms",
+    "bin_count",
     "dead_units",
     "fixed_bins",
     "histogram_rows",
     "weight_histograms",
 ]
 
-N_BINS = 40
+N_BINS = 40  # the most bins of a layer
+
+
+def bin_count(size: int, most: int = N_BINS) -> int:
+    """Bins for ``size`` values: about 2 sqrt(size), from 8 to ``most`` (a histogram of 64
+    weights in 40 bins is mostly empty bins; in 16 it shows their spread)."""
+    return int(min(most, max(8, 2 * math.ceil(math.sqrt(max(size, 1))))))  # even: 0 an edge
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -37,7 +46,8 @@ class WeightHistograms:
     """``steps`` (M,) the steps counted; per layer l: ``weight_counts[l]`` (M, n_bins) with
     bin edges ``weight_edges[l]`` (n_bins + 1,), the same for biases; ``dead[l]`` the
     number of dead units of a ReLU layer at the last step (None for other layers and the
-    output layer); ``units[l]`` the layer's unit count. Arrays are read-only."""
+    output layer); ``units[l]`` the layer's unit count, ``layers`` the network's sizes
+    (inputs first). Arrays are read-only."""
 
     steps: np.ndarray
     weight_counts: tuple[np.ndarray, ...]
@@ -46,6 +56,7 @@ class WeightHistograms:
     bias_edges: tuple[np.ndarray, ...]
     dead: tuple[int | None, ...]
     units: tuple[int, ...]
+    layers: tuple[int, ...]
 
     def __repr__(self) -> str:
         return f"WeightHistograms(sets={len(self.steps)}, layers={len(self.weight_counts)})"
@@ -90,7 +101,11 @@ def dead_units(config: TrainConfig, frame: TrainFrame, X_train: np.ndarray) -> l
 
 
 def weight_histograms(
-    config: TrainConfig, frame: TrainFrame, history, X_train: np.ndarray, n_bins: int = N_BINS
+    config: TrainConfig,
+    frame: TrainFrame,
+    history,
+    X_train: np.ndarray,
+    n_bins: int | None = None,
 ) -> WeightHistograms:
     """Histograms of every layer's weights and biases at the kept weight sets of
     ``history`` (a `TrainingSnapshot`) up to the frame's step, then at the frame itself,
@@ -99,7 +114,8 @@ def weight_histograms(
     w_counts, w_edges, b_counts, b_edges = [], [], [], []
     for stack, counts, edges in ((weights, w_counts, w_edges), (biases, b_counts, b_edges)):
         for layer_stack in stack:
-            bins = fixed_bins(layer_stack, n_bins)
+            count = bin_count(layer_stack[0].size) if n_bins is None else n_bins
+            bins = fixed_bins(layer_stack, count)
             edges.append(_read_only(bins))
             counts.append(_read_only(histogram_rows(layer_stack, bins)))
     masks = dead_units(config, frame, X_train)
@@ -114,6 +130,7 @@ def weight_histograms(
         tuple(b_edges),
         (*dead, None),
         tuple(int(n) for n in config.layers[1:]),
+        tuple(int(n) for n in config.layers),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gui.network.inside.gradcheck_panel import install_gradient_check
+from gui.network.inside.histograms import HistogramsPart
 from gui.network.inside.landscape import install_landscape
 from gui.network.inside.neurons import NeuronsPart
 
@@ -23,6 +24,10 @@ def install(space: Any) -> list[Any]:
     space.widget.side.addTab(neurons.view, "Neurons")
     space.controller.listeners.append(neurons.on_shown_changed)
     parts.append(neurons)
+    weights = HistogramsPart(space)  # "weights": weight and bias histograms over training
+    space.widget.side.addTab(weights.view, "Weights")
+    space.controller.listeners.append(weights.on_shown_changed)
+    parts.append(weights)
     parts.append(install_landscape(space))  # "landscape": a slice of the loss around the weights
     parts.append(install_gradient_check(space))  # "gradient-check": backprop vs differences
     return parts

@@ -14,12 +14,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-import shiboken6
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from gui.network.inside.neurons_detail import NeuronDetail
-from gui.network.inside.neurons_jobs import LatestJob
+from gui.network.inside.neurons_jobs import TabPart
 from gui.network.inside.neurons_mosaic import FILL, Thumbnails, thumbnails
 from gui.shell.theme import plot_colors
 
@@ -193,55 +192,21 @@ class NeuronsView(QWidget):
         self.pages.setCurrentWidget(self.grid)
 
 
-class NeuronsPart:
-    """The neurons tab wired to a `NetworkSpace`: told by the controller's listeners,
-    computing in the space's jobs only while on screen."""
+class NeuronsPart(TabPart):
+    """The neurons tab wired to a `NetworkSpace` (see `TabPart`)."""
+
+    name = "neurons"
 
     def __init__(self, space: Any) -> None:
-        self.space = space
         self.view = NeuronsView()
         self.export_view = ("Neurons", self.view)
-        playing = lambda: space.worker.status == "playing"  # noqa: E731
-        self.requests = LatestJob(space.jobs, playing, self._show, self._failed)
-        self.dirty = True  # the shown state changed while the tab was hidden
-        self._run = self._frame = None  # what was last asked for
-        self.view.became_visible.connect(self.refresh)
-        self.view.destroyed.connect(lambda *_: self.requests.forget())
-        space.worker.status_changed.connect(lambda _status: self.requests.flush())
+        super().__init__(space)
 
-    def __repr__(self) -> str:
-        return f"NeuronsPart({self.requests!r}, dirty={self.dirty})"
+    def job(self, run, frame, history):
+        return thumbnails, (run.config, frame, run.dataset, MOST_COLUMNS)
 
-    def on_shown_changed(self) -> None:
-        """A controller listener: the shown run, step or weights changed."""
-        self.dirty = True
-        if self.view.isVisible():
-            self.refresh()
+    def new_run(self, run) -> None:
+        self.view.set_dataset(run.dataset)
 
-    def refresh(self) -> None:
-        """Ask for the thumbnails of what the controller shows now."""
-        shown = self.space.controller.shown_run()
-        if shown is None or not self.dirty:
-            return
-        run, frame, _history = shown
-        self.dirty = False
-        if run is self._run and frame is self._frame:
-            return  # drawn or on its way already (a redraw of the same state)
-        if run is not self._run:
-            self.requests.forget()  # a result for the previous runs must not be drawn
-            self._run = run
-            self.view.set_dataset(run.dataset)
-        self._frame = frame
-        self.requests.request(thumbnails, (run.config, frame, run.dataset, MOST_COLUMNS))
-
-    def _show(self, thumbs: Thumbnails) -> None:
-        if shiboken6.isValid(self.view):
-            self.view.show_thumbnails(thumbs)
-
-    def _failed(self, exc: BaseException) -> None:
-        self.space.status.show_error(f"The neurons view failed: {exc}")
-
-    @property
-    def settled(self) -> bool:
-        """Nothing to compute: the thumbnails show the shown state (or the tab is hidden)."""
-        return self.requests.settled and not (self.dirty and self.view.isVisible())
+    def draw(self, thumbs: Thumbnails) -> None:
+        self.view.show_thumbnails(thumbs)

@@ -1,4 +1,5 @@
-"""Background requests of the inside views, at a bounded pace, newest first.
+"""Background requests of the inside views, at a bounded pace, newest first; `TabPart`,
+the wiring of such a view's tab (work only while it is on screen).
 
 One job in flight at a time: a new request replaces the one waiting (only the newest
 state matters); while the run plays a job starts at most every ``interval_s`` (it shares
@@ -9,8 +10,11 @@ the interpreter with training), at rest at once. Results of requests made before
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
+
+import shiboken6
 
 INTERVAL_S = 0.25  # while training, an inside view refreshes at most 4 times a second
 
@@ -75,3 +79,75 @@ class LatestJob:
     def settled(self) -> bool:
         """Nothing computing and nothing waiting."""
         return not self._in_flight and self._waiting is None
+
+
+class TabPart(ABC):
+    """A tab beside the diagram that draws a background computation on the shown state.
+
+    Subclasses set ``self.view`` (a widget with a ``became_visible`` signal emitted from
+    its showEvent) before calling ``__init__`` and give `job` (the function and its
+    arguments for the shown run, frame and history), `draw` and `name`. Work is asked
+    only while the view is on screen; a state shown while it was hidden is drawn when it
+    comes back; a redraw of the same state asks nothing.
+    """
+
+    name = ""
+
+    def __init__(self, space: Any) -> None:
+        self.space = space
+        playing = lambda: space.worker.status == "playing"  # noqa: E731
+        self.requests = LatestJob(space.jobs, playing, self._done, self._failed)
+        self.dirty = True  # the shown state changed while the tab was hidden
+        self._run = self._frame = None  # what was last asked for
+        self.view.became_visible.connect(self.refresh)
+        self.view.destroyed.connect(lambda *_: self.requests.forget())
+        space.worker.status_changed.connect(lambda _status: self.requests.flush())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.requests!r}, dirty={self.dirty})"
+
+    @abstractmethod
+    def job(self, run: Any, frame: Any, history: Any) -> tuple[Callable, tuple]:
+        """(function, arguments) computing what the view draws for this state."""
+
+    @abstractmethod
+    def draw(self, result: Any) -> None:
+        """Show a finished result (on the main thread)."""
+
+    @abstractmethod
+    def new_run(self, run: Any) -> None:
+        """The shown run changed (its data set may have): before its first result."""
+
+    def on_shown_changed(self) -> None:
+        """A controller listener: the shown run, step or weights changed."""
+        self.dirty = True
+        if self.view.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Ask for the drawing of what the controller shows now."""
+        shown = self.space.controller.shown_run()
+        if shown is None or not self.dirty:
+            return
+        run, frame, history = shown
+        self.dirty = False
+        if run is self._run and frame is self._frame:
+            return  # drawn or on its way already (a redraw of the same state)
+        if run is not self._run:
+            self.requests.forget()  # a result for the previous runs must not be drawn
+            self._run = run
+            self.new_run(run)
+        self._frame = frame
+        self.requests.request(*self.job(run, frame, history))
+
+    def _done(self, result: Any) -> None:
+        if shiboken6.isValid(self.view):
+            self.draw(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.space.status.show_error(f"The {self.name} view failed: {exc}")
+
+    @property
+    def settled(self) -> bool:
+        """Nothing to compute: the view shows the shown state (or is hidden)."""
+        return self.requests.settled and not (self.dirty and self.view.isVisible())

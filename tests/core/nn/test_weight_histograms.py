@@ -13,6 +13,7 @@ from core.nn.train_config import TrainConfig
 from core.nn.training import train
 from core.nn.training_history import training_history
 from core.nn.weight_histograms import (
+    bin_count,
     dead_units,
     fixed_bins,
     histogram_rows,
@@ -97,6 +98,7 @@ def test_a_unit_with_a_very_negative_bias_is_dead():
     assert masks[1].tolist() == [k == 4 for k in range(5)]
     hist = weight_histograms(config, dead_frame, None, dataset.X_train)
     assert hist.dead == (1, 1, None) and hist.units == (6, 5, 1)
+    assert hist.layers == (2, 6, 5, 1)
 
 
 def test_no_dead_count_for_layers_that_are_not_relu():
@@ -106,3 +108,11 @@ def test_no_dead_count_for_layers_that_are_not_relu():
     frame = dataclasses.replace(frames[0], biases=tuple(biases))
     hist = weight_histograms(config, frame, history, dataset.X_train)
     assert hist.dead[0] is None and hist.dead[1] is not None
+
+
+def test_bin_count_grows_with_the_layer_size_within_bounds():
+    assert bin_count(64) == 16 and bin_count(256) == 32
+    assert bin_count(4) == 8 and bin_count(10_000) == 40
+    config, dataset, frames, history = _run(epochs=2)
+    hist = weight_histograms(config, frames[-1], history, dataset.X_train)
+    assert [len(e) - 1 for e in hist.weight_edges] == [bin_count(12), bin_count(30), 8]

@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QThreadPool
 
 from core.nn.neuron_maps import neuron_maps
+from core.nn.weight_histograms import dead_units, weight_histograms
+from gui.network.inside.histograms import HistogramsPart
 from gui.network.inside.neurons import NeuronsPart
 from gui.shell.main_window import MainWindow
 
@@ -16,22 +18,23 @@ XOR = "xor-needs-a-hidden-layer"  # run 1: one hidden layer of 4 tanh units
 
 @pytest.fixture
 def open_preset(qtbot):
-    """``open_preset(name, run)``: the window on a network preset's run ``run`` with the
-    neurons tab in front; returns (space, the neurons part). Closed and joined after."""
+    """``open_preset(name, run, tab)``: the window on a network preset's run ``run`` with
+    the tab ``tab`` in front; returns (space, that tab's part). Closed and joined after."""
     window = MainWindow()
     qtbot.addWidget(window)
     window.resize(1200, 800)
     window.show()
     window.show_space_of("network")
 
-    def open_(name: str, run: int = 0):
+    def open_(name: str, run: int = 0, tab: str = "neurons"):
         window.load_preset_name(name)
         space = window.network_space
         qtbot.waitUntil(lambda: space.controller.shown is not None, timeout=10_000)
         space.controls.shown_run.setCurrentIndex(run)
         assert space.controller.selected == run
-        assert space.widget.show_view("neurons")
-        return space, next(p for p in space.inside if isinstance(p, NeuronsPart))
+        assert space.widget.show_view(tab)
+        kind = NeuronsPart if tab == "neurons" else HistogramsPart
+        return space, next(p for p in space.inside if isinstance(p, kind))
 
     yield open_
     window.close()
@@ -107,3 +110,22 @@ def test_a_network_without_hidden_layer_says_so(open_preset, qtbot):
     assert "no hidden layer" in part.view.message.text()
     assert part.view.grid.rows == []
     assert part.export_view == ("Neurons", part.view)
+
+
+def test_weight_histograms_follow_training_and_count_dead_relu_units(open_preset, qtbot):
+    space, part = open_preset("vanishing-gradients-deep-sigmoid", 2, "weights")  # relu + He
+    space.controller.play()
+    qtbot.waitUntil(lambda: _shown_step(space) > 40, timeout=30_000)
+    _settle(space, part, qtbot)
+    run, frame, history = space.controller.shown_run()
+    shown = part.view.shown.histograms
+    assert shown.steps[-1] == frame.step
+    expected = weight_histograms(run.config, frame, history, run.dataset.X_train)
+    for ours, theirs in zip(shown.weight_counts, expected.weight_counts, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    dead = dead_units(run.config, frame, run.dataset.X_train)
+    assert len(part.view.rows) == 7
+    for layer, mask in enumerate(dead):
+        title = part.view.rows[layer][0].titleLabel.text
+        assert f"{int(mask.sum())} of 8 ReLU units dead" in title
+    assert part.export_view == ("Weight histograms", part.view)
