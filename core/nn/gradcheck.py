@@ -305,8 +305,8 @@ def _summary(verdict: str, names, verdicts, rel: np.ndarray, tiny) -> str:
     worst = max(judged, default=0.0)
     if verdict == "pass" and not judged:
         return (
-            "Pass, but only to within rounding: every difference is below the noise of the "
-            "loss (gradients this small, or a loss this large, allow no sharper check)."
+            f"Pass, to within rounding only: the gradients are so small (or the loss so large) "
+            f"that every difference is rounding noise (largest relative error {rel.max():.1e})."
         )
     if verdict == "pass":
         return (

@@ -28,7 +28,7 @@ TABLE_TIP = (
     f"green at or below {PASS_BELOW:.0e} (they agree), amber up to {FAIL_ABOVE:.0e}, "
     f"red above (a formula is wrong)."
 )
-ROUNDING_TEXT = "≈ 0 (rounding)"
+ROUNDING_TEXT = "(within rounding)"  # a ratio of two differences both at rounding level
 
 
 def verdict_color(verdict: str) -> QtGui.QColor:
@@ -114,8 +114,8 @@ class GradientCheckPanel(QtWidgets.QWidget):
     # -- what the table holds ------------------------------------------------------------
     def _cell(self, check: FrameGradCheck, index: int) -> QtWidgets.QTableWidgetItem:
         verdict, relative = check.verdicts[index], float(check.relative[index])
-        text = ROUNDING_TEXT if check.tiny[index] else f"{relative:.1e}"
-        item = QtWidgets.QTableWidgetItem(f"{text}  {verdict}")
+        rounding = f" {ROUNDING_TEXT}" if check.tiny[index] else ""
+        item = QtWidgets.QTableWidgetItem(f"{relative:.1e}  {verdict}{rounding}")
         item.setData(QtCore.Qt.ItemDataRole.UserRole, verdict)
         item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         color = verdict_color(verdict)

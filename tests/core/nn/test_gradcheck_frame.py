@@ -136,7 +136,7 @@ def test_a_diverged_frame_passes_only_to_within_rounding():
     assert last.stop_reason == "diverged" and last.train_loss > 1e6
     check = gradient_check_at(config, last, dataset)
     assert check.verdict == "pass" and all(check.tiny)
-    assert check.summary.startswith("Pass, but only to within rounding")
+    assert check.summary.startswith("Pass, to within rounding only")
 
 
 def test_the_check_matches_torch_autograd():
