@@ -60,14 +60,16 @@ class WidgetFigure(PaintedFigure):
         room = QtCore.QRectF(0, top, rect.width(), rect.height() - top)
         scale = min(room.width() / w, room.height() / h)
         painter.save()
-        painter.translate(room.center().x() - w * scale / 2, room.center().y() - h * scale / 2)
-        painter.scale(scale, scale)
-        if self.picture is not None:
-            painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(QtCore.QPointF(0, 0), self.picture)
-        else:
-            self.widget.render(painter, QtCore.QPoint(0, 0))
-        painter.restore()
+        try:
+            painter.translate(room.center().x() - w * scale / 2, room.center().y() - h * scale / 2)
+            painter.scale(scale, scale)
+            if self.picture is not None:
+                painter.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform, True)
+                painter.drawImage(QtCore.QPointF(0, 0), self.picture)
+            else:  # QWidget's render: a graphics view's own draws its scene, not itself
+                QtWidgets.QWidget.render(self.widget, painter, QtCore.QPoint(0, 0))
+        finally:
+            painter.restore()
 
 
 def gl_picture(view, width: int, height: int) -> QtGui.QImage:

@@ -10,9 +10,6 @@ mode and a clean close.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
@@ -213,28 +210,6 @@ class MainWindow(QMainWindow):
         if session.descent is not None:
             self.load_preset(session.descent)
         self.show_space_of(session.workspace)
-
-    def export_landscape(self, path: str) -> bool:
-        """Write the landscape as PNG: a name without an extension gets ``.png``; the file
-        appears whole or not at all (written next to it, then renamed over it)."""
-        target = Path(path)
-        if target.suffix == "":
-            target = target.with_suffix(".png")
-        elif target.suffix.lower() != ".png":
-            self.status.show_error(f"Could not export: {target.name} is not a .png file name")
-            return False
-        partial = target.with_name(f".{target.stem}.partial.png")
-        try:
-            self.descent.landscape.export_png(str(partial))
-            if not partial.is_file() or partial.stat().st_size == 0:
-                raise OSError("nothing was written")
-            os.replace(partial, target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            self.status.show_error(f"Could not export to {target}: {exc.strerror or exc}")
-            return False
-        self.status.show_message(f"Exported the landscape to {target}")
-        return True
 
     def save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

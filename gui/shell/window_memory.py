@@ -12,12 +12,10 @@ import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QMenu
 
 from gui.shell import theme
 from gui.shell.settings import WindowSettings
-
-MAIN_VIEWS = {"descent": "landscape", "network": "diagram"}  # the view a copy pictures
 
 
 def settings_of(window) -> WindowSettings | None:
@@ -116,19 +114,13 @@ def set_theme(window, name: str) -> None:
         settings.set_theme(name)
 
 
-def main_view(window) -> QWidget:
-    """The shown workspace's main view (the landscape, or the network diagram)."""
-    space = window.active
-    if space.workspace == "descent" and space.widget.shows_3d:
-        return space.widget.surface3d
-    return getattr(space.widget, MAIN_VIEWS.get(space.workspace, ""), None) or space.widget
+def copy_view_picture(window) -> bool:
+    """Edit → Copy picture: the shown workspace's main view (the landscape, the 3-D view
+    when it is on screen, or the network diagram) as a 1920x1080 slide figure, made by
+    the export (`gui.export.window_export.copy_figure`), so a copy looks like a file."""
+    from gui.export.window_export import copy_figure
 
-
-def copy_view_picture(window) -> None:
-    """Edit → Copy picture: the shown workspace's main view, as it is on screen."""
-    pixmap = main_view(window).grab()
-    QApplication.clipboard().setPixmap(pixmap)
-    window.status.show_message(f"Copied a {pixmap.width()}x{pixmap.height()} picture")
+    return copy_figure(window)
 
 
 def reset_view_settings(window) -> None:

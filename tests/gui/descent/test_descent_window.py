@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from core.descent.engine import DescentConfig
 from core.presets import load_preset
+from gui.export.window_export import export_from_window
 from gui.shell.main_window import MainWindow
 
 
@@ -202,7 +203,7 @@ def test_presentation_mode_and_export(window, qtbot, tmp_path):
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert window.dock.isVisible() and not window._presentation
     path = tmp_path / "landscape.png"
-    window.export_landscape(str(path))
+    assert export_from_window(window, "landscape", path, 960, 540)
     assert path.stat().st_size > 10_000
 
 
@@ -302,13 +303,16 @@ def test_play_after_scrubbing_back_continues_from_the_scrubbed_step(window, qtbo
 
 
 def test_export_without_an_extension_writes_a_png_and_failures_are_reported(window, tmp_path):
-    assert window.export_landscape(str(tmp_path / "slide"))
+    def export(path) -> bool:
+        return export_from_window(window, "landscape", path, 640, 360)
+
+    assert export(tmp_path / "slide")
     written = tmp_path / "slide.png"
     assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert str(written) in window.status.message.text()
-    assert not window.export_landscape(str(tmp_path / "missing-folder" / "x.png"))
+    assert not export(tmp_path / "missing-folder" / "x.png")
     assert "Could not export" in window.status.message.text()
-    assert not window.export_landscape(str(tmp_path / "slide.jpg"))
+    assert not export(tmp_path / "slide.jpg")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["slide.png"]  # nothing partial
 
 

@@ -99,12 +99,14 @@ def test_about_names_the_package_version() -> None:
     assert f"Slope {version('slope')}" in help_dialogs.about_text()
 
 
-def test_copy_picture_puts_the_shown_main_view_on_the_clipboard(window) -> None:
+def test_copy_picture_puts_the_main_views_slide_figure_on_the_clipboard(window, qtbot) -> None:
+    window.load_preset_name("saddle-escape")
+    qtbot.waitUntil(lambda: window.controller.shown is not None, timeout=10_000)
     QApplication.clipboard().clear()
     window.window_actions.edit["copy"].trigger()
-    pixmap = QApplication.clipboard().pixmap()
-    size = window.descent.landscape.size()
-    assert (pixmap.width(), pixmap.height()) == (size.width(), size.height())
+    image = QApplication.clipboard().image()
+    assert (image.width(), image.height()) == (1920, 1080)  # the export's figure
+    assert image.pixelColor(2, 2).name() == "#ffffff"  # its light ground
 
 
 def _background(view: pg.GraphicsView) -> tuple[int, int, int]:
