@@ -106,8 +106,10 @@ def layer_scale(activation: str, values: np.ndarray) -> LayerScale:
     Bounded sides are the activation's own (sigmoid 0..1, tanh -1..1); an unbounded side is
     what the units reach; a scale of no width is widened to 1 so it can still be drawn."""
     low, high = _RANGES.get(activation, (None, None))
-    finite = values[np.isfinite(values)]
-    seen = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    seen = (0.0, 0.0)
+    if low is None or high is None:  # only an unbounded side needs a pass over the maps
+        finite = values[np.isfinite(values)]
+        seen = (float(finite.min()), float(finite.max())) if finite.size else seen
     lo = seen[0] if low is None else low
     hi = seen[1] if high is None else high
     centre = _CENTRES.get(activation)
@@ -173,8 +175,12 @@ def _activation_names(config: TrainConfig, n_hidden: int) -> tuple[str, ...]:
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
-    big = np.finfo(np.float64).max / 4
-    return np.ascontiguousarray(np.nan_to_num(values, nan=0.0, posinf=big, neginf=-big))
+    """A contiguous copy of ``values`` with NaN as 0 and infinities as large numbers."""
+    values = np.ascontiguousarray(values)
+    if not np.isfinite(values).all():  # rare (a diverging run): mend only then
+        big = np.finfo(np.float64).max / 4
+        np.nan_to_num(values, copy=False, nan=0.0, posinf=big, neginf=-big)
+    return values
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

@@ -148,3 +148,12 @@ def test_resolution_shrinks_for_large_networks_within_the_budget():
     r = map_resolution((2, 64, 64, 64, 1))
     assert r * r * 192 <= 120 * 120 * 32 and r >= 24
     assert map_resolution((2, 1000, 1000, 1)) == 24
+
+
+def test_overflowing_activations_are_drawn_as_large_finite_numbers():
+    config, dataset, frames = _frames((2, 3, 3, 1), "relu")
+    huge = tuple(np.full(np.shape(W), 1e300) for W in frames[0].weights)
+    frame = dataclasses.replace(frames[0], weights=huge)  # z overflows to inf in layer 2
+    maps = neuron_maps(config, frame, dataset, resolution=6)
+    assert all(np.isfinite(layer).all() for layer in maps.layers)
+    assert maps.layers[1].max() > 1e300 and np.isfinite(maps.scales[1].levels).all()
