@@ -125,7 +125,7 @@ class PathFeed:
         self.exit_points = np.zeros((k, 2))
         rows = self._clamped(rows)
         keep = self._keep(rows, include_first=True)
-        self.item.set_paths([rows[keep[:, j], j] for j in range(k)])
+        self.item.set_rows(rows, keep)
 
     def _append(self, block: np.ndarray, include_first: bool) -> None:
         """``block``: the last row already seen followed by the new rows (or new rows only)."""

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6 import QtCore, QtGui
+from shiboken6 import Shiboken
 
 from gui.shell.colors import HALO_COLOR
 from gui.widgets.run_items import make_pen
@@ -31,6 +31,8 @@ _HALO_EXTRA = 3.5  # the halo is this many pixels wider than the line
 # shows as a rim around it; one level only, so a sweep's paths keep a common width
 _CASING = 2.0
 _RESTROKE = 16  # points restroked before new ones: a new halo's cap covers a few tiny steps
+_QLINEF_BYTES = 32
+wrapInstance = Shiboken.wrapInstance
 
 
 def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float, bool]:
@@ -44,6 +46,26 @@ def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float
     if n_runs <= 12:
         return few_width * (1.6 if presentation else 1.0), True
     return (2.0, False) if presentation else (1.0, True)
+
+
+def _draw_lines(painter, lines: np.ndarray, counts: np.ndarray, pens: list) -> None:
+    """Stroke blocks of ``lines`` (S, 4): ``counts[i]`` rows with ``pens[i]``, in order.
+
+    Neighbouring blocks with the same pen object go out in one ``drawLines`` call, read
+    straight from the array's memory (a ``QLineF`` is four doubles): a frame of a hundred
+    runs costs a few calls, not a hundred conversions to Qt objects.
+    """
+    lines = np.ascontiguousarray(lines, dtype=np.float64)
+    base, offset, i, n_blocks = lines.ctypes.data, 0, 0, len(counts)
+    counts = counts.tolist()
+    while i < n_blocks:
+        pen, n, j = pens[i], counts[i], i + 1
+        while j < n_blocks and pens[j] is pen:
+            n, j = n + counts[j], j + 1
+        if n:
+            painter.setPen(pen)
+            painter.drawLines(wrapInstance(base + _QLINEF_BYTES * offset, QtCore.QLineF), n)
+        offset, i = offset + n, j
 
 
 class RunBuffer:
@@ -70,13 +92,40 @@ class RunBuffer:
         for k, xy in enumerate(paths):
             self.data[k, : len(xy)] = xy
 
+    def fill_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
+        """Replace every polyline by ``rows[m, k]`` (M, K, 2) where ``keep[m, k]``."""
+        n_runs = rows.shape[1]
+        self.counts = np.zeros(n_runs, int)
+        self.data = np.empty((n_runs, max(64, int(keep.sum(axis=0).max(initial=0))), 2))
+        self.append_rows(rows, keep)
+
     def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
         """Append ``rows[m, k]`` to run ``k`` wherever ``keep[m, k]`` (rows in order)."""
-        self._reserve(int((self.counts + keep.sum(axis=0)).max(initial=0)))
-        for m in range(len(rows)):
-            idx = np.flatnonzero(keep[m])
-            self.data[idx, self.counts[idx]] = rows[m, idx]
-            self.counts[idx] += 1
+        added = keep.sum(axis=0)
+        self._reserve(int((self.counts + added).max(initial=0)))
+        m, k = np.nonzero(keep)
+        # the i-th kept row of run k goes to its slot counts[k] + i
+        slot = self.counts[k] + (np.cumsum(keep, axis=0) - 1)[m, k]
+        self.data[k, slot] = rows[m, k]
+        self.counts += added
+
+    def segments(self, runs: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The line segments of runs ``runs[i]`` from their point ``first[i]`` on.
+
+        Returns ``(S, 4)`` rows ``(x0, y0, x1, y1)``, the runs one after another in the
+        order given (the layout of Qt's ``QLineF``), and each run's segment count.
+        """
+        runs, first = np.asarray(runs, int), np.asarray(first, int)
+        counts = np.maximum(self.counts[runs] - first - 1, 0)
+        total = int(counts.sum())
+        lines = np.empty((total, 4))
+        if total:
+            run_of = np.repeat(runs, counts)
+            # point j of each segment: the run's first point, then one by one
+            j = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(total)
+            lines[:, :2] = self.data[run_of, j]
+            lines[:, 2:] = self.data[run_of, j + 1]
+        return lines, counts
 
     def view(self, k: int) -> np.ndarray:
         return self.data[k, : self.counts[k]]
@@ -137,8 +186,19 @@ class TrailsItem(pg.GraphicsObject):
         if self._halo:
             under = top & (np.cumsum(top) > 1)  # every road after the first on top
             self._widths += np.where(under, _CASING, 0.0)
-        self._pens = [make_pen(c, w) for c, w in zip(colors, self._widths, strict=True)]
-        self._halo_pens = [make_pen(HALO_COLOR, w + _HALO_EXTRA) for w in self._widths]
+        # runs of one colour and width share a pen object: `_draw_lines` strokes
+        # neighbours that share one in a single call
+        pens: dict[tuple, QtGui.QPen] = {}
+        self._pens = [
+            pens.setdefault((*c.tolist(), w), make_pen(c, w))
+            for c, w in zip(colors, self._widths.tolist(), strict=True)
+        ]
+        halos: dict[float, QtGui.QPen] = {}
+        widths = self._widths.tolist()
+        for w in widths:
+            if w not in halos:
+                halos[w] = make_pen(HALO_COLOR, w + _HALO_EXTRA)
+        self._halo_pens = [halos[w] for w in widths]
 
     def _top_mask(self, k: int) -> np.ndarray:
         return self._on_top if len(self._on_top) == k else np.zeros(k, bool)
@@ -148,6 +208,16 @@ class TrailsItem(pg.GraphicsObject):
         self._runs.fill([self._finite(xy) for xy in paths])
         self._tails = np.zeros((len(paths), 2))
         self._has_tail = np.zeros(len(paths), bool)
+        self._invalidate()
+
+    def set_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
+        """Replace every polyline by ``rows[m, k]`` (M, K, 2) where ``keep[m, k]`` (and the
+        point is finite): `set_paths` of the kept rows, without a list of K arrays."""
+        rows = np.asarray(rows, float)
+        keep = np.asarray(keep, bool) & np.isfinite(rows).all(axis=-1)
+        self._runs.fill_rows(rows, keep)
+        self._tails = np.zeros((rows.shape[1], 2))
+        self._has_tail = np.zeros(rows.shape[1], bool)
         self._invalidate()
 
     def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
@@ -218,49 +288,56 @@ class TrailsItem(pg.GraphicsObject):
         mask = self._top_mask(len(self._runs))
         return np.flatnonzero(mask if top else ~mask)[::-1]
 
-    @staticmethod
-    def _stroke(painter, pts: np.ndarray) -> None:
-        if len(pts) <= 4:  # a frame's few new segments: skip the array machinery
-            for (x0, y0), (x1, y1) in zip(pts[:-1].tolist(), pts[1:].tolist(), strict=True):
-                painter.drawLine(QtCore.QPointF(x0, y0), QtCore.QPointF(x1, y1))
-            return
-        segments = arrayToLineSegments(pts[:, 0], pts[:, 1], "all", False)
-        painter.drawLines(*segments.drawargs())
+    def stroke_plan(self, runs, start: np.ndarray | None, scale: float = 1.0):
+        """What `_draw_runs` strokes: ``(lines, counts, pens)``, blocks of ``counts[i]``
+        rows of ``lines`` (S, 4) with ``pens[i]``, in painting order.
+
+        Each run ``k`` of ``runs`` is stroked from its point ``start[k]`` on (all of it
+        when ``start`` is None). Runs on top with halos get all their pale outlines first,
+        so a halo never cuts through another road, only through the map and the clouds;
+        their lines then restroke a few earlier points (a new halo's cap covers them).
+        """
+        runs = np.asarray(runs, int)
+        counts = self._runs.counts
+        halo = (self._top_mask(len(counts)) & self._halo)[runs]
+        first = np.zeros(len(runs), int)
+        if start is not None:
+            first = np.maximum(np.asarray(start, int)[runs] - 1, 0)
+        todo = counts[runs] - first >= 2
+        runs, first, halo = runs[todo], first[todo], halo[todo]
+        outlines, outline_counts = self._runs.segments(runs[halo], first[halo])
+        line_first = np.where(halo, np.maximum(first - _RESTROKE, 0), first)
+        lines, line_counts = self._runs.segments(runs, line_first)
+        pens = [self._halo_for(k, scale) for k in runs[halo]]
+        pens += [self._pen(k, scale) for k in runs]
+        lines = np.concatenate([outlines, lines]) if len(outlines) else lines
+        return lines, np.concatenate([outline_counts, line_counts]), pens
 
     def _draw_runs(self, painter, runs, start: np.ndarray | None, scale: float = 1.0) -> None:
-        """Stroke each run ``k`` of ``runs`` from its point ``start[k]`` on (all of it when
-        ``start`` is None). Runs on top with halos get all their pale outlines first, so a
-        halo never cuts through another road, only through the map and the clouds."""
+        """Stroke `stroke_plan`'s segments: one ``drawLines`` per block of same-pen runs."""
+        _draw_lines(painter, *self.stroke_plan(runs, start, scale))
+
+    def tail_plan(self, runs, scale: float = 1.0):
+        """What `_draw_tails` strokes: ``(lines, counts, pens)`` as in `stroke_plan`, one
+        segment per run from its last stored point to its live end (halo first)."""
         counts = self._runs.counts
-        halo = self._top_mask(len(counts)) & self._halo
-        todo = []  # (run, first point to stroke, first point of its new halo)
-        for k in runs:
-            first = 0 if start is None else max(int(start[k]) - 1, 0)
-            if counts[k] - first >= 2:
-                todo.append((k, max(first - _RESTROKE, 0) if halo[k] else first, first))
-        for k, _, first in todo:
-            if halo[k]:
-                painter.setPen(self._halo_for(k, scale))
-                self._stroke(painter, self._runs.view(k)[first:])
-        for k, first, _ in todo:
-            painter.setPen(self._pen(k, scale))
-            self._stroke(painter, self._runs.view(k)[first:])
+        runs = np.asarray(runs, int)
+        if len(self._has_tail) != len(counts) or not len(runs):
+            return np.zeros((0, 4)), np.zeros(0, int), []
+        runs = runs[self._has_tail[runs] & (counts[runs] > 0)]
+        halo = (self._top_mask(len(counts)) & self._halo)[runs]
+        lines = np.empty((len(runs), 4))
+        lines[:, :2] = self._runs.data[runs, counts[runs] - 1]
+        lines[:, 2:] = self._tails[runs]
+        # per run: its halo, then its line (a later run's halo may cover an earlier tail)
+        take = np.repeat(np.arange(len(runs)), np.where(halo, 2, 1))
+        pens = []
+        for k, h in zip(runs.tolist(), halo.tolist(), strict=True):
+            pens += [self._halo_for(k, scale), self._pen(k, scale)] if h else [self._pen(k, scale)]
+        return lines[take], np.ones(len(take), int), pens
 
     def _draw_tails(self, painter, runs, scale: float = 1.0) -> None:
-        counts = self._runs.counts
-        if len(self._has_tail) != len(counts):
-            return
-        halo = self._top_mask(len(counts)) & self._halo
-        for k in runs:
-            if not (self._has_tail[k] and counts[k] > 0):
-                continue
-            a, b = self._runs.data[k, counts[k] - 1], self._tails[k]
-            line = (QtCore.QPointF(a[0], a[1]), QtCore.QPointF(b[0], b[1]))
-            if halo[k]:
-                painter.setPen(self._halo_for(k, scale))
-                painter.drawLine(*line)
-            painter.setPen(self._pen(k, scale))
-            painter.drawLine(*line)
+        _draw_lines(painter, *self.tail_plan(runs, scale))
 
     def paint(self, painter, option, widget=None) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)

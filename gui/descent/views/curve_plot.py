@@ -26,7 +26,8 @@ from gui.widgets.run_items import MarkersItem
 from gui.widgets.trails import TrailsItem
 
 _LOG_FLOOR = 1e-16  # non-positive values on a log axis are drawn at this floor
-_CELL_FRACTION = 1.0 / 1200.0  # points closer than this fraction of the range merge
+_CELL_FRACTION = 1.0 / 1200.0  # before the plot has a size: rows this close merge
+_CELL_PX = 1.0  # a row in the same screen pixel as the row before it adds nothing
 
 
 def _tile(rgb, n) -> np.ndarray:
@@ -68,11 +69,16 @@ class CurvePanel:
         self._y_lo, self._y_hi = np.inf, -np.inf
         self._presentation = False
         self._label_axis(0.0, 1.0)  # before any data: "1" and "10", nothing piled up
+        # resized: fit again, so that rows merge by the new pixel size
+        plot.getViewBox().sigResized.connect(self._forget_range)
 
     @property
     def marks(self) -> tuple[MarkersItem, MarkersItem, MarkersItem]:
         """The end marks: diverged (cross), undefined or overflow (square), left (dot)."""
         return (self.crosses, self.squares, self.dots)
+
+    def _forget_range(self, *_args) -> None:
+        self._range = None
 
     def set_style(self, colors: np.ndarray, width: float, antialias: bool = True) -> None:
         self._colors = np.asarray(colors, np.uint8).reshape(-1, 4)
@@ -168,6 +174,8 @@ class CurvePanel:
         """Write ``new`` rows after the ``seen`` final ones (no copy of the old rows);
         keep the running y range of the final rows. Returns the rows so far."""
         n = seen + len(new)
+        # from row 0 (a new run, or the history thinned) into a new buffer: the feed
+        # compares these rows with the ones it saw last, which must stay as they were
         if seen == 0 or n > len(self._rows) or self._rows.shape[1:] != new.shape[1:]:
             grown = np.empty((max(2 * n, 256), *new.shape[1:]))
             if seen:
@@ -211,9 +219,20 @@ class CurvePanel:
         self.trails.set_bounds(
             QtCore.QRectF(-pad_x, y_lo - pad_y, x_hi + 2 * pad_x, y_hi - y_lo + 2 * pad_y)
         )
-        cell = (x_hi * _CELL_FRACTION, (y_hi - y_lo) * _CELL_FRACTION)
+        cell = self._cell(x_hi, y_hi - y_lo)
         lo, hi = np.array([-pad_x, y_lo - pad_y]), np.array([x_hi + pad_x, y_hi + pad_y])
         self.feed.reset(cell=cell, clamp=(lo, hi))
+
+    def _cell(self, x_span: float, y_span: float) -> tuple[float, float]:
+        """One screen pixel in data units: rows closer than that to the row before them
+        are not drawn (they would land on the same pixel), so a curve costs at most a few
+        segments per pixel column however many rows the history holds."""
+        view_box = self.plot.getViewBox()
+        width, height = view_box.width(), view_box.height()
+        if width < 50 or height < 20:  # not laid out yet
+            return (x_span * _CELL_FRACTION, y_span * _CELL_FRACTION)
+        rect = view_box.viewRect()
+        return (rect.width() * _CELL_PX / width, rect.height() * _CELL_PX / height)
 
     def set_presentation(self, on: bool) -> None:
         self._presentation = bool(on)
