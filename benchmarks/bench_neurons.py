@@ -19,18 +19,18 @@ from __future__ import annotations
 import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+    os.environ.setdefault(_var, "1")  # before NumPy loads its BLAS
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+# one thread for BLAS and torch, the clocks and the interleaved medians: bench_network's
+from benchmarks.bench_network import CLOCKS, interleaved, torch  # noqa: E402
 from core.nn.datasets import make_dataset  # noqa: E402
 from core.nn.neuron_maps import map_resolution, neuron_maps  # noqa: E402
 from core.nn.output_grid import data_bounds  # noqa: E402
@@ -38,34 +38,8 @@ from core.nn.train_config import TrainConfig  # noqa: E402
 from core.nn.training import train  # noqa: E402
 from gui.network.inside.neurons_mosaic import thumbnails  # noqa: E402
 
-try:
-    import torch
-
-    torch.set_num_threads(1)
-except ImportError:
-    torch = None
-
-CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
 TARGET_MS = 30.0
 LAYERS = (2, 16, 16, 1)
-
-
-def per_call(fn, calls: int, clock) -> float:
-    start = clock()
-    for _ in range(calls):
-        fn()
-    return (clock() - start) / calls
-
-
-def interleaved(fns: dict, calls: int, repeats: int, clock) -> dict:
-    """Median seconds per call of each function, timed in alternation."""
-    for fn in fns.values():
-        fn()  # warm up
-    samples = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            samples[name].append(per_call(fn, calls, clock))
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def problem():
