@@ -85,7 +85,7 @@ class NeuronGrid(pg.GraphicsLayoutWidget):
             box.addItem(image)
             box.addItem(curve)
             if thumbs.maps.kind == "curve":
-                box.addItem(_cell_frames(grid))
+                box.addItem(_cell_frames(grid, thumbs.maps.scales[layer].centre is not None))
             self.rows.append((label, box, image, curve))
         self.addLabel("", row=2 * len(thumbs.grids), col=0)  # takes the height left over
         self._fit_rows()
@@ -119,14 +119,19 @@ class NeuronGrid(pg.GraphicsLayoutWidget):
         return self.rows[layer][1].mapViewToScene(pg.Point(x + 0.45, y + 0.45))
 
 
-def _cell_frames(grid) -> pg.PlotCurveItem:
-    """Light boxes around the curve cells, so each neuron's curve has its own frame."""
-    xs, ys = [], []
+def _cell_frames(grid, midline: bool) -> pg.PlotCurveItem:
+    """Light boxes around the curve cells, so each neuron's curve has its own frame, and
+    across the middle the scale's centre (tanh 0, sigmoid 0.5) when it has one."""
+    xs, ys, connect = [], [], []
     for unit in range(grid.units):
         x, y = grid.origin(unit)
         xs += [x, x + FILL, x + FILL, x, x]
         ys += [y, y, y + FILL, y + FILL, y]
-    connect = [(k % 5) != 4 for k in range(len(xs))]
+        connect += [True] * 4 + [False]
+        if midline:
+            xs += [x, x + FILL]
+            ys += [y + FILL / 2] * 2
+            connect += [True, False]
     return pg.PlotCurveItem(xs, ys, connect=np.array(connect), pen=pg.mkPen(200, 203, 208))
 
 

@@ -11,6 +11,8 @@ from core.nn.neuron_maps import neuron_maps
 from core.nn.weight_histograms import dead_units, weight_histograms
 from gui.network.inside.histograms import HistogramsPart
 from gui.network.inside.neurons import NeuronsPart
+from gui.network.inside.neurons_mosaic import cell_grid, image_mosaic, level_index, lookup_table
+from gui.network.views.diagram_style import NEGATIVE, POSITIVE
 from gui.shell.main_window import MainWindow
 
 XOR = "xor-needs-a-hidden-layer"  # run 1: one hidden layer of 4 tanh units
@@ -129,3 +131,31 @@ def test_weight_histograms_follow_training_and_count_dead_relu_units(open_preset
         title = part.view.rows[layer][0].titleLabel.text
         assert f"{int(mask.sum())} of 8 ReLU units dead" in title
     assert part.export_view == ("Weight histograms", part.view)
+
+
+def test_mosaic_puts_each_unit_in_its_cell_and_finds_it_again():
+    grid = cell_grid(11, 4)  # 4 columns, 3 rows, the last row one short
+    assert (grid.columns, grid.rows) == (4, 3)
+    for unit in range(11):
+        x, y = grid.origin(unit)
+        assert grid.unit_at(x + 0.5, y + 0.5) == unit
+    assert grid.unit_at(3.5, 0.5) is None  # the empty twelfth cell
+    assert grid.unit_at(0.95, 2.5) is None  # the gap between two thumbnails
+    maps = np.zeros((11, 10, 10))
+    maps[6] = 1.0  # unit 6: row 1, column 2 -> picture cell (x 2, y 1)
+    picture = image_mosaic(maps, (-1.0, 1.0), True, grid)
+    pitch = picture.shape[1] // 4
+    assert tuple(picture[pitch + 5, 2 * pitch + 5, :3]) == POSITIVE  # high end: orange
+    assert tuple(picture[5, 5, :3]) == (255, 255, 255)  # 0 on a diverging scale: white
+    assert picture[5, pitch - 1, 3] == 0  # gaps are transparent
+
+
+def test_colour_scales_run_from_blue_through_white_to_orange():
+    lut = lookup_table(True)
+    assert tuple(lut[0, :3]) == NEGATIVE and tuple(lut[-2, :3]) == POSITIVE
+    assert tuple(lut[len(lut) // 2 - 1, :3]) == (255, 255, 255)
+    one_sided = lookup_table(False)
+    assert tuple(one_sided[0, :3]) == (255, 255, 255) and tuple(one_sided[-2, :3]) == POSITIVE
+    np.testing.assert_array_equal(
+        level_index(np.array([-5.0, 0.0, 0.5, 9.0]), (0, 1)), [0, 0, 127, 254]
+    )
