@@ -240,43 +240,59 @@ def network_alone(config, seconds: float) -> float:
 
 
 def network_attached(app: QApplication, window, config, seconds: float):
-    """(steps/s, draw ms, draw + paint ms) with the network workspace on screen."""
+    """(steps/s, draw ms, draw + paint ms, main-thread CPU ms per frame, route) with the
+    network workspace on screen.
+
+    The event loop sleeps between events (`idle`): a loop spinning on ``processEvents``
+    would take the core the run's process trains on. The main thread's CPU time per
+    drawn frame (``time.thread_time``) is what the window costs, whatever the load of a
+    shared machine does to wall-clock times.
+    """
     space = window.network_space
     space.controls.training.flat_out.setChecked(True)
     space.controller.overrides = []
     space.controller.apply_config(config, playing=True)
     worker, loop = space.worker, space.draw_loop
-    pump(app, lambda: worker.latest is not None and worker.latest.frame.step > 50, 60)
-    pump(app, lambda: False, 1.0)  # the pacer settles on its interval
+    idle(app, lambda: worker.latest is not None and worker.latest.frame.step > 50, 120)
+    idle(app, lambda: False, 1.0)  # the pacer settles on its interval
     loop.draw_times.clear()
     loop.pacer.hold_times.clear()
-    first, t0 = worker.latest.frame.step, time.perf_counter()
-    pump(app, lambda: False, seconds)
+    first, t0, cpu0 = worker.latest.frame.step, time.perf_counter(), time.thread_time()
+    idle(app, lambda: False, seconds)
     rate = (worker.latest.frame.step - first) / (time.perf_counter() - t0)
+    cpu_per_frame = (time.thread_time() - cpu0) * 1000.0 / max(len(loop.draw_times), 1)
     draw = np.array(loop.draw_times) * 1000.0
     held = np.array(loop.pacer.hold_times) * 1000.0
     worker.pause()
-    return rate, draw, held
+    return rate, draw, held, cpu_per_frame, worker.route
 
 
 def bench_network(app: QApplication, rounds: int = 3, seconds: float = 4.0) -> None:
     from gui.shell.main_window import MainWindow
+
+    with open("/proc/loadavg") as handle:
+        print(f"load average before: {' '.join(handle.read().split()[:3])}")
 
     window = MainWindow()
     window.resize(1600, 960)
     window.show()
     window.show_space_of("network")
     for name, config in network_configs().items():
-        alone, attached, draws, helds = [], [], [], []
+        alone, attached, draws, helds, cpus = [], [], [], [], []
         for _ in range(rounds):
             alone.append(network_alone(config, seconds))
-            rate, draw, held = network_attached(app, window, config, seconds)
+            rate, draw, held, cpu, route = network_attached(app, window, config, seconds)
             attached.append(rate)
             draws.append(draw)
             helds.append(held)
-            print(f"  {name}: alone {alone[-1]:7,.0f}  with window {rate:7,.0f} steps/s")
+            cpus.append(cpu)
+            print(
+                f"  {name}: alone {alone[-1]:7,.0f}  with window {rate:7,.0f} steps/s "
+                f"({route} route), main-thread CPU {cpu:5.1f} ms per frame drawn"
+            )
         a, w = float(np.median(alone)), float(np.median(attached))
         print(f"network {name}: alone {a:,.0f} steps/s, with window {w:,.0f}, ratio {w / a:.2f}")
+        print(f"  main-thread CPU per frame drawn (median of rounds): {np.median(cpus):5.1f} ms")
         for label, times in (("update views", draws), ("update + paint", helds)):
             times = np.concatenate(times)
             p50, p95 = np.percentile(times, [50, 95])

@@ -212,6 +212,8 @@ class NetworkController:
     def on_status(self, status: str) -> None:
         self.views.timeline.set_playing(status == "playing")
         self.views.status.show_status(status)
+        if status != "playing" and self.shown is not None and not self.walker.active:
+            self._show_live()  # at rest every edge shows the weights (none trails behind)
 
     def on_error(self, message: str) -> None:
         self.views.status.show_error(f"The run stopped: {message}")
@@ -333,7 +335,9 @@ class NetworkController:
     def _show_live(self) -> None:
         run, frame = self.runs[self.selected], self._frame()
         trace = sample_trace_at(run.config, frame, run.dataset, self.sample)
-        self.views.diagram.show_live(frame.weights, trace)
+        # while the run plays, a large network's edges may trail a few frames behind
+        moving = self.runner.status == "playing" and self.pinned is None and self.preview is None
+        self.views.diagram.show_live(frame.weights, trace, moving)
 
     def _announce_stops(self, frame) -> None:
         """Core's one sentence on why a run diverged, once per run."""

@@ -20,6 +20,9 @@ from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 
 FLOOR = 1e-12
 PRESENTATION_LINES = 1.6  # lines this much thicker on a projector
+X_HEADROOM = 1.25  # a growing curve's x range is extended this much past its end at once
+Y_MARGIN = 0.3  # and its y range this share of the values' span above and below (noise)
+HOLD_SHARE = 0.5  # a range is kept while the data span at least this share of it
 
 
 class DecadeAxis(pg.AxisItem):
@@ -61,7 +64,30 @@ def _fit(plot: pg.PlotItem, xs: list, ys: list, log_y: bool, floor: float | None
         lo, hi = np.log10(max(lo, FLOOR)), np.log10(max(hi, FLOOR))
     span = hi - lo if hi > lo else 1.0
     y_range = (lo - 0.05 * span, hi + 0.05 * span) if floor is None else (floor, max(hi, 1.0))
-    plot.setRange(xRange=(0, max(x_hi, 1e-9)), yRange=y_range, padding=0)
+    settle_range(plot, (0.0, max(x_hi, 1e-9)), y_range)
+
+
+def _holds(shown: tuple[float, float], wanted: tuple[float, float]) -> bool:
+    """Whether the range on screen still fits ``wanted``: it contains it, with the data
+    filling at least half of it (else a finished curve would sit squeezed in a corner)."""
+    inside = shown[0] <= wanted[0] and wanted[1] <= shown[1]
+    return inside and (wanted[1] - wanted[0]) >= HOLD_SHARE * (shown[1] - shown[0])
+
+
+def settle_range(plot: pg.PlotItem, x_range: tuple, y_range: tuple) -> None:
+    """Show at least ``x_range`` (from 0) and ``y_range``, changing the view as rarely as
+    possible: a new range redraws the axes' ticks and labels, the costliest part of a
+    frame. The x range grows by ``X_HEADROOM`` at a time, the y range by a margin."""
+    shown = plot.getViewBox().viewRange()
+    x_range, y_range = tuple(map(float, x_range)), tuple(map(float, y_range))
+    new_x = new_y = None
+    if not _holds(tuple(shown[0]), x_range):
+        new_x = (x_range[0], x_range[0] + (x_range[1] - x_range[0]) * X_HEADROOM)
+    if not _holds(tuple(shown[1]), y_range):
+        margin = Y_MARGIN * (y_range[1] - y_range[0])
+        new_y = (y_range[0] - margin, y_range[1] + margin)
+    if new_x is not None or new_y is not None:
+        plot.setRange(xRange=new_x or tuple(shown[0]), yRange=new_y or tuple(shown[1]), padding=0)
 
 
 class TrainingCurves(QtWidgets.QWidget):
@@ -145,7 +171,7 @@ class TrainingCurves(QtWidgets.QWidget):
             x_range = drawn["accuracy"][0]
             if any(len(x) for x in x_range):
                 x_hi = max(float(x.max()) for x in x_range if len(x))
-                self.accuracy.setRange(xRange=(0, max(x_hi, 1e-9)), yRange=(0, 1.02), padding=0)
+                settle_range(self.accuracy.getPlotItem(), (0.0, max(x_hi, 1e-9)), (0.0, 1.0))
 
     def _fit_loss(self, xs: list, ys: list) -> None:
         """Log scale when the losses span more than a decade (else its labels vanish)."""

@@ -1,9 +1,10 @@
 """The network diagram: neurons filled by their activation, edges by the weights' sign and size.
 
 Few graphics items whatever the size of the network (an 8 x 64 network has 25,000 edges):
-the edges are ``2 x WIDTH_LEVELS`` curves in ``connect="pairs"`` mode, one per (sign,
-width) bucket over every layer; the neurons one scatter item, their δ rings another, the
-backward pulses a third. Value labels only for narrow layers (`NetworkLayout.labels`).
+the edges are one `gui.network.views.edge_bundles.EdgeBundle` per weight layer (a path per
+sign and width level, cached as a pixmap in a large network); the neurons one scatter
+item, their δ rings another, the backward pulses a third. Value labels only for narrow
+layers (`NetworkLayout.labels`).
 Geometry, fills, width levels, pulses and hover texts come from `core.nn.graph`.
 """
 
@@ -12,14 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from core.nn.graph import (
-    WIDTH_LEVELS,
-    describe_edge,
-    describe_node,
-    edge_levels,
-    edge_pulses,
-    node_fill,
-)
+from core.nn.graph import describe_edge, describe_node, edge_pulses, node_fill
 from core.nn.step_through import fmt
 from gui.network.views.diagram_style import (
     EDGE_COLORS,
@@ -30,6 +24,8 @@ from gui.network.views.diagram_style import (
     label_font,
     ring_pens,
 )
+from gui.network.views.edge_bundles import KEYS, EdgeBundles
+from gui.shell.theme import plot_colors
 
 PULSES_PER_LAYER = 48
 PRESENTATION_LINES = 1.6  # edges this much thicker on a projector
@@ -47,12 +43,7 @@ class NetworkDiagram(pg.PlotWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         self.setAspectLocked(True)
-        self.edges: dict[tuple[bool, int], pg.PlotCurveItem] = {}
-        for positive in (True, False):
-            for level in range(WIDTH_LEVELS):
-                item = pg.PlotCurveItem(connect="pairs", antialias=False)
-                self.addItem(item)
-                self.edges[positive, level] = item
+        self.edges = EdgeBundles(self)
         self.pulses = pg.ScatterPlotItem(pxMode=True, pen=None)
         self.nodes = pg.ScatterPlotItem(pxMode=True)
         self.rings = pg.ScatterPlotItem(pxMode=True, brush=None)
@@ -71,6 +62,7 @@ class NetworkDiagram(pg.PlotWidget):
         self.trace = None
         self._pulse_data: tuple | None = None
         self._brushes = fill_brushes()
+        self._bins: np.ndarray | None = None  # the shades the neurons show
         self._presentation = False
         self.getViewBox().sigResized.connect(self._resize_nodes)
         self.scene().sigMouseMoved.connect(self._on_mouse)
@@ -91,10 +83,10 @@ class NetworkDiagram(pg.PlotWidget):
                 self.addItem(label)
                 self.labels.append(label)
         self.titles.set_layers(layout)
+        self.edges.set_layout(layout)
         self._set_edge_pens()
-        for item in self.edges.values():
-            item.setData([], [])
         self.nodes.setData(pos=layout.nodes, size=10, brush=self._brushes[len(self._brushes) // 2])
+        self._bins = None
         self.rings.setData([], [])
         self.pulses.setData([], [])
         self.trace, self.weights = None, ()
@@ -111,8 +103,8 @@ class NetworkDiagram(pg.PlotWidget):
             return
         n_edges = len(self.layout_.segments)
         scale = PRESENTATION_LINES if self._presentation else 1.0
-        for (positive, level), item in self.edges.items():
-            item.setPen(edge_pen(positive, level, n_edges, scale))
+        ground = plot_colors().background
+        self.edges.set_pens({key: edge_pen(*key, n_edges, scale, ground) for key in KEYS})
 
     def set_presentation(self, on: bool) -> None:
         """Thicker edges and larger labels, layer titles and hover text for a projector."""
@@ -131,9 +123,13 @@ class NetworkDiagram(pg.PlotWidget):
         self.rings.setSize(self._node_px + 4)
 
     # -- live state --------------------------------------------------------------------
-    def show_live(self, weights: tuple, trace) -> None:
-        """The current weights and the chosen sample's activations, no phase."""
-        self._draw_edges(weights)
+    def show_live(self, weights: tuple, trace, moving: bool = False) -> None:
+        """The current weights and the chosen sample's activations, no phase.
+
+        ``moving``: a run is playing, so a large network may spread the edges' redraw over
+        a few frames (`EdgeBundles.show`)."""
+        self.weights = weights
+        self.edges.show(weights, moving)
         self._draw_nodes(trace, lit_layers=len(weights) + 1)
         self.rings.setData([], [])
         self.pulses.setData([], [])
@@ -147,7 +143,7 @@ class NetworkDiagram(pg.PlotWidget):
         weights = frame.weights
         if phase.kind == "update":
             weights = tuple(w + u for w, u in zip(frame.weights, frame.weight_update))
-        self._draw_edges(weights)
+        self.edges.show(weights)
         self.weights = frame.weights  # hover: w where the gradient was taken
         lit = phase.layer + 2 if phase.kind == "forward" else n_layers + 1
         self._draw_nodes(trace, lit)
@@ -174,20 +170,15 @@ class NetworkDiagram(pg.PlotWidget):
         self.pulses.setData(pos=end + (start - end) * t, size=sizes, brush=brushes)
 
     # -- drawing helpers --------------------------------------------------------------
-    def _draw_edges(self, weights: tuple) -> None:
-        self.weights = weights
-        segments = self.layout_.segments
-        positive, level = edge_levels(weights)
-        for (sign, lev), item in self.edges.items():
-            chosen = segments[(positive == sign) & (level == lev)]
-            item.setData(chosen[:, :, 0].ravel(), chosen[:, :, 1].ravel())
-
     def _draw_nodes(self, trace, lit_layers: int) -> None:
         self.trace = trace
         fill = node_fill(trace)
         bins = np.rint((fill + 1.0) / 2.0 * (len(self._brushes) - 2)).astype(int)
         unlit = int(self.layout_.first[min(lit_layers, len(self.layout_.sizes))])
         bins[unlit:] = len(self._brushes) - 1  # not computed yet: grey
+        if self._bins is not None and np.array_equal(bins, self._bins):
+            return  # the same shades: restyling every spot would cost a few ms for nothing
+        self._bins = bins
         self.nodes.setBrush([self._brushes[b] for b in bins])
 
     def _draw_rings(self, trace, from_layer: int) -> None:

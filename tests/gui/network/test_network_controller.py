@@ -94,7 +94,7 @@ def test_state_shows_the_core_record_of_the_chosen_sample():
     controller.set_sample(5)
     state = _states(runner, 3)[-1]
     controller.show(state)
-    weights, trace = views.diagram.show_live.call_args.args
+    weights, trace = views.diagram.show_live.call_args.args[:2]
     run = controller.runs[0]
     expected = sample_trace_at(run.config, state.frame.frames[0], run.dataset, 5)
     assert trace.index == 5
@@ -259,7 +259,7 @@ def test_scrub_pins_every_view_to_the_recorded_step():
     jobs.run_all()
     controller.scrub(2)
     pinned = states[2].frame.frames[0]  # the frame the run gave at step 2
-    weights, trace = views.diagram.show_live.call_args.args
+    weights, trace = views.diagram.show_live.call_args.args[:2]
     for shown, actual in zip(weights, pinned.weights, strict=True):
         np.testing.assert_array_equal(shown, actual)
     run = controller.runs[0]
@@ -358,3 +358,16 @@ def test_preview_weights_shows_them_and_back_to_the_run_restores_the_run():
     controller.preview_weights(None)
     assert views.diagram.show_live.call_args.args[0] is frame.weights
     assert controller.shown_run()[1] is frame
+
+
+def test_a_playing_run_lets_the_diagram_trail_and_a_rest_shows_every_edge():
+    controller, views, runner, _jobs = _controller()
+    state = _states(runner, 3)[-1]
+    runner.status = "playing"
+    controller.show(state)
+    assert views.diagram.show_live.call_args.args[2] is True  # moving: edges may trail
+    views.diagram.show_live.reset_mock()
+    runner.status = "paused"
+    controller.on_status("paused")  # no newer state comes: the rest redraws every edge
+    weights, _trace, moving = views.diagram.show_live.call_args.args
+    assert moving is False and weights is state.frame.frames[0].weights
