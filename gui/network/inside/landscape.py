@@ -40,12 +40,14 @@ class SliceProgress:
 class LandscapePart:
     """The landscape tab wired to the network controller (see the module docstring)."""
 
-    def __init__(self, view, controller, jobs, status=None) -> None:
-        self.view, self.controller, self.jobs, self.status = view, controller, jobs, status
+    def __init__(self, view, controller, jobs, up_to_date=lambda: True) -> None:
+        self.view, self.controller, self.jobs = view, controller, jobs
+        self.up_to_date = up_to_date  # the views show the newest state the run sent
         self.export_view = ("landscape", view)
         self.generation = 0
         self.running: SliceProgress | None = None
-        self.auto_pending = True  # compute once by itself at the first rest
+        self.auto_pending = True  # compute by itself at the first rest (see maybe_auto)
+        self.requested_step = -1  # the step of the newest slice asked for
         self.run_seen: Any = None
         self.timer = QTimer(view)
         self.timer.setObjectName("landscapeProgress")
@@ -75,7 +77,7 @@ class LandscapePart:
             return
         run = shown[0]
         if run is not self.run_seen:  # another run (a new config or preset): start over
-            self.run_seen, self.auto_pending = run, True
+            self.run_seen, self.auto_pending, self.requested_step = run, True, -1
         if not self._visible():
             return
         self.view.show_previewing(self.controller.preview is not None)
@@ -92,16 +94,21 @@ class LandscapePart:
             self.maybe_auto()
 
     def maybe_auto(self) -> None:
-        """The first slice of a run, by itself, once the run rests with a path to show."""
-        if not self.auto_pending or self.busy or not self._visible():
+        """The first slice of a run, by itself, once the run rests with a path to show.
+
+        States computed before a pause may still arrive after it (a run in the child
+        process sends ahead): a newer step at rest asks again, until a slice of the step
+        on screen has arrived.
+        """
+        if not self.auto_pending or not self._visible():
             return
-        if self.controller.runner.status not in AT_REST:
-            return
+        if self.controller.runner.status not in AT_REST or not self.up_to_date():
+            return  # (states sent before the pause are still being drawn)
         shown = self.controller.shown_run()
         if shown is None or len(shown[2].weight_steps) < 3:
             return  # nothing trained yet: the principal directions need a path
-        self.auto_pending = False
-        self.compute()
+        if shown[1].step != self.requested_step and self.controller.preview is None:
+            self.compute()
 
     def compute(self) -> None:
         """Compute the slice the controls ask for, around the weights of the run on screen."""
@@ -117,6 +124,7 @@ class LandscapePart:
             self.view.show_note("No run on screen yet.")
             return
         run, frame, history = shown
+        self.requested_step = frame.step
         self.close_watch.watch()  # the window the tab is in by now
         self.cancel()
         self.generation += 1
@@ -151,6 +159,9 @@ class LandscapePart:
             self.view.show_note("Cancelled: the slice on screen (if any) is the previous one.")
             return
         self.view.show_slice(result)
+        shown = self.controller.shown_run()
+        if shown is not None and shown[1].step == result.step:
+            self.auto_pending = False  # the slice of the step on screen: auto's work is done
         far = float(result.path.relative_distance.max())
         self.view.show_note(
             f"Slice at step {result.step}. The path's farthest point is {far:.0%} of its "
@@ -166,6 +177,7 @@ class LandscapePart:
     def cancel(self) -> None:
         """Stop the slice being computed (at its next chunk of points)."""
         if self.running is not None:
+            self.auto_pending = False  # cancelled: wait for Compute
             self.running.cancel.set()
             self.generation += 1  # whatever it still returns is dropped
             self._finish()
@@ -218,7 +230,7 @@ class _CloseWatch(QObject):
 def install_landscape(space: Any) -> LandscapePart:
     """The "landscape" tab beside the diagram of ``space`` (a `NetworkSpace`), wired."""
     view = LandscapeTab()
-    part = LandscapePart(view, space.controller, space.jobs, space.status)
+    part = LandscapePart(view, space.controller, space.jobs, lambda: space.up_to_date)
     space.widget.side.addTab(view, "Landscape")
     space.worker.status_changed.connect(part.on_status)
     return part

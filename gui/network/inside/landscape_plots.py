@@ -64,7 +64,7 @@ class SlicePlot(pg.PlotWidget):
         self.path_map = palette.lr_colormap()
         self.path_bar = pg.ColorBarItem(
             values=(0.0, 1.0), colorMap=self.path_map, interactive=False, width=12,
-            label="path: loss at its real weights", colorMapMenu=False,
+            label="path: real loss", colorMapMenu=False,
         )  # fmt: skip
         plot.layout.addItem(self.path_bar, 2, 6)
         self.path_bar.setVisible(False)
@@ -119,17 +119,21 @@ class PathPlots(pg.GraphicsLayoutWidget):
         self.setBackground(plot_colors().background)
         true_hex, slice_hex = (f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (TRUE_COLOR, SLICE_COLOR))
         title = (  # the key in the title: a legend box would sit on the curves
-            f"loss along the path: <span style='color:{true_hex}'>at the real weights</span>,"
-            f" <span style='color:{slice_hex}'>- - the slice under the dot</span>"
+            f"loss: <span style='color:{true_hex}'>real weights</span>, "
+            f"<span style='color:{slice_hex}'>- - slice under the dot</span>"
         )
-        self.losses = self.addPlot(row=0, col=0, title=title)
-        self.distance = self.addPlot(row=0, col=1, title="distance from the slice's plane")
+        self.losses = self.addPlot(row=0, col=0)
+        self.distance = self.addPlot(row=0, col=1)
+        self.losses.setTitle(title, size="9pt")
+        self.distance.setTitle("distance from the plane", size="9pt")
+        self.ci.layout.setColumnStretchFactor(0, 3)
+        self.ci.layout.setColumnStretchFactor(1, 2)
         self.true_curve = self.losses.plot(pen=pg.mkPen(TRUE_COLOR, width=2))
         self.slice_curve = self.losses.plot(
             pen=pg.mkPen(SLICE_COLOR, width=2, style=QtCore.Qt.PenStyle.DashLine)
         )
         self.distance_curve = self.distance.plot(pen=pg.mkPen((40, 40, 48), width=2))
-        self.distance.setLabel("left", "% of the path's length")
+        self.distance.setLabel("left", "% of path length")
         for plot in (self.losses, self.distance):
             plot.setLabel("bottom", "step")
             plot.setMenuEnabled(False)

@@ -20,13 +20,13 @@ from gui.network.inside.landscape_plots import TRUE_COLOR, PathPlots, SlicePlot
 from gui.widgets.spin_boxes import float_spin, int_spin
 
 DIRECTION_CHOICES = (
-    ("pca", "principal directions of the path"),
-    ("random", "random directions (filter-normalized)"),
+    ("pca", "path's principal directions"),
+    ("random", "random, filter-normalized"),
 )
 WHAT_IT_IS = (
-    "A flat cut through weight space around the weights of step {step}, along two "
-    "directions only. It is not the ground the training walked on: the path is projected "
-    "onto it and coloured by the loss at its real weights, not by the slice under it."
+    "A flat cut through weight space at the weights of step {step}, along two directions "
+    "only, not the ground the training walked on: the path is projected onto it and "
+    "coloured by the loss at its real weights."
 )
 DEFAULT = SliceSpec()
 IDLE_TEXT = "Choose the directions, the resolution and the range, then Compute."
@@ -48,6 +48,9 @@ class LandscapeTab(QtWidgets.QWidget):
         layout.setSpacing(3)
         layout.addLayout(self._controls())
         layout.addLayout(self._progress_row())
+        self.note = QtWidgets.QLabel("")
+        self.note.setWordWrap(True)  # a long note must not widen the tab
+        layout.addWidget(self.note)
         self.sentence = QtWidgets.QLabel(IDLE_TEXT)
         self.sentence.setWordWrap(True)
         layout.addWidget(self.sentence)
@@ -61,8 +64,9 @@ class LandscapeTab(QtWidgets.QWidget):
         layout.addWidget(self.path_plots, 2)
         self.shown = None  # the LandscapeSlice on screen
 
-    def _controls(self) -> QtWidgets.QHBoxLayout:
-        row = QtWidgets.QHBoxLayout()
+    def _controls(self) -> QtWidgets.QGridLayout:
+        grid = QtWidgets.QGridLayout()  # two rows: the tab stays narrow beside the diagram
+        grid.setContentsMargins(0, 0, 0, 0)
         self.directions = QtWidgets.QComboBox()
         for key, text in DIRECTION_CHOICES:
             self.directions.addItem(text, key)
@@ -90,13 +94,15 @@ class LandscapeTab(QtWidgets.QWidget):
             self.three_d.setToolTip(NO_GL_MESSAGE)
         else:
             self.three_d.setToolTip("The slice as a surface, the path at its real loss.")
-        for widget in (self.directions, QtWidgets.QLabel("samples"), self.resolution):
-            row.addWidget(widget)
-        for widget in (QtWidgets.QLabel("range ±"), self.span, self.compute_button):
-            row.addWidget(widget)
-        row.addWidget(self.three_d)
-        row.addStretch(1)
-        return row
+        self.resolution.setSuffix(" per side")
+        self.span.setPrefix("range ± ")
+        grid.addWidget(self.directions, 0, 0, 1, 2)
+        grid.addWidget(self.compute_button, 0, 2)
+        grid.addWidget(self.resolution, 1, 0)
+        grid.addWidget(self.span, 1, 1)
+        grid.addWidget(self.three_d, 1, 2)
+        grid.setColumnStretch(3, 1)
+        return grid
 
     def _progress_row(self) -> QtWidgets.QHBoxLayout:
         row = QtWidgets.QHBoxLayout()
@@ -107,11 +113,10 @@ class LandscapeTab(QtWidgets.QWidget):
         self.back_button = QtWidgets.QPushButton("Back to the run")
         self.back_button.setToolTip("Show the run's own weights again in the diagram.")
         self.back_button.clicked.connect(self.back_clicked)
-        self.note = QtWidgets.QLabel("")
         for widget in (self.progress, self.cancel_button, self.back_button):
             widget.setVisible(False)
             row.addWidget(widget)
-        row.addWidget(self.note, 1)
+        row.addStretch(1)
         return row
 
     def spec(self) -> SliceSpec:

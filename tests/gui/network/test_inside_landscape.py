@@ -42,6 +42,20 @@ def _train_then_rest(space, qtbot, steps: int = 30) -> None:
     qtbot.waitUntil(lambda: space.controller.shown_run()[1].step >= steps, timeout=20_000)
     space.worker.pause()
     qtbot.waitUntil(lambda: space.worker.status != "playing", timeout=5_000)
+    qtbot.waitUntil(lambda: space.up_to_date, timeout=5_000)
+
+
+def _slice_of_the_step_on_screen(space, part, qtbot) -> None:
+    def arrived() -> bool:
+        shown = part.view.shown
+        return (
+            not part.busy
+            and shown is not None
+            and space.up_to_date
+            and (shown.step == space.controller.shown_run()[1].step)
+        )
+
+    qtbot.waitUntil(arrived, timeout=20_000)
 
 
 def test_a_preset_opening_on_the_tab_computes_at_the_first_rest(open_preset, qtbot):
@@ -50,7 +64,7 @@ def test_a_preset_opening_on_the_tab_computes_at_the_first_rest(open_preset, qtb
     assert part.export_view == ("landscape", part.view)
     assert part.view.shown is None and part.generation == 0  # step 0: no path yet
     _train_then_rest(space, qtbot)
-    qtbot.waitUntil(lambda: part.view.shown is not None and not part.busy, timeout=20_000)
+    _slice_of_the_step_on_screen(space, part, qtbot)
     result = part.view.shown
     _run, frame, history = space.controller.shown_run()
     assert result.step == frame.step and result.spec.directions == "pca"
@@ -65,7 +79,7 @@ def test_a_preset_opening_on_the_tab_computes_at_the_first_rest(open_preset, qtb
 def test_clicking_the_slice_previews_exactly_those_weights(open_preset, qtbot):
     space, part = open_preset(PRESET)
     _train_then_rest(space, qtbot)
-    qtbot.waitUntil(lambda: part.view.shown is not None and not part.busy, timeout=20_000)
+    _slice_of_the_step_on_screen(space, part, qtbot)
     result, plot = part.view.shown, part.view.slice_plot
     steps_before = len(space.controller.shown.history[0])
     target = QPointF(0.3 * result.alphas[-1], -0.4 * result.betas[-1])
@@ -93,7 +107,7 @@ def test_clicking_the_slice_previews_exactly_those_weights(open_preset, qtbot):
 def test_cancel_stops_the_job_and_leaves_nothing_running(open_preset, qtbot):
     space, part = open_preset(PRESET)
     _train_then_rest(space, qtbot)
-    qtbot.waitUntil(lambda: not part.busy and part.view.shown is not None, timeout=20_000)
+    _slice_of_the_step_on_screen(space, part, qtbot)
     first = part.view.shown
     part.view.resolution.setValue(101)
     part.view.set_directions("random")
@@ -112,7 +126,7 @@ def test_cancel_stops_the_job_and_leaves_nothing_running(open_preset, qtbot):
 def test_a_bad_resolution_is_said_and_changes_nothing(open_preset, qtbot):
     space, part = open_preset(PRESET)
     _train_then_rest(space, qtbot)
-    qtbot.waitUntil(lambda: not part.busy and part.view.shown is not None, timeout=20_000)
+    _slice_of_the_step_on_screen(space, part, qtbot)
     first, generation = part.view.shown, part.generation
     part.view.resolution.setValue(40)  # even: the slice would have no centre sample
     part.compute()
@@ -127,8 +141,7 @@ def test_a_hidden_tab_computes_nothing(open_preset, qtbot):
     qtbot.wait(200)
     assert part.generation == 0 and part.view.shown is None
     assert space.widget.show_view("landscape")
-    qtbot.waitUntil(lambda: part.view.shown is not None and not part.busy, timeout=20_000)
-    assert part.view.shown.step == space.controller.shown_run()[1].step
+    _slice_of_the_step_on_screen(space, part, qtbot)
 
 
 def test_without_opengl_the_3d_toggle_says_so(open_preset, qtbot):
@@ -142,7 +155,7 @@ def test_without_opengl_the_3d_toggle_says_so(open_preset, qtbot):
 def test_closing_the_window_stops_a_slice_being_computed(open_preset, qtbot):
     space, part = open_preset(PRESET)
     _train_then_rest(space, qtbot)
-    qtbot.waitUntil(lambda: not part.busy and part.view.shown is not None, timeout=20_000)
+    _slice_of_the_step_on_screen(space, part, qtbot)
     part.view.resolution.setValue(101)
     part.compute()
     progress = part.running
