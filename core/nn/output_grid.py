@@ -3,8 +3,10 @@
 Two input features: the output on a ``resolution`` x ``resolution`` grid covering the data
 (decision regions for classification: the predicted class and how sure the network is;
 the predicted value for regression). One input feature: the output along a line, the
-fitted curve (regression) or the probability of class 1. More features cannot be drawn
-in the plane: `output_grid` says so instead.
+fitted curve (regression) or the probability of class 1. More features: a slice through
+the input space, the grid over the first two with every other feature held at its mean
+over the training part (``held`` names them with their values), so the view can say what
+it shows; the points are the data's first two features, the others left out.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ MARGIN = 0.1  # share of the data's span added on every side
 
 @dataclass(frozen=True, slots=True, repr=False)
 class OutputGrid:
-    """``kind``: regions (2-D classification), surface (2-D regression), curve (1-D) or
-    none. ``bounds`` (x0, x1, y0, y1). Regions: ``classes`` (H, W) int and ``confidence``
-    (H, W) in [0, 1] (0 at the boundary); surface: ``values`` (H, W); curve: ``x``, ``y``.
-    All arrays finite (a non-finite output is clipped), rows along the second feature."""
+    """``kind``: regions (classification) or surface (regression) over the first two
+    features, or curve (one feature). ``bounds`` (x0, x1, y0, y1). Regions: ``classes``
+    (H, W) int and ``confidence`` (H, W) in [0, 1] (0 at the boundary); surface:
+    ``values`` (H, W); curve: ``x``, ``y``.
+    All arrays finite (a non-finite output is clipped), rows along the second feature.
+    ``held``: (feature name, value) of every feature beyond the second, held at its
+    training mean in the grid (empty for one or two features)."""
 
     kind: str
     bounds: tuple[float, float, float, float]
@@ -37,6 +42,7 @@ class OutputGrid:
     x: np.ndarray | None = None
     y: np.ndarray | None = None
     step: int = 0
+    held: tuple[tuple[str, float], ...] = ()
 
     def __repr__(self) -> str:
         return f"OutputGrid({self.kind!r}, step={self.step}, bounds={self.bounds})"
@@ -67,9 +73,7 @@ def output_grid(
     config: TrainConfig, frame: TrainFrame, dataset: Dataset, resolution: int = 120
 ) -> OutputGrid:
     """The network of ``frame`` evaluated over the data's plane (see the module docstring)."""
-    bounds = data_bounds(dataset) if dataset.n_features <= 2 else (0.0, 1.0, 0.0, 1.0)
-    if dataset.n_features > 2:
-        return OutputGrid("none", bounds, step=frame.step)
+    bounds = data_bounds(dataset)
     net = network_at(config, frame)
     x0, x1, y0, y1 = bounds
     if dataset.n_features == 1:
@@ -77,10 +81,14 @@ def output_grid(
         out = net.predict(xs[:, None])[:, 0]
         return OutputGrid("curve", bounds, x=xs, y=_finite(out), step=frame.step)
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
-    out = _finite(net.predict(np.column_stack([gx.ravel(), gy.ravel()])))
+    means = dataset.X_train[:, 2:].mean(axis=0)  # the slice: other features at their mean
+    rest = np.broadcast_to(means, (gx.size, len(means)))
+    out = _finite(net.predict(np.column_stack([gx.ravel(), gy.ravel(), rest])))
+    held = tuple(zip(dataset.feature_names[2:], (float(m) for m in means), strict=True))
     shape = (resolution, resolution)
     if dataset.task == "regression":
-        return OutputGrid("surface", bounds, values=out[:, 0].reshape(shape), step=frame.step)
+        values = out[:, 0].reshape(shape)
+        return OutputGrid("surface", bounds, values=values, step=frame.step, held=held)
     if out.shape[1] == 1:  # one sigmoid unit: class 1 above 0.5
         p = out[:, 0]
         classes, confidence = (p > 0.5).astype(np.int64), np.abs(2.0 * p - 1.0)
@@ -95,6 +103,7 @@ def output_grid(
         classes=classes.reshape(shape),
         confidence=np.clip(confidence, 0.0, 1.0).reshape(shape),
         step=frame.step,
+        held=held,
     )
 
 

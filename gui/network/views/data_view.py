@@ -10,47 +10,72 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore
 
 from gui.shell import colors as palette
+from gui.shell.theme import plot_colors
 from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 
 REGION_STRENGTH = 0.45  # how strongly a sure region is tinted (1: the class colour itself)
-POINT_GREY = (60, 60, 66)
 
 
 class DataView(pg.PlotWidget):
     """Implements `gui.network.protocols.DataDisplay`."""
 
+    _built = False  # Qt sends palette changes before the items exist
+
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background=plot_colors().background)
         self.plot = self.getPlotItem()
         style_static_plot(self.plot, "Data (● train, □ test) and output", False, False)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.curve = pg.PlotCurveItem(pen=pg.mkPen((20, 20, 24), width=2.5))
+        self.curve = pg.PlotCurveItem()
+        self.note = pg.TextItem(anchor=(0.0, 0.0))  # what a slice of more features holds
+        self.note.setZValue(20)
+        self.note.hide()
         self.train = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 200))
         self.test = pg.ScatterPlotItem(size=8, symbol="s", brush=None)
         self.selected = pg.ScatterPlotItem(size=18, brush=None, pen=pg.mkPen((0, 0, 0), width=2))
-        for item in (self.image, self.curve, self.train, self.test, self.selected):
+        for item in (self.image, self.curve, self.train, self.test, self.selected, self.note):
             self.addItem(item)
         self.dataset = None
         self.grid = None
         self._class_colors = palette.categorical(8)[:, :3]
+        self._factor = 1.0  # presentation: larger points and line
+        self._restyle()
+        self._built = True
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange and self._built:
+            self._restyle()  # View > Dark theme: the line, the note and the regions follow
+
+    def _restyle(self) -> None:
+        colors = plot_colors()
+        self._ink, self._ground = colors.foreground, colors.background
+        self.curve.setPen(pg.mkPen(self._ink, width=2.5 * self._factor))
+        self.note.fill = pg.mkBrush(*self._ground, 225)
+        self.note.setColor(self._ink)
+        if self.dataset is not None:
+            self.set_dataset(self.dataset, keep_output=True)
 
     def set_presentation(self, on: bool) -> None:
         """Larger axis fonts, points and output line for a projector."""
         set_plot_presentation(self.plot, on)
-        factor = 1.5 if on else 1.0
-        self.curve.setPen(pg.mkPen((20, 20, 24), width=2.5 * factor))
+        factor = self._factor = 1.5 if on else 1.0
+        self.curve.setPen(pg.mkPen(self._ink, width=2.5 * factor))
         self.train.setSize(7 * factor)
         self.test.setSize(8 * factor)
         self.selected.setSize(18 * factor)
 
-    def set_dataset(self, dataset) -> None:
-        """New points (a new data set or run): the output layer is cleared until its grid."""
+    def set_dataset(self, dataset, keep_output: bool = False) -> None:
+        """New points (a new data set or run): the output layer is cleared until its grid
+        (``keep_output``: the same data set restyled, its output redrawn)."""
         self.dataset = dataset
-        self.grid = None
+        grid, self.grid = self.grid, None
         self.image.clear()
         self.curve.setData([], [])
+        self.note.hide()
         one_feature = dataset.n_features == 1
         for item, X, y in (
             (self.train, dataset.X_train, dataset.y_train),
@@ -67,6 +92,8 @@ class DataView(pg.PlotWidget):
         if not one_feature and dataset.n_features >= 2:
             second = dataset.feature_names[1]
         self.plot.setLabel("left", second or "p(class 1)")
+        if keep_output and grid is not None:
+            self.show_output(grid)
 
     def _positions(self, X: np.ndarray, y: np.ndarray, one_feature: bool) -> np.ndarray:
         if len(X) == 0:
@@ -78,7 +105,7 @@ class DataView(pg.PlotWidget):
 
     def _point_colors(self, y: np.ndarray, task: str) -> np.ndarray:
         if task != "classification":
-            return np.tile(POINT_GREY, (len(y), 1))
+            return np.tile(self._ink, (len(y), 1))
         return self._class_colors[np.asarray(y, dtype=int) % len(self._class_colors)]
 
     def set_selected(self, x) -> None:
@@ -110,9 +137,27 @@ class DataView(pg.PlotWidget):
             y = np.clip(grid.y, y0 - 10 * (y1 - y0), y1 + 10 * (y1 - y0))
             self.curve.setData(grid.x, y)
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._show_note(grid)
+
+    def _show_note(self, grid) -> None:
+        """Say, in one sentence on the view, what a slice of more than two features holds."""
+        if not grid.held:
+            self.note.hide()
+            return
+        values = ", ".join(f"{name} = {value:.3g}" for name, value in grid.held)
+        self.note.setText(
+            f"A slice: the output with {values} held at their training means; "
+            f"the points show only {self.dataset.feature_names[0]} and "
+            f"{self.dataset.feature_names[1]}."
+        )
+        self.note.textItem.setTextWidth(max(self.getViewBox().width() - 12, 120))
+        x0, _, _, y1 = grid.bounds
+        self.note.setPos(x0, y1)
+        self.note.show()
 
     def _region_image(self, grid) -> np.ndarray:
         colors = self._class_colors[grid.classes % len(self._class_colors)].astype(float)
         strength = REGION_STRENGTH * grid.confidence[..., None]
-        rgb = 255.0 + (colors - 255.0) * strength
+        ground = np.asarray(self._ground, dtype=float)  # unsure regions fade into the plot
+        rgb = ground + (colors - ground) * strength
         return np.clip(rgb, 0, 255).astype(np.uint8)

@@ -16,7 +16,7 @@ from core.nn.graph import (
     network_layout,
     node_fill,
 )
-from core.nn.output_grid import output_grid
+from core.nn.output_grid import data_bounds, output_grid
 from core.nn.presets import load_network_preset
 from core.nn.step_through import fmt, sample_trace_at
 from core.nn.train_config import TrainConfig
@@ -149,3 +149,28 @@ def test_csv_with_three_classes_becomes_a_data_set(tmp_path):
         bad = tmp_path / "bad.csv"
         bad.write_text("a,b,label\n1,x,0\n")
         csv_data_spec(bad)
+
+
+def test_output_grid_of_four_features_is_a_slice_at_the_training_means():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 4)) + [0.0, 0.0, 2.0, -1.0]
+    y = (X[:, 0] + X[:, 2] > 2.0).astype(int)
+    data = DataSpec.from_dict(
+        {"name": "arrays", "task": "classification", "X": X.tolist(), "y": y.tolist()}
+    )
+    config = TrainConfig(
+        layers=(4, 3, 2), activation=("tanh",), output="softmax", loss="cross_entropy", data=data
+    )
+    dataset = config.make_dataset()
+    frame = next(iter(train(config, dataset)))
+    grid = output_grid(config, frame, dataset, resolution=6)
+    assert grid.kind == "regions" and grid.classes.shape == (6, 6)
+    means = dataset.X_train[:, 2:].mean(axis=0)
+    assert [name for name, _ in grid.held] == list(dataset.feature_names[2:])
+    np.testing.assert_allclose([value for _, value in grid.held], means)
+    x0, _, _, y1 = grid.bounds
+    assert grid.bounds == data_bounds(dataset)  # around the first two features
+    # the corner (x0, y1) by hand: one tanh layer, softmax, the other features at their mean
+    a = np.tanh(np.array([x0, y1, *means]) @ frame.weights[0] + frame.biases[0])
+    z = a @ frame.weights[1] + frame.biases[1]
+    assert grid.classes[-1, 0] == int(np.argmax(z))

@@ -274,3 +274,27 @@ def test_network_runs_train_in_the_run_process_and_the_window_follows(window, qt
     qtbot.waitUntil(lambda: [len(f.weights) for f in _frames(space)] == [2, 2], timeout=10_000)
     assert worker.route == "process" and worker.child_pid == pid
     assert worker.status == "playing"
+
+
+def test_four_features_show_a_slice_and_say_so_on_the_data_view(window, qtbot):
+    from core.nn.data_spec import DataSpec
+
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    space.controls.variants.setChecked(False)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    data = DataSpec.from_dict(
+        {"name": "arrays", "task": "classification", "X": X.tolist(), "y": y.tolist()}
+    )
+    config = dataclasses.replace(space.controller.config, layers=(4, 6, 1), data=data)
+    assert space.controller.apply_config(config, playing=False)
+    qtbot.waitUntil(lambda: space.is_settled() and space.widget.data_view.grid is not None)
+    view = space.widget.data_view
+    assert view.grid.kind == "regions" and view.image.image is not None
+    assert [name for name, _ in view.grid.held] == ["x3", "x4"]
+    assert view.note.isVisible()
+    text = view.note.textItem.toPlainText()
+    assert "x3 = " in text and "x4 = " in text and "training means" in text
+    assert text.count(".") >= 1 and "x1" in text and "x2" in text
+    assert len(view.train.data) == len(space.controller.runs[0].dataset.X_train)
