@@ -1,8 +1,11 @@
-"""Draw the newest worker state from a timer, holding a thread-route run while it paints.
+"""Draw the newest worker state at a paced rate, holding a thread-route run while it paints.
 
 States from the worker are kept newest-only and handed to a workspace's ``draw`` up to 60
 times a second, less often when drawing is expensive: a `FramePacer` stretches the
-interval so that drawing and painting take at most a budget of the time. A run in a thread
+interval so that drawing and painting take at most a budget of the time. A frame is
+drawn as soon as all three hold: a state waits, the last frame has painted, and the
+interval has passed since the last frame began (a fixed ticking clock would lose most of
+a frame whenever a state came, or a paint ended, just after one of its ticks). A run in a thread
 shares the window's interpreter lock, so it is held while the window draws and paints
 (`RunWorker.hold`), and flat out it gets a small drawing budget; a run in the child
 process (``worker.route == "process"``) shares nothing, so the window draws with the
@@ -27,6 +30,9 @@ DRAW_INTERVAL_MS = 16
 FLAT_OUT_DRAW_BUDGET = 0.15
 PACED_DRAW_BUDGET = 0.9
 RELEASE_AFTER_MS = 100  # a safety net: nothing painted (hidden window), let the run go
+# the run sends states this much faster than the window draws: a frame that is due finds
+# one waiting instead of waiting up to a whole interval for it (the rest are dropped)
+STATES_PER_FRAME = 1.5
 
 
 class DrawLoop(QObject):
@@ -44,16 +50,18 @@ class DrawLoop(QObject):
         self.shown: RunState | None = None
         self.draw_times: deque[float] = deque(maxlen=1000)  # seconds per drawn state
         self._flat_out = False
+        self._stopped = False
         self.pacer = FramePacer(PACED_DRAW_BUDGET, min_interval_ms=DRAW_INTERVAL_MS)
-        self._timer = QTimer(self, interval=DRAW_INTERVAL_MS)
+        self.interval_ms = DRAW_INTERVAL_MS  # the pacer's, as of the last frame
+        self._last_start = -1.0  # perf_counter() when the last frame began
+        self._timer = QTimer(self, singleShot=True)  # the next frame, when one is due
         self._timer.timeout.connect(self._tick)
         self._release_timer = QTimer(self, singleShot=True, interval=RELEASE_AFTER_MS)
         self._release_timer.timeout.connect(self._release_run)
         worker.state_ready.connect(self._on_state)
-        self._timer.start()
 
     def __repr__(self) -> str:
-        return f"DrawLoop(interval_ms={self._timer.interval()}, budget={self.pacer.budget})"
+        return f"DrawLoop(interval_ms={self.interval_ms}, budget={self.pacer.budget})"
 
     @property
     def up_to_date(self) -> bool:
@@ -77,20 +85,34 @@ class DrawLoop(QObject):
 
     @Slot(object)
     def _on_state(self, state: RunState) -> None:
-        self.pending = state  # newest only: the timer takes it
+        self.pending = state  # newest only: the next frame takes it
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Start the timer for the next frame: at once if the interval since the last
+        frame began has passed, else when it will have. Nothing while the last frame has
+        not painted (its release schedules again) or when no state waits."""
+        if self._stopped or self.pending is None or self._release_timer.isActive():
+            return
+        if self._timer.isActive():
+            return
+        self.pacer.budget = self.draw_budget()
+        elapsed_ms = 1000.0 * (time.perf_counter() - self._last_start)
+        self._timer.start(max(0, round(self.pacer.update() - elapsed_ms)))
 
     def _tick(self) -> None:
         self.pacer.budget = self.draw_budget()  # the route may change with each start
         interval = self.pacer.update()
-        if interval != self._timer.interval():
-            self._timer.setInterval(interval)
-            self.worker.set_max_fps(1000.0 / interval)  # no states the window would skip
+        if interval != self.interval_ms:
+            self.interval_ms = interval
+            # states a little faster than frames: one is (nearly) always waiting
+            self.worker.set_max_fps(STATES_PER_FRAME * 1000.0 / interval)
         if self._release_timer.isActive():
-            return  # the last frame still holds the run: let it go first, draw next tick
+            return  # the last frame still holds the run: its release schedules the next
         state, self.pending = self.pending, None
         if state is None:
             return
-        started = time.perf_counter()
+        started = self._last_start = time.perf_counter()
         # Hold a training thread until the views have painted (see `painted`): painting
         # makes hundreds of calls that each need the interpreter lock back. (A no-op for a
         # run in the child process; the pacer still times the draw and paint.)
@@ -109,9 +131,11 @@ class DrawLoop(QObject):
     def _release_run(self) -> None:
         self.worker.hold(False)
         self.pacer.end()
+        self._schedule()
 
     def stop(self) -> None:
         """Stop drawing and let the run go (closing)."""
+        self._stopped = True
         self._timer.stop()
         if self._release_timer.isActive():
             self._release_timer.stop()
