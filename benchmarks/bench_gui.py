@@ -56,11 +56,16 @@ def pump(app: QApplication, condition, timeout_s: float) -> bool:
     return True
 
 
+IDLE_CHECK_MS = 50  # how often `idle` checks its condition: ample for what it waits for
+
+
 def idle(app: QApplication, condition, timeout_s: float) -> bool:
     """Like `pump`, but the event loop sleeps between events, as the window's own does.
 
-    ``condition()`` is checked every 5 ms. A loop that spins on ``processEvents`` takes
-    a core (and the interpreter lock) from the run it measures.
+    ``condition()`` is checked every `IDLE_CHECK_MS`. A loop that spins on
+    ``processEvents`` takes a core (and the interpreter lock) from the run it measures,
+    and a check every few milliseconds costs the window's main thread a share of each
+    frame (a timer event with a Python call, 200 a second).
     """
     if condition():
         return True
@@ -70,7 +75,7 @@ def idle(app: QApplication, condition, timeout_s: float) -> bool:
         if condition() or time.perf_counter() > deadline:
             loop.quit()
 
-    timer = QTimer(interval=5)
+    timer = QTimer(interval=IDLE_CHECK_MS)
     timer.timeout.connect(check)
     timer.start()
     loop.exec()
