@@ -13,6 +13,7 @@ from core.nn.network import MLP
 from core.nn.train_config import TrainConfig
 from core.nn.training import train
 from gui.network.inside.gradcheck import GradientCheck, GradientCheckView
+from gui.network.inside.gradcheck_panel import GradientCheckPanel
 from gui.network.runs import NetworkRun
 from gui.shell.jobs import BackgroundJobs
 
@@ -130,3 +131,25 @@ def test_the_panel_flags_a_deliberately_wrong_gradient(window, qtbot, monkeypatc
         assert panel.verdict_of_cell(row, 0) == panel.verdict_of_cell(row, 1) == "fail"
     assert panel.verdict_of_cell(2, 0) == panel.verdict_of_cell(2, 1) == "pass"
     assert "fail" in panel.table.item(1, 0).text()
+
+
+def test_the_panel_shows_batch_norm_columns_and_says_dropout_was_off(qtbot):
+    config = TrainConfig(
+        layers=(2, 4, 3, 1), epochs=1, dropout=0.25, batch_norm=True, data=DataSpec("moons", n=40)
+    )
+    dataset = config.make_dataset()
+    frame = next(iter(train(config, dataset)))
+    panel = GradientCheckPanel()
+    qtbot.addWidget(panel)
+    panel.set_available(True)
+    panel.set_busy(True)
+    assert not panel.button.isEnabled() and panel.busy_label.text()
+    panel.set_busy(False)
+    assert panel.button.isEnabled() and not panel.busy_label.text()
+    panel.show_check(gradient_check_at(config, frame, dataset), config.layers)
+    headers = [panel.table.horizontalHeaderItem(c).text() for c in range(4)]
+    assert headers == ["W", "b", "γ (batch norm)", "β (batch norm)"]
+    assert panel.verdict_of_cell(1, 2) == "pass" and panel.verdict_of_cell(2, 2) is None
+    assert "dropout (p = 0.25) switched off" in panel.note.text()
+    assert "batch norm in training mode" in panel.note.text()
+    assert panel.verdict.text().startswith("Pass")
