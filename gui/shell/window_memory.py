@@ -12,7 +12,7 @@ import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from gui.shell import theme
 from gui.shell.settings import WindowSettings
@@ -107,6 +107,10 @@ def _clear_recent(window) -> None:
 def set_theme(window, name: str) -> None:
     """View → Theme: switch, tick the menu item and remember the choice."""
     theme.set_theme(window, name)
+    for view in window.findChildren(QWidget):  # views that draw outside pyqtgraph's items
+        follow = getattr(view, "follow_theme", None)
+        if callable(follow):
+            follow()
     for key, action in window.window_actions.themes.items():
         action.setChecked(key == name)
     settings = settings_of(window)

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6 import QtGui, QtWidgets
 
 from gui.shell import colors as palette
+from gui.shell.theme import plot_colors
 
 AXIS_WIDTH = 52  # stacked plots line up when their left axes share one width
 PRESENTATION_SCALE = 1.4  # fonts, ticks and the left axis grow by this on a projector
@@ -44,6 +45,12 @@ def decade_ticks(lo: float, hi: float, max_labels: int) -> list[list[tuple[float
     return [major, minor]
 
 
+def ink_hex() -> str:
+    """The theme's plot ink as ``#rrggbb``: an axis label's colour is CSS, where an RGB
+    tuple is not a colour (the label would fall back to black)."""
+    return "#" + "".join(f"{c:02x}" for c in plot_colors().foreground)
+
+
 def set_plot_presentation(plot: pg.PlotItem, on: bool, base_pt: float = 8.5) -> None:
     """Larger tick labels, longer ticks, a wider left axis and a larger title."""
     scale = PRESENTATION_SCALE if on else 1.0
@@ -57,7 +64,8 @@ def set_plot_presentation(plot: pg.PlotItem, on: bool, base_pt: float = 8.5) -> 
 
 def style_static_plot(plot: pg.PlotItem, title: str, log_x: bool, log_y: bool) -> None:
     """Title, grid and axes of a plot whose range the code sets (no mouse, no menu)."""
-    plot.setTitle(title, color=palette.FOREGROUND, size="10pt")
+    ink = plot_colors().foreground  # the theme's; a theme switch restyles (style_plots)
+    plot.setTitle(title, color=ink, size="10pt")
     plot.setMouseEnabled(x=False, y=False)
     plot.setMenuEnabled(False)
     plot.hideButtons()
@@ -66,8 +74,8 @@ def style_static_plot(plot: pg.PlotItem, title: str, log_x: bool, log_y: bool) -
     plot.setLogMode(x=log_x, y=log_y)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(palette.FOREGROUND))
-        axis.setTextPen(pg.mkPen(palette.FOREGROUND))
+        axis.setPen(pg.mkPen(ink))
+        axis.setTextPen(pg.mkPen(ink))
         axis.enableAutoSIPrefix(False)
         # the grid lines belong to the axes: rasterise them once per range change
         axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)

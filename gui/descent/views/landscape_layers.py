@@ -18,6 +18,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from core.surfaces.surface_grid import LandscapeGrid
 from gui.descent.views.landscape_domain import UndefinedOverlay
 from gui.shell import colors as palette
+from gui.shell.theme import plot_colors
+from gui.widgets.plot_style import ink_hex
 
 _CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 
@@ -108,7 +110,8 @@ class LandscapeLayers:
 
     def _set_title(self) -> None:
         size = "16pt" if self.presentation else "11pt"
-        self.plot.setTitle(self.title or None, color=palette.FOREGROUND, size=size)
+        ink = plot_colors().foreground  # a new title in the theme on screen
+        self.plot.setTitle(self.title or None, color=ink, size=size)
 
     def apply_fonts(self) -> None:
         font = QtGui.QFont()
@@ -132,7 +135,7 @@ class LandscapeLayers:
         self.ticks = tuple((float(v), str(t)) for v, t in grid.colorbar_ticks)
         axis = self.colorbar.axis
         axis.setTicks([list(self.ticks), []] if self.ticks else None)
-        axis.setLabel(grid.colorbar_title or "loss", color=palette.FOREGROUND)
+        axis.setLabel(grid.colorbar_title or "loss", color=ink_hex())
         self.apply_fonts()
 
 

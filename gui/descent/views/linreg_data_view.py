@@ -13,12 +13,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.shell import colors as palette
-from gui.widgets.plot_style import style_static_plot
+from gui.shell.theme import plot_colors
+from gui.widgets.plot_style import ink_hex, style_static_plot
 
 _MARGIN = 0.08  # of the data's span, around the points
-_POINT_COLOR = (90, 96, 110, 200)
-_FIT_COLOR = (40, 40, 48, 150)
+_POINT_COLOR = (120, 126, 140, 210)  # mid grey: reads on a light and a dark ground
+_FIT_ALPHA = 150  # the best fit: the theme's ink, a little faded
 _DASH = QtCore.Qt.PenStyle.DashLine
 
 
@@ -82,14 +82,14 @@ class LinregDataView(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(background=palette.BACKGROUND)
+        self.plot_widget = pg.PlotWidget(background=plot_colors().background)
         self.plot_widget.setMinimumHeight(150)  # the splitter must not squeeze the fit away
         self.plot = self.plot_widget.getPlotItem()
         style_static_plot(self.plot, "Data and fit: y = w·x + b", False, False)
-        self.plot.setLabel("bottom", "x", color=palette.FOREGROUND)
-        self.plot.setLabel("left", "y", color=palette.FOREGROUND)
+        self.plot.setLabel("bottom", "x", color=ink_hex())  # a theme switch restyles them
+        self.plot.setLabel("left", "y", color=ink_hex())
         self.points = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(_POINT_COLOR))
-        self.fit = pg.PlotCurveItem(pen=pg.mkPen(_FIT_COLOR, width=1.5, style=_DASH))
+        self.fit = pg.PlotCurveItem(pen=_fit_pen())
         self.batch = pg.ScatterPlotItem(size=13, brush=None)
         self.plot.addItem(self.fit)
         self.plot.addItem(self.points)
@@ -107,6 +107,10 @@ class LinregDataView(QtWidgets.QWidget):
         self._colors = np.zeros((0, 4), np.uint8)
         self._labels: list[str] = []
         self.setVisible(False)
+
+    def follow_theme(self) -> None:
+        """The theme changed: the best-fit line in its ink (the axes follow by themselves)."""
+        self.fit.setPen(_fit_pen())
 
     def sizeHint(self) -> QtCore.QSize:
         # a splitter shares out space by size hints: the fit takes a modest share, the
@@ -162,7 +166,9 @@ class LinregDataView(QtWidgets.QWidget):
             return
         rgba = tuple(int(c) for c in self._colors[run]) if run < len(self._colors) else None
         self.batch.setData(
-            self._x[indices], self._y[indices], pen=pg.mkPen(rgba or palette.FOREGROUND, width=2.5)
+            self._x[indices],
+            self._y[indices],
+            pen=pg.mkPen(rgba or plot_colors().foreground, width=2.5),
         )
         label = self._labels[run] if run < len(self._labels) else f"run {run}"
         count = "point" if indices.size == 1 else "points"
@@ -173,3 +179,7 @@ class LinregDataView(QtWidgets.QWidget):
     def _set_caption(self, text: str) -> None:
         if self.caption.text() != text:
             self.caption.setText(text)
+
+
+def _fit_pen():
+    return pg.mkPen((*plot_colors().foreground, _FIT_ALPHA), width=1.5, style=_DASH)

@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from core.descent.stability import widest_sentences
 from gui.shell import colors as palette
+from gui.shell.theme import plot_colors
 from gui.widgets.text_strip import TextStrip
 
 SAFE_COLOR = (0, 158, 115)
@@ -86,7 +87,8 @@ class StabilityGauge(QtWidgets.QWidget):
             if metrics.horizontalAdvance(text) + 6 < rect.width():
                 painter.setPen(QtGui.QColor(255, 255, 255))
                 painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignCenter, text)
-        painter.setPen(QtGui.QColor(*palette.FOREGROUND))
+        ink = QtGui.QColor(*plot_colors().foreground)  # the theme's, read at each paint
+        painter.setPen(ink)
         for decade in range(int(np.ceil(lo)), int(np.floor(hi)) + 1):
             x = x_of(10.0**decade)
             painter.drawLine(QtCore.QPointF(x, top + bar_h), QtCore.QPointF(x, top + bar_h + 4))
@@ -97,7 +99,7 @@ class StabilityGauge(QtWidgets.QWidget):
             )
         if np.isfinite(self.lr) and self.lr > 0:
             x = x_of(self.lr)
-            pen = QtGui.QPen(QtGui.QColor(*palette.FOREGROUND), 3)
+            pen = QtGui.QPen(ink, 3)
             painter.setPen(pen)
             painter.drawLine(QtCore.QPointF(x, top - 4), QtCore.QPointF(x, top + bar_h + 4))
             tri = QtGui.QPolygonF(
@@ -107,7 +109,7 @@ class StabilityGauge(QtWidgets.QWidget):
                     QtCore.QPointF(x, top + 2),
                 ]
             )
-            painter.setBrush(QtGui.QColor(*palette.FOREGROUND))
+            painter.setBrush(ink)
             painter.drawPolygon(tri)
         painter.end()
 

@@ -30,12 +30,12 @@ from gui.descent.views.surface3d_geometry import (
     path_rows,
 )
 from gui.shell import colors as palette
+from gui.shell.theme import plot_colors
 
 _MAX_SIDE = 120  # vertices per side: software GL paints the mesh in ~5 ms
 _LIFT = 0.012  # paths float just above the surface
 MAX_UPDATES_PER_SECOND = 20  # GL repaints for new frames (the 2-D views take the rest)
 _OUTLINE = (0.08, 0.08, 0.1, 0.9)
-_AXIS_COLOR = (0.16, 0.16, 0.19, 1.0)
 NO_GL_MESSAGE = (
     "The 3-D view needs OpenGL, which is not available on this display "
     "(for example offscreen or over some remote desktops); every other view works."
@@ -122,9 +122,9 @@ class Surface3DView(QtWidgets.QWidget):
         from OpenGL import GL
 
         self.view = gl.GLViewWidget()
-        self.view.setBackgroundColor(palette.BACKGROUND)
+        self.view.setBackgroundColor(plot_colors().background)
         self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False)
-        self.axes = gl.GLLinePlotItem(mode="lines", width=1.5, color=_AXIS_COLOR)
+        self.axes = gl.GLLinePlotItem(mode="lines", width=1.5, color=_axis_color())
         self.axes.setGLOptions("translucent")
         self.minima = gl.GLScatterPlotItem(size=9.0, pxMode=True, color=(0.1, 0.1, 0.15, 1.0))
         # over the surface whatever the depth: a path never sinks into the mesh or hides
@@ -191,12 +191,23 @@ class Surface3DView(QtWidgets.QWidget):
         font.setPointSizeF(max(8.0, font.pointSizeF() - 1))
         center = QtCore.Qt.AlignmentFlag.AlignHCenter | QtCore.Qt.AlignmentFlag.AlignVCenter
         self._labels = [
-            gl.GLTextItem(pos=np.array(pos), text=text, color=palette.FOREGROUND, font=font)
+            gl.GLTextItem(pos=np.array(pos), text=text, color=plot_colors().foreground, font=font)
             for pos, text in layout.labels
         ]
         for item in self._labels:
             item.setData(alignment=center)
             self.view.addItem(item)
+
+    def follow_theme(self) -> None:
+        """The theme changed: axes and their labels in its ink (`style_plots` gives the
+        view its background), so they never vanish into a dark ground."""
+        if not self.gl_enabled:
+            return
+        ink = plot_colors()
+        self.view.setBackgroundColor(ink.background)
+        self.axes.setData(color=_axis_color())
+        for item in self._labels:
+            item.setData(color=ink.foreground)
 
     def reset_view(self) -> None:
         """Back to the camera this landscape starts with (`default_camera`), fitted to the
@@ -305,6 +316,11 @@ class Surface3DView(QtWidgets.QWidget):
         visible = (inside[:-1] & inside[1:]).T.reshape(-1)  # (k * (n-1),) run-major
         colors[:, 3] *= np.repeat(visible, 2)
         return pos, colors
+
+
+def _axis_color() -> tuple[float, float, float, float]:
+    """The axes' ink in the theme on screen, as GL wants it (0..1)."""
+    return (*(c / 255.0 for c in plot_colors().foreground), 1.0)
 
 
 def _lambert(px: np.ndarray, py: np.ndarray, heights: np.ndarray) -> np.ndarray:

@@ -11,7 +11,12 @@ import numpy as np
 import pyqtgraph as pg
 
 from gui.shell import colors as palette
-from gui.widgets.plot_style import decade_ticks, set_plot_presentation, style_static_plot
+from gui.widgets.plot_style import (
+    decade_ticks,
+    ink_hex,
+    set_plot_presentation,
+    style_static_plot,
+)
 from gui.widgets.run_items import MarkersItem
 
 _LOG_FLOOR = 1e-16
@@ -41,7 +46,7 @@ class SweepPlot:
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
         style_static_plot(plot, "loss reached vs learning rate", log_x=True, log_y=True)
-        plot.getAxis("bottom").setLabel("learning rate", color=palette.FOREGROUND)
+        plot.getAxis("bottom").setLabel("learning rate", color=ink_hex())
         self.region = pg.LinearRegionItem(
             values=(0, 1),
             movable=False,

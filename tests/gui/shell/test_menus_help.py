@@ -138,3 +138,22 @@ def test_presentation_mode_keeps_the_theme(window) -> None:
 def test_unknown_theme_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="theme must be one of light, dark"):
         theme.apply_theme(QApplication.instance(), name="sepia")
+
+
+def _hex(rgb) -> str:
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def test_views_drawn_after_a_theme_switch_take_its_ink(window, qtbot) -> None:
+    window.window_actions.themes["dark"].trigger()
+    try:
+        window.load_preset_name("sgd-vs-batch-linreg")
+        qtbot.waitUntil(lambda: window.grid_ready, timeout=10_000)
+        label = window.descent.landscape.colorbar.axis.labelString()
+        assert _hex(theme.DARK.plot_foreground) in label  # a CSS colour, not black
+        fit = window.descent.data.fit.opts["pen"].color().getRgb()[:3]
+        assert fit == theme.DARK.plot_foreground
+    finally:
+        window.window_actions.themes["light"].trigger()
+    fit = window.descent.data.fit.opts["pen"].color().getRgb()[:3]
+    assert fit == theme.LIGHT.plot_foreground  # follows the switch back
