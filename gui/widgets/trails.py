@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
-from shiboken6 import Shiboken
 
 from gui.shell.colors import HALO_COLOR
+from gui.widgets.run_buffer import RunBuffer, draw_lines
 from gui.widgets.run_items import make_pen
 
 _HALO_EXTRA = 3.5  # the halo is this many pixels wider than the line
@@ -31,8 +31,6 @@ _HALO_EXTRA = 3.5  # the halo is this many pixels wider than the line
 # shows as a rim around it; one level only, so a sweep's paths keep a common width
 _CASING = 2.0
 _RESTROKE = 16  # points restroked before new ones: a new halo's cap covers a few tiny steps
-_QLINEF_BYTES = 32
-wrapInstance = Shiboken.wrapInstance
 
 
 def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float, bool]:
@@ -46,89 +44,6 @@ def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float
     if n_runs <= 12:
         return few_width * (1.6 if presentation else 1.0), True
     return (2.0, False) if presentation else (1.0, True)
-
-
-def _draw_lines(painter, lines: np.ndarray, counts: np.ndarray, pens: list) -> None:
-    """Stroke blocks of ``lines`` (S, 4): ``counts[i]`` rows with ``pens[i]``, in order.
-
-    Neighbouring blocks with the same pen object go out in one ``drawLines`` call, read
-    straight from the array's memory (a ``QLineF`` is four doubles): a frame of a hundred
-    runs costs a few calls, not a hundred conversions to Qt objects.
-    """
-    lines = np.ascontiguousarray(lines, dtype=np.float64)
-    base, offset, i, n_blocks = lines.ctypes.data, 0, 0, len(counts)
-    counts = counts.tolist()
-    while i < n_blocks:
-        pen, n, j = pens[i], counts[i], i + 1
-        while j < n_blocks and pens[j] is pen:
-            n, j = n + counts[j], j + 1
-        if n:
-            painter.setPen(pen)
-            painter.drawLines(wrapInstance(base + _QLINEF_BYTES * offset, QtCore.QLineF), n)
-        offset, i = offset + n, j
-
-
-class RunBuffer:
-    """K polylines in one (K, capacity, 2) array: appending a row to all runs is one op."""
-
-    __slots__ = ("counts", "data")
-
-    def __init__(self, n_runs: int = 0, capacity: int = 64) -> None:
-        self.data = np.empty((n_runs, capacity, 2))
-        self.counts = np.zeros(n_runs, int)
-
-    def __len__(self) -> int:
-        return len(self.counts)
-
-    def _reserve(self, need: int) -> None:
-        if need > self.data.shape[1]:
-            grown = np.empty((len(self.counts), max(need, 2 * self.data.shape[1]), 2))
-            grown[:, : self.data.shape[1]] = self.data
-            self.data = grown
-
-    def fill(self, paths: list[np.ndarray]) -> None:
-        self.counts = np.array([len(p) for p in paths], int)
-        self.data = np.empty((len(paths), max(64, int(self.counts.max(initial=0))), 2))
-        for k, xy in enumerate(paths):
-            self.data[k, : len(xy)] = xy
-
-    def fill_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
-        """Replace every polyline by ``rows[m, k]`` (M, K, 2) where ``keep[m, k]``."""
-        n_runs = rows.shape[1]
-        self.counts = np.zeros(n_runs, int)
-        self.data = np.empty((n_runs, max(64, int(keep.sum(axis=0).max(initial=0))), 2))
-        self.append_rows(rows, keep)
-
-    def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
-        """Append ``rows[m, k]`` to run ``k`` wherever ``keep[m, k]`` (rows in order)."""
-        added = keep.sum(axis=0)
-        self._reserve(int((self.counts + added).max(initial=0)))
-        m, k = np.nonzero(keep)
-        # the i-th kept row of run k goes to its slot counts[k] + i
-        slot = self.counts[k] + (np.cumsum(keep, axis=0) - 1)[m, k]
-        self.data[k, slot] = rows[m, k]
-        self.counts += added
-
-    def segments(self, runs: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The line segments of runs ``runs[i]`` from their point ``first[i]`` on.
-
-        Returns ``(S, 4)`` rows ``(x0, y0, x1, y1)``, the runs one after another in the
-        order given (the layout of Qt's ``QLineF``), and each run's segment count.
-        """
-        runs, first = np.asarray(runs, int), np.asarray(first, int)
-        counts = np.maximum(self.counts[runs] - first - 1, 0)
-        total = int(counts.sum())
-        lines = np.empty((total, 4))
-        if total:
-            run_of = np.repeat(runs, counts)
-            # point j of each segment: the run's first point, then one by one
-            j = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(total)
-            lines[:, :2] = self.data[run_of, j]
-            lines[:, 2:] = self.data[run_of, j + 1]
-        return lines, counts
-
-    def view(self, k: int) -> np.ndarray:
-        return self.data[k, : self.counts[k]]
 
 
 class TrailsItem(pg.GraphicsObject):
@@ -245,6 +160,12 @@ class TrailsItem(pg.GraphicsObject):
     def n_runs(self) -> int:
         return len(self._runs)
 
+    def all_points(self) -> np.ndarray:
+        """Every stored point of every run, (N, 2) (e.g. to find where a legend hides least)."""
+        runs = self._runs
+        taken = np.arange(runs.data.shape[1])[None, :] < runs.counts[:, None]
+        return runs.data[taken]
+
     @staticmethod
     def _finite(xy) -> np.ndarray:
         xy = np.asarray(xy, float).reshape(-1, 2)
@@ -315,7 +236,7 @@ class TrailsItem(pg.GraphicsObject):
 
     def _draw_runs(self, painter, runs, start: np.ndarray | None, scale: float = 1.0) -> None:
         """Stroke `stroke_plan`'s segments: one ``drawLines`` per block of same-pen runs."""
-        _draw_lines(painter, *self.stroke_plan(runs, start, scale))
+        draw_lines(painter, *self.stroke_plan(runs, start, scale))
 
     def tail_plan(self, runs, scale: float = 1.0):
         """What `_draw_tails` strokes: ``(lines, counts, pens)`` as in `stroke_plan`, one
@@ -337,7 +258,7 @@ class TrailsItem(pg.GraphicsObject):
         return lines[take], np.ones(len(take), int), pens
 
     def _draw_tails(self, painter, runs, scale: float = 1.0) -> None:
-        _draw_lines(painter, *self.tail_plan(runs, scale))
+        draw_lines(painter, *self.tail_plan(runs, scale))
 
     def paint(self, painter, option, widget=None) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)

@@ -150,18 +150,73 @@ class ArrowLegend:
             self.set_entries(*self._last)
 
 
+# the corners a legend may sit in, as pyqtgraph offsets (px from the view box's edges;
+# the signs pick the edges): bottom left, top left, top right, bottom right
+CORNERS = ((10, -10), (10, 10), (-10, 10), (-10, -10))
+
+
+def legend_rect(corner, size, view_px, view) -> tuple[float, float, float, float]:
+    """The data rectangle (xmin, xmax, ymin, ymax) a legend of ``size`` (w, h) px covers
+    in ``corner`` (a `CORNERS` offset) of a view box ``view_px`` (w, h) px wide and high
+    showing ``view`` (xmin, xmax, ymin, ymax); data y grows upward."""
+    (dx, dy), (w, h), (width, height) = corner, size, view_px
+    left = dx if dx > 0 else width + dx - w
+    top = dy if dy > 0 else height + dy - h
+    x0, x1, y0, y1 = view
+    sx, sy = (x1 - x0) / max(width, 1.0), (y1 - y0) / max(height, 1.0)
+    return (x0 + left * sx, x0 + (left + w) * sx, y1 - (top + h) * sy, y1 - top * sy)
+
+
+def least_covering_corner(points, size, view_px, view, current, taken=()):
+    """The corner (of `CORNERS`, but not in ``taken``) where a legend of ``size`` px
+    covers the fewest of ``points`` (N, 2); ``current`` unless another covers clearly
+    fewer (a legend that jumps about on every frame is worse than one in the way)."""
+    points = np.asarray(points, float).reshape(-1, 2)
+    counts = {}
+    for corner in CORNERS:
+        if corner in taken:
+            continue
+        x0, x1, y0, y1 = legend_rect(corner, size, view_px, view)
+        x, y = points[:, 0], points[:, 1]
+        counts[corner] = int(np.count_nonzero((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
+    if not counts:
+        return current
+    best = min(counts, key=counts.get)
+    here = counts.get(current)
+    if here is not None and counts[best] >= 0.7 * here - 2:
+        return current
+    return best
+
+
 class RunLegend:
-    """Run names with their colours, shown when there are few enough to read (top left)."""
+    """Run names with their colours, shown when there are few enough to read, in the
+    corner of the view where it hides the least of the paths (`place`)."""
 
     MAX_ENTRIES = 8
     LONG_ENTRY = 26  # characters: longer entries are listed one per row
 
     def __init__(self, view_box, corner: tuple[float, float] = (10, -10)) -> None:
         self.columns = 1 if view_box is not None else 2
+        self.view_box = view_box
+        self.corner = corner
         self.legend = _legend(view_box, corner, columns=self.columns)
         self.legend.setVisible(False)
         self._presentation = False
         self._last: tuple | None = None
+
+    def place(self, points: np.ndarray, view, taken=()) -> None:
+        """Move to the corner where the legend covers the fewest of ``points`` (the
+        drawn paths, (N, 2) data) in ``view`` (xmin, xmax, ymin, ymax), avoiding the
+        corners in ``taken`` (another legend's)."""
+        if self.view_box is None or not self.legend.isVisible():
+            return
+        rect = self.legend.boundingRect()
+        size = (rect.width() * self.legend.scale(), rect.height() * self.legend.scale())
+        view_px = (self.view_box.width(), self.view_box.height())
+        corner = least_covering_corner(points, size, view_px, view, self.corner, taken)
+        if corner != self.corner:
+            self.corner = corner
+            self.legend.setOffset(corner)
 
     def set_presentation(self, on: bool) -> None:
         """Larger labels (entries are rebuilt: a label keeps the size it was made with)."""

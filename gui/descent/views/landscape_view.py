@@ -24,6 +24,7 @@ from core.surfaces.surface_grid import LandscapeGrid
 from gui.descent.views.landscape_geometry import clamp, clamp_box, exit_box
 from gui.descent.views.landscape_layers import LandscapeLayers
 from gui.descent.views.landscape_overlays import (
+    CORNERS,
     ArrowLegend,
     OutcomeOverlay,
     RunLegend,
@@ -40,6 +41,7 @@ from gui.widgets.trails import TrailsItem, line_style
 # A path point moves less than this fraction of the view span: dropped (same pixel).
 _PIXEL_FRACTION = 1.0 / 1500.0
 MAX_HALOS = 12  # more paths than this on top: no halos (they would only add clutter)
+LEGEND_EVERY = 20  # frames between looks for the corner where the run legend hides least
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -57,6 +59,7 @@ class LandscapeView(QtWidgets.QWidget):
         self._words: list[str] = []
         self._groups: list[np.ndarray] = []  # runs sharing a label (seeds of one setting)
         self._cloud = np.zeros(0, bool)  # runs whose seeds were seen to differ
+        self._frames_to_legend = 0
         self._build_plot()
         self._build_items()
         layout = QtWidgets.QVBoxLayout(self)
@@ -181,6 +184,19 @@ class LandscapeView(QtWidgets.QWidget):
         if words != self._words:
             self._words = words
             self.run_legend.set_runs(self._colors, self._labels, self._words)
+            self._frames_to_legend = 0
+        self._place_run_legend(current)
+
+    def _place_run_legend(self, current: np.ndarray) -> None:
+        """Now and then, move the run legend to the corner where it hides the fewest
+        path points (the arrow legend keeps its corner, bottom right)."""
+        self._frames_to_legend -= 1
+        if self._frames_to_legend > 0 or not self.run_legend.legend.isVisible():
+            return
+        self._frames_to_legend = LEGEND_EVERY
+        taken = (CORNERS[3],) if self.arrow_legend.legend.isVisible() else ()
+        points = np.vstack([self.paths.all_points(), current])
+        self.run_legend.place(points, self._view_bounds(), taken)
 
     def set_outcome_map(self, outcomes) -> None:
         """Shade each start by the minimum it reached (None removes the overlay)."""

@@ -8,11 +8,14 @@ check the plan and the painted pixels against it.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from gui.widgets.trails import _RESTROKE, RunBuffer, TrailsItem
+from gui.widgets.run_buffer import RunBuffer
+from gui.widgets.trails import _RESTROKE, TrailsItem
 
 
 def _item(n_runs: int, seed: int = 0, colors=None) -> TrailsItem:
@@ -116,7 +119,7 @@ def test_batched_painting_matches_run_by_run_strokes_pixel_for_pixel(qtbot):
     def reference(painter):
         for points, pen in _reference_plan(item, runs, None):
             painter.setPen(pen)  # what the per-run code did: one drawLines per run
-            painter.drawLines([QtCore.QLineF(*a, *b) for a, b in zip(points[:-1], points[1:])])
+            painter.drawLines([QtCore.QLineF(*a, *b) for a, b in itertools.pairwise(points)])
 
     batched = _render(lambda painter: item._draw_runs(painter, runs, None))
     assert batched == _render(reference)
