@@ -21,6 +21,7 @@ from core.session import NetworkSession, NetworkView
 from gui.descent.panels.idea_banner import IdeaBanner
 from gui.network.controller import NetworkController
 from gui.network.inside import install as install_inside
+from gui.network.narrow_layout import NarrowLayout
 from gui.network.panels.controls import NetworkControls
 from gui.network.panels.step_through import StepThroughPanel
 from gui.network.protocols import NetworkViews
@@ -78,6 +79,11 @@ class NetworkWorkspace(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         layout.addWidget(self.timeline)
+        self.narrow_layout = NarrowLayout(self, top, self.side, bottom, row, split)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.narrow_layout.schedule()  # below 880 px: tabs under the diagram (narrow_layout)
 
     def show_step_through(self, on: bool) -> None:
         """Show the step-through panel (on) or the data view beside the diagram."""
@@ -252,6 +258,7 @@ class NetworkSpace:
         """Stop drawing and animating, join the runs and the background jobs."""
         self.controller.close()
         self.clock.stop()
+        self.widget.narrow_layout.stop()
         self.draw_loop.stop()
         ok = self.worker.shutdown(timeout_ms)
         return self.jobs.wait(timeout_ms) and ok

@@ -35,7 +35,7 @@ class NetworkDiagram(pg.PlotWidget):
     """Implements `gui.network.protocols.DiagramDisplay`."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background=plot_colors().background)
         plot = self.getPlotItem()
         plot.hideAxis("left")
         plot.hideAxis("bottom")
@@ -66,6 +66,19 @@ class NetworkDiagram(pg.PlotWidget):
         self._presentation = False
         self.getViewBox().sigResized.connect(self._resize_nodes)
         self.scene().sigMouseMoved.connect(self._on_mouse)
+        self._built = True
+
+    _built = False  # Qt sends palette changes before the items exist
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == pg.QtCore.QEvent.Type.PaletteChange and self._built:
+            # View > Dark theme: text in the theme's ink, faint edges mixed with its ground
+            ink = plot_colors().foreground
+            self.titles.set_color(ink)
+            for label in self.labels:
+                label.setColor(ink)
+            self._set_edge_pens()
 
     # -- architecture ----------------------------------------------------------------
     def set_layout(self, layout) -> None:
@@ -76,7 +89,7 @@ class NetworkDiagram(pg.PlotWidget):
         self.labels = []
         if layout.labels:
             for x, y in layout.nodes:
-                label = pg.TextItem("", color=(30, 30, 36), anchor=(0.5, 1.15))
+                label = pg.TextItem("", color=plot_colors().foreground, anchor=(0.5, 1.15))
                 label.setPos(x, y + layout.node_radius)
                 label.setZValue(12)
                 label.setFont(self.titles.font)
@@ -118,6 +131,7 @@ class NetworkDiagram(pg.PlotWidget):
         if self.layout_ is None:
             return
         pixels = self.getViewBox().viewPixelSize()[0] or 1.0
+        self.titles.fit(1.0 / pixels)  # columns are one diagram unit apart
         self._node_px = float(np.clip(2 * self.layout_.node_radius / pixels, 5, 44))
         self.nodes.setSize(self._node_px)
         self.rings.setSize(self._node_px + 4)

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from core.nn.graph import WIDTH_LEVELS
+from gui.shell.theme import plot_colors
 from gui.widgets.plot_style import PRESENTATION_SCALE
 
 POSITIVE = (214, 96, 24)  # orange: a positive weight, activation or gradient
@@ -89,12 +90,15 @@ def hover_label() -> pg.TextItem:
 
 
 class LayerTitles:
-    """Names under the columns: input, hidden k (units), output."""
+    """Names under the columns: input, hidden k (units), output; shorter where the
+    columns are too close for them (h3 (64), then the unit count alone)."""
 
     def __init__(self, plot: pg.PlotWidget) -> None:
         self.plot = plot
         self.items: list[pg.TextItem] = []
         self.font = label_font(False)
+        self.forms: list[tuple[str, ...]] = []  # per column: the long, short, shortest name
+        self.form = 0
 
     def set_layers(self, layout) -> None:
         for item in self.items:
@@ -102,10 +106,38 @@ class LayerTitles:
         self.items = []
         bottom = float(layout.nodes[:, 1].min()) - 0.18
         last = len(layout.sizes) - 1
-        for k, n in enumerate(layout.sizes):
-            name = "input" if k == 0 else "output" if k == last else f"hidden {k}"
-            item = pg.TextItem(f"{name} ({n})", color=(70, 76, 86), anchor=(0.5, 0.0))
+        self.forms = [_title_forms(k, n, last) for k, n in enumerate(layout.sizes)]
+        for k, forms in enumerate(self.forms):
+            item = pg.TextItem(forms[self.form], color=plot_colors().foreground, anchor=(0.5, 0.0))
             item.setPos(k, bottom)
             item.setFont(self.font)
             self.plot.addItem(item)
             self.items.append(item)
+
+    def fit(self, column_px: float) -> None:
+        """The longest names that fit ``column_px`` pixels apart (with a small gap)."""
+        if not self.forms:
+            return
+        metrics = pg.QtGui.QFontMetricsF(self.font)
+        form = 2
+        for candidate in (0, 1):
+            widest = max(metrics.horizontalAdvance(f[candidate]) for f in self.forms)
+            if widest + 8 <= column_px:
+                form = candidate
+                break
+        if form != self.form:
+            self.form = form
+            for item, forms in zip(self.items, self.forms, strict=True):
+                item.setText(forms[form])
+
+    def set_color(self, color) -> None:
+        for item in self.items:
+            item.setColor(color)
+
+
+def _title_forms(k: int, n: int, last: int) -> tuple[str, str, str]:
+    if k == 0:
+        return f"input ({n})", f"in ({n})", str(n)
+    if k == last:
+        return f"output ({n})", f"out ({n})", str(n)
+    return f"hidden {k} ({n})", f"h{k} ({n})", str(n)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QThreadPool
 
@@ -298,3 +299,34 @@ def test_four_features_show_a_slice_and_say_so_on_the_data_view(window, qtbot):
     assert "x3 = " in text and "x4 = " in text and "training means" in text
     assert text.count(".") >= 1 and "x1" in text and "x2" in text
     assert len(view.train.data) == len(space.controller.runs[0].dataset.X_train)
+
+
+def test_at_1024_by_768_the_tabs_go_under_the_diagram_and_titles_shorten(window, qtbot):
+    space = _open(window, qtbot, "vanishing-gradients-deep-sigmoid")
+    widget, narrow = space.widget, space.widget.narrow_layout
+    assert not narrow.narrow  # 1400 px wide: diagram beside the tabs, curves below
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: narrow.narrow, timeout=5_000)
+    assert widget.side.indexOf(widget.curves.parentWidget()) == 1  # curves: a tab by the data
+    assert widget.diagram.height() > 150 and widget.diagram.width() >= widget.width() - 4
+    titles = [item.textItem.toPlainText() for item in widget.diagram.titles.items]
+    assert titles[1] == "h1 (8)"  # "hidden 1 (8)" would run into its neighbours
+    metrics = pg.QtGui.QFontMetricsF(widget.diagram.titles.font)
+    column_px = 1.0 / widget.diagram.getViewBox().viewPixelSize()[0]
+    assert max(metrics.horizontalAdvance(t) for t in titles) < column_px
+
+    def inside(view) -> bool:  # (the tab widget's frame may reach 2 px past the edge)
+        return view.mapTo(window, view.rect().topRight()).x() <= window.width() + 2
+
+    assert inside(widget.diagram) and inside(widget.data_view)  # nothing cut at the right
+    widget.side.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: widget.gradients.isVisible() and widget.gradients.height() > 100)
+    assert inside(widget.gradients) and inside(widget.curves)
+    window.resize(1600, 960)
+    qtbot.waitUntil(lambda: not narrow.narrow, timeout=5_000)
+    assert widget.side.indexOf(widget.curves.parentWidget()) == -1
+    titles = [item.textItem.toPlainText() for item in widget.diagram.titles.items]
+    column_px = 1.0 / widget.diagram.getViewBox().viewPixelSize()[0]
+    assert max(metrics.horizontalAdvance(t) for t in titles) < column_px
+    widget.diagram.titles.fit(1000.0)  # room for the long names: they come back
+    assert widget.diagram.titles.items[1].textItem.toPlainText() == "hidden 1 (8)"
