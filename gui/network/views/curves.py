@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from gui.shell import colors as palette
+from gui.shell.theme import plot_colors
 from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 
 FLOOR = 1e-12
@@ -43,7 +44,8 @@ class DecadeAxis(pg.AxisItem):
 
 
 def _log_plot() -> pg.PlotWidget:
-    return pg.PlotWidget(background="w", axisItems={"left": DecadeAxis("left")})
+    ground = plot_colors().background
+    return pg.PlotWidget(background=ground, axisItems={"left": DecadeAxis("left")})
 
 
 def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +98,7 @@ class TrainingCurves(QtWidgets.QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.loss = _log_plot()
-        self.accuracy = pg.PlotWidget(background="w")
+        self.accuracy = pg.PlotWidget(background=plot_colors().background)
         style_static_plot(self.loss.getPlotItem(), "Loss (train —, test - -)", False, True)
         style_static_plot(self.accuracy.getPlotItem(), "Accuracy (train —, test - -)", False, False)
         for widget in (self.loss, self.accuracy):
@@ -191,7 +193,9 @@ class GradientStrip(pg.PlotWidget):
     """Implements `gui.network.protocols.GradientStripDisplay`."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, background="w", axisItems={"left": DecadeAxis("left")})
+        super().__init__(
+            parent, background=plot_colors().background, axisItems={"left": DecadeAxis("left")}
+        )
         self.plot = self.getPlotItem()
         style_static_plot(self.plot, "‖dW‖ per layer", False, True)
         self.plot.setLabel("bottom", "step")
@@ -211,7 +215,11 @@ class GradientStrip(pg.PlotWidget):
     def set_layers(self, n_layers: int) -> None:
         self.plot.clear()
         cmap = pg.colormap.get("viridis")
-        colors = cmap.map(np.linspace(0.0, 0.85, max(n_layers, 1)), mode=pg.ColorMap.BYTE)
+        # viridis's darkest end vanishes into a dark theme's ground: start higher there
+        first = 0.25 if sum(plot_colors().background) < 3 * 128 else 0.0
+        colors = cmap.map(
+            np.linspace(first, 0.85 + first / 2, max(n_layers, 1)), mode=pg.ColorMap.BYTE
+        )
         self.lines = []
         for layer in range(n_layers):
             width = 2 * (PRESENTATION_LINES if self._presentation else 1.0)
@@ -228,7 +236,7 @@ class GradientStrip(pg.PlotWidget):
         if title != self._title:  # a new title lays the window out again: only on change
             self._title = title
             size = "14pt" if self._presentation else "10pt"  # as set_plot_presentation
-            self.plot.setTitle(title, color=palette.FOREGROUND, size=size)
+            self.plot.setTitle(title, color=plot_colors().foreground, size=size)
         self.data = []
         for layer, line in enumerate(self.lines[: norms.shape[1] if norms.ndim == 2 else 0]):
             x, y = finite_xy(steps, norms[:, layer])

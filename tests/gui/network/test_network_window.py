@@ -330,3 +330,22 @@ def test_at_1024_by_768_the_tabs_go_under_the_diagram_and_titles_shorten(window,
     assert max(metrics.horizontalAdvance(t) for t in titles) < column_px
     widget.diagram.titles.fit(1000.0)  # room for the long names: they come back
     assert widget.diagram.titles.items[1].textItem.toPlainText() == "hidden 1 (8)"
+
+
+def test_dark_theme_reaches_the_network_views(window, qtbot):
+    from gui.shell import theme
+
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    widget = space.widget
+    try:
+        theme.set_theme(window, "dark")
+        ground, ink = theme.plot_colors().background, theme.plot_colors().foreground
+        for view in (widget.diagram, widget.data_view, widget.gradients, widget.curves.loss):
+            assert view.backgroundBrush().color().getRgb()[:3] == ground
+        assert widget.diagram.titles.items[0].color.getRgb()[:3] == ink
+        assert widget.data_view.curve.opts["pen"].color().getRgb()[:3] == ink
+        space.controls.shown_run.setCurrentIndex(1)  # a new strip title in the theme's ink
+        assert "one hidden layer" in widget.gradients.plot.titleLabel.text
+        assert widget.gradients.plot.titleLabel.opts["color"] in (ink, pg.mkColor(ink))
+    finally:
+        theme.set_theme(window, "light")
