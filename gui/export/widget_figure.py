@@ -5,12 +5,11 @@ The views other helpers add inside the network workspace (`export_view` on a par
 without code of their own: :class:`WidgetFigure` paints the live widget through a
 scaled painter, so pyqtgraph's items stay vectors in SVG and PDF and text stays sharp
 in a large PNG. Nothing is resized or restyled on screen. The 3-D view is the exception
-(OpenGL draws outside QPainter): `gl_picture` reads its frame buffer instead.
+(OpenGL draws outside QPainter): `gl_picture` grabs its frame buffer instead.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.export.figure_paint import PaintedFigure, begin_paint
@@ -72,15 +71,16 @@ class WidgetFigure(PaintedFigure):
             painter.restore()
 
 
-def gl_picture(view, width: int, height: int) -> QtGui.QImage:
-    """The 3-D view (`Surface3DView`) rendered by OpenGL at ``width`` x ``height``.
+def gl_picture(view) -> QtGui.QImage:
+    """The 3-D view (`Surface3DView`) as OpenGL draws it on screen: its frame buffer,
+    grabbed at the widget's size (the figure scales it smoothly into its own).
 
     Raises ValueError with `NO_GL_EXPORT` where OpenGL is not available (the offscreen
     platform, some remote desktops)."""
     canvas = getattr(view, "view", None) if getattr(view, "gl_enabled", False) else None
     if canvas is None:
         raise ValueError(NO_GL_EXPORT)
-    # (h, w, 4) bytes B, G, R, A: a little-endian ARGB32 image, tiled through a frame buffer
-    bgra = np.ascontiguousarray(canvas.renderToArray((int(width), int(height))))
-    image = QtGui.QImage(bgra.data, width, height, 4 * width, QtGui.QImage.Format.Format_ARGB32)
-    return image.copy()  # own the pixels: the array goes away
+    image = canvas.grabFramebuffer()
+    if image.isNull():
+        raise ValueError(NO_GL_EXPORT)
+    return image

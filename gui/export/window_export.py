@@ -54,7 +54,7 @@ def _live_figure(window, view: str, width: int, height: int, style: str):
     if view == SURFACE_3D:
         surface = window.descent.surface3d
         return WidgetFigure(surface, window.controller.title, width, height, style,
-                            picture=gl_picture(surface, width, height))  # fmt: skip
+                            picture=gl_picture(surface))  # fmt: skip
     if view in VIEWS or view in NETWORK_VIEWS:
         return None
     views = window.network_space.export_views()

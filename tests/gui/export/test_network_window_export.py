@@ -111,3 +111,33 @@ def test_the_3d_view_without_opengl_says_so_in_one_sentence(window, tmp_path):
     assert not export_from_window(window, "surface3d", tmp_path / "s.png", 320, 180)
     assert NO_GL_EXPORT in window.status.message.text()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_training_animates_from_the_window_in_the_background(window, qtbot, tmp_path):
+    from gui.export.window_export import AnimationExport, animate_from_window
+
+    _trained_to(window, qtbot, 12)
+    export = animate_from_window(
+        window, "diagram", tmp_path / "t.gif", 320, 180, "slide", (0, 9), 10
+    )
+    assert isinstance(export, AnimationExport)
+    with qtbot.waitSignal(export.finished, timeout=60_000) as signal:
+        pass
+    assert signal.args == [True]
+    import imageio.v2 as imageio
+
+    assert len(imageio.mimread(tmp_path / "t.gif")) == 10
+
+
+def test_the_3d_view_exports_its_gl_frame_buffer_where_opengl_works(window, qtbot, tmp_path):
+    if not gl_available():
+        pytest.skip("no OpenGL on this platform (offscreen): see the one-sentence test")
+    window.load_preset_name("saddle-escape")
+    window.descent.show_3d(True)
+    qtbot.waitUntil(lambda: window.grid_ready, timeout=10_000)
+    out = tmp_path / "s.png"
+    assert export_from_window(window, "surface3d", out, 640, 360), window.status.message.text()
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (640, 360)
+    colours = {image.pixel(x, y) for x in range(0, 640, 16) for y in range(60, 360, 16)}
+    assert len(colours) > 20  # a shaded surface, not a blank frame
