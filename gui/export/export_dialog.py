@@ -17,13 +17,17 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
+from gui.descent.views.surface3d_view import gl_available
+from gui.export.widget_figure import NO_GL_EXPORT
 from gui.export.window_export import (
+    SURFACE_3D,
     WHOLE_WINDOW,
     animate_from_window,
     export_from_window,
@@ -75,6 +79,10 @@ class ExportDialog(QDialog):
         self.first_step, self.last_step = _spin(0, last, 0), _spin(0, last, last)
         self.fps = _spin(1, 60, 30, " frames/s")
         self.path = QLineEdit("slope-figure")
+        self.note = QLabel("")  # one sentence when the chosen view cannot be exported here
+        self.note.setWordWrap(True)
+        self.note.setObjectName("inlineError")
+        self.view.currentIndexChanged.connect(self._view_chosen)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         self._build_form(browse)
@@ -101,6 +109,7 @@ class ExportDialog(QDialog):
         )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+        form.addRow(self.note)
         form.addRow(buttons)
         self.first_step.setToolTip("An animation shows the steps from first to last")
         self.last_step.setToolTip("A picture shows the run as it was at the last step")
@@ -108,6 +117,10 @@ class ExportDialog(QDialog):
     def _last_step(self) -> int:
         shown = self.window.active.controller.shown
         return 0 if shown is None else int(shown.frame.step)
+
+    def _view_chosen(self, _index: int) -> None:
+        no_gl = self.view.currentData() == SURFACE_3D and not gl_available()
+        self.note.setText(f"Note: {NO_GL_EXPORT}." if no_gl else "")
 
     def _size_chosen(self, index: int) -> None:
         size = self.size.itemData(index)

@@ -141,3 +141,17 @@ def test_the_3d_view_exports_its_gl_frame_buffer_where_opengl_works(window, qtbo
     assert (image.width(), image.height()) == (640, 360)
     colours = {image.pixel(x, y) for x in range(0, 640, 16) for y in range(60, 360, 16)}
     assert len(colours) > 20  # a shaded surface, not a blank frame
+
+
+def test_the_dialog_says_in_one_sentence_when_the_3d_view_cannot_be_exported(window):
+    if gl_available():
+        pytest.skip("OpenGL works here: the 3-D view exports")
+    window.show_space_of("descent")
+    dialog = ExportDialog(window)
+    keys = [dialog.view.itemData(i) for i in range(dialog.view.count())]
+    assert dialog.note.text() == ""
+    dialog.view.setCurrentIndex(keys.index("surface3d"))
+    assert dialog.note.text() == f"Note: {NO_GL_EXPORT}."
+    dialog.view.setCurrentIndex(keys.index("landscape"))
+    assert dialog.note.text() == ""
+    dialog.close()
