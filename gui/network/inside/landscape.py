@@ -90,6 +90,8 @@ class LandscapePart:
         self.maybe_auto()
 
     def on_status(self, status: str) -> None:
+        if status == "playing" and self.view.shown is not None:
+            self.auto_pending = False  # the first rest is over: from now on, on request
         if self._visible():
             self.maybe_auto()
 
@@ -97,8 +99,7 @@ class LandscapePart:
         """The first slice of a run, by itself, once the run rests with a path to show.
 
         States computed before a pause may still arrive after it (a run in the child
-        process sends ahead): a newer step at rest asks again, until a slice of the step
-        on screen has arrived.
+        process sends ahead): a newer step at rest asks again, until the run plays again.
         """
         if not self.auto_pending or not self._visible():
             return
@@ -159,9 +160,6 @@ class LandscapePart:
             self.view.show_note("Cancelled: the slice on screen (if any) is the previous one.")
             return
         self.view.show_slice(result)
-        shown = self.controller.shown_run()
-        if shown is not None and shown[1].step == result.step:
-            self.auto_pending = False  # the slice of the step on screen: auto's work is done
         far = float(result.path.relative_distance.max())
         self.view.show_note(
             f"Slice at step {result.step}. The path's farthest point is {far:.0%} of its "
