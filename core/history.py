@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Field", "History", "HistorySnapshot", "RecordSpec"]
+__all__ = ["PIN_BEFORE", "Field", "History", "HistorySnapshot", "RecordSpec"]
+
+PIN_BEFORE = 32  # stored rows pinned with a pinned frame (the road that led there)
 
 # names a field may not take: the snapshot's own attributes
 _RESERVED = frozenset(
@@ -62,12 +64,17 @@ class RecordSpec:
         only the newest frame defines, like which runs have diverged).
     constants : Mapping[str, Any]
         Values that hold for the whole run (e.g. ``n_runs``), readable as attributes.
+    pin : Callable[[Any], bool] or None
+        ``pin(frame)`` is True for a frame whose row, the frame before it and the last
+        `PIN_BEFORE` rows must survive every thinning (e.g. where a run stops: its last
+        finite point and the turns that led there keep their true shape).
     """
 
     fields: Mapping[str, Field]
     build_frame: Callable[[int, dict[str, np.ndarray]], Any]
     newest: tuple[str, ...] = ()
     constants: Mapping[str, Any] = field(default_factory=dict)
+    pin: Callable[[Any], bool] | None = None
 
     def validate(self) -> None:
         """Raise ValueError naming a field that is reserved, missing or malformed."""
@@ -198,6 +205,8 @@ class History:
         self._tail: dict[str, np.ndarray] | None = None
         self._newest: Any = None
         self._buffers = self._allocate()
+        self._pinned = np.zeros(self.capacity, bool)  # rows that no thinning drops
+        self.last_append_kept = 0  # rows the last append stored: 0, 1 or 2 (see `append`)
         self._snapshot: HistorySnapshot | None = None
 
     def __repr__(self) -> str:
@@ -231,14 +240,46 @@ class History:
         return row
 
     def _thin(self) -> None:
-        """Keep rows 0, 2, 4, ... in fresh buffers (old snapshots keep the old ones)."""
-        kept = (self._n + 1) // 2
+        """Keep the rows on the doubled stride's grid, and the pinned ones, in fresh
+        buffers (old snapshots keep the old ones)."""
+        n = self._n
+        steps = self._buffers["steps"][:n]
+        keep = self._pinned[:n] | ((steps - self._first_step) % (2 * self.stride) == 0)
+        kept = int(keep.sum())
         fresh = self._allocate()
         for name, buffer in self._buffers.items():
-            fresh[name][:kept] = buffer[: self._n : 2]
-        self._buffers = fresh
+            fresh[name][:kept] = buffer[:n][keep]
+        pinned = np.zeros(self.capacity, bool)
+        pinned[:kept] = self._pinned[:n][keep]
+        self._buffers, self._pinned = fresh, pinned
         self._n = kept
         self.stride *= 2
+
+    def _store(self, row: dict[str, np.ndarray], pinned: bool = False) -> None:
+        """Write ``row`` after the stored rows (thinning first while they are full)."""
+        while self._n == self.capacity:
+            self._thin()
+        for name, value in row.items():
+            self._buffers[name][self._n] = value
+        self._pinned[self._n] = pinned
+        self._n += 1
+
+    def _pin_room(self) -> int:
+        """How many more rows may be pinned: at most half the capacity ever is (so that
+        thinning always has grid rows to drop), beyond the tail and the frame to pin."""
+        room = self.capacity // 2 - int(self._pinned[: self._n].sum())
+        return room - 1 - (self._tail is not None)
+
+    def _pin(self, row: dict[str, np.ndarray]) -> None:
+        """Store the previous frame (the tail) and ``row`` for good, and pin up to the
+        last `PIN_BEFORE` stored rows (as many as `_pin_room` allows)."""
+        recent = np.flatnonzero(~self._pinned[: self._n])[-PIN_BEFORE:]
+        spare = self._pin_room()
+        self._pinned[recent[len(recent) - min(len(recent), spare) :]] = True
+        if self._tail is not None:
+            self._store(self._tail, pinned=True)
+            self.last_append_kept += 1
+        self._store(row, pinned=True)
 
     def append(self, frame: Any) -> None:
         """Record ``frame`` (its step must be larger than the previous one)."""
@@ -251,17 +292,22 @@ class History:
         self._last_step = step
         self._newest = frame
         self._snapshot = None
+        self.last_append_kept = 1
+        # no room left to pin: the frame is an ordinary one (on the grid or the tail)
+        if self.spec.pin is not None and self._pin_room() >= 0 and self.spec.pin(frame):
+            self._pin(row)
+            self._tail = None
+            return
         on_grid = (step - self._first_step) % self.stride == 0
         if on_grid and self._n == self.capacity:
             self._thin()
             on_grid = (step - self._first_step) % self.stride == 0
         if on_grid:
-            for name, value in row.items():
-                self._buffers[name][self._n] = value
-            self._n += 1
+            self._store(row)
             self._tail = None
         else:
             self._tail = row
+            self.last_append_kept = 0
 
     def snapshot(self) -> HistorySnapshot:
         """An immutable view of the rows so far (cheap: no copy of stored rows)."""

@@ -19,7 +19,7 @@ import numpy as np
 from core.descent.engine import DescentFrame
 from core.history import Field, History, RecordSpec
 
-__all__ = ["NEWEST_STATE", "descent_history", "descent_spec"]
+__all__ = ["NEWEST_STATE", "a_run_stops", "descent_history", "descent_spec"]
 
 # fields whose snapshot attribute is the newest row (a state), not the whole column
 NEWEST_STATE = ("diverged_at", "stop_reason", "fault_step", "fault_lr", "fault_lambda")
@@ -27,6 +27,13 @@ NEWEST_STATE = ("diverged_at", "stop_reason", "fault_step", "fault_lr", "fault_l
 
 def _rebuild(step: int, row: dict[str, np.ndarray]) -> DescentFrame:
     return DescentFrame(step=step, **row)
+
+
+def a_run_stops(frame: DescentFrame) -> bool:
+    """Whether a run stops at ``frame`` (its ``diverged_at`` is this step): the history
+    pins that row and the ones before it, so the stopped run's path keeps its last finite
+    point and its turns however far the others go on (see `core.history.RecordSpec`)."""
+    return bool(np.any(np.asarray(frame.diverged_at) == frame.step))
 
 
 def descent_spec(first_frame: DescentFrame) -> RecordSpec:
@@ -44,7 +51,9 @@ def descent_spec(first_frame: DescentFrame) -> RecordSpec:
             fields[spec.name] = Field(value.shape, value.dtype)
     newest = tuple(name for name in NEWEST_STATE if name in fields)
     n_runs = int(np.asarray(first_frame.loss).shape[0])
-    return RecordSpec(fields, _rebuild, newest=newest, constants={"n_runs": n_runs})
+    return RecordSpec(
+        fields, _rebuild, newest=newest, constants={"n_runs": n_runs}, pin=a_run_stops
+    )
 
 
 def descent_history(first_frame: DescentFrame, capacity: int = 1024) -> History:

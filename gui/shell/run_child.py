@@ -127,9 +127,19 @@ class ChildRun:
         self._record.append(frame)
         # a record holding no `History` gets every frame sent (always right, if costly)
         if not self._histories or _kept_a_row(before, _row_marks(self._histories)):
+            if any(h.last_append_kept == 2 for h in self._histories):
+                self._send_previous()  # a pinned frame stored the one before it too
             self._unsent.append(frame)
         self.latest, self.latest_sent = frame, False
         self._step_times.append(time.perf_counter())
+
+    def _send_previous(self) -> None:
+        """Send the frame before the newest (it became a row only now) unless it went
+        already: as the newest of the last message, the other side appended it then."""
+        previous = self.latest
+        if previous is not None and not self.latest_sent:
+            if not (self._unsent and self._unsent[-1] is previous):
+                self._unsent.append(previous)
 
     def rate(self) -> float:
         """Steps per second over the last 256 steps (0 when idle for half a second)."""
