@@ -117,7 +117,27 @@ class PathFeed:
                 continue
             if np.array_equal(rows[1], old[f]) and np.array_equal(rows[last], old[last * f]):
                 return last + 1
-        return None
+        return self._kept_rows_drawn(rows[:committed], old[: self._rows])
+
+    @staticmethod
+    def _kept_rows_drawn(rows: np.ndarray, drawn: np.ndarray) -> int | None:
+        """How many of ``rows`` are drawn rows, when ``rows`` begin with a subsequence of
+        ``drawn`` (a thinning that kept pinned rows off the grid: `core.history`); None
+        when they do not."""
+        where = {row.tobytes(): i for i, row in enumerate(drawn)}
+        previous, count = -1, 0
+        for row in rows:
+            i = where.get(row.tobytes())
+            if i is None or i <= previous:
+                break
+            previous, count = i, count + 1
+        later = rows[count:]
+        # a thinning keeps the run up to its newest step: the last drawn row, or rows
+        # past it (none of them drawn); a history cut short (scrubbing) ends before it
+        reaches = previous == len(drawn) - 1 or len(later) > 0
+        if count < 2 or not reaches or any(row.tobytes() in where for row in later):
+            return None  # not a thinning of what was drawn: rebuild
+        return count
 
     def _rebuild(self, rows: np.ndarray, k: int) -> None:
         self.rebuilds += 1

@@ -151,3 +151,22 @@ def test_set_rows_drops_non_finite_points_like_set_paths():
     for k in range(2):
         np.testing.assert_array_equal(by_rows.polyline(k), by_paths.polyline(k))
     assert len(by_rows.polyline(0)) == 5
+
+
+def test_a_thinning_that_kept_pinned_rows_appends_instead_of_rebuilding():
+    from gui.widgets.path_feed import PathFeed
+
+    item = TrailsItem()
+    feed = PathFeed(item, (1e-9, 1e-9))
+    rows = np.cumsum(np.ones((40, 3, 2)), axis=0) * np.array([1.0, 2.0])
+    feed.sync(rows[:33])  # rows 0..31 drawn, row 32 the tail
+    # thinned: the doubled grid plus pinned rows 3, 5 and 27, then newer rows
+    kept = [0, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 27, 28, 30, 34, 36, 39]
+    feed.sync(rows[kept])
+    assert feed.rebuilds == 1  # only the first sync built the paths
+    drawn = item.polyline(0)
+    np.testing.assert_array_equal(drawn[:32], rows[:32, 0])  # what was drawn stays
+    np.testing.assert_array_equal(drawn[32:], rows[[34, 36, 39], 0])  # new rows appended
+    feed.sync(rows[[0, 2, 3, 4, 5]])  # cut short (scrubbed back): drawn anew
+    assert feed.rebuilds == 2
+    np.testing.assert_array_equal(item.polyline(0), rows[[0, 2, 3, 4, 5], 0])
