@@ -278,5 +278,5 @@ def slice_landscape_grid(alphas: np.ndarray, betas: np.ndarray, loss: np.ndarray
         scale=scale,
         overflow=_read_only(~finite, bool),
         colorbar_ticks=colorbar_ticks(scale, lo, hi),
-        colorbar_title=scale.title,
+        colorbar_title=f"slice: {scale.title}",
     )

@@ -162,8 +162,8 @@ class LandscapePart:
         self.view.show_slice(result)
         far = float(result.path.relative_distance.max())
         self.view.show_note(
-            f"Slice at step {result.step}. The path's farthest point is {far:.0%} of its "
-            "length off the plane. Click the slice to see the network there."
+            f"Step {result.step}: the path's farthest point is {far:.0%} of its length off "
+            "the plane. Click the slice to see the network there."
         )
 
     def _failed(self, generation: int, exc: BaseException) -> None:

@@ -47,7 +47,7 @@ class SlicePlot(pg.PlotWidget):
         plot.setLabel("left", "beta (second direction)")
         plot.setMenuEnabled(False)
         self.layers = LandscapeLayers(plot)
-        self.line = pg.PlotCurveItem(pen=pg.mkPen((40, 40, 48, 160), width=1.5))
+        self.line = pg.PlotCurveItem(pen=_ink_pen(1.5, 160))
         self.rings = pg.ScatterPlotItem(
             symbol="o", size=17, pen=pg.mkPen(palette.DIVERGED_COLOR, width=2), brush=None
         )
@@ -94,6 +94,10 @@ class SlicePlot(pg.PlotWidget):
         self.path_bar.setVisible(True)
         self.getPlotItem().setRange(xRange=result.grid.bounds[:2], yRange=result.grid.bounds[2:])
 
+    def follow_theme(self) -> None:
+        """The theme changed: the path's line in its ink (it vanished on a dark ground)."""
+        self.line.setPen(_ink_pen(1.5, 160))
+
     def _on_click(self, event) -> None:
         if self.slice is None or event.button() != QtCore.Qt.MouseButton.LeftButton:
             return
@@ -101,6 +105,11 @@ class SlicePlot(pg.PlotWidget):
         x0, x1, y0, y1 = self.slice.grid.bounds
         if x0 <= point.x() <= x1 and y0 <= point.y() <= y1:
             self.clicked.emit(float(point.x()), float(point.y()))
+
+
+def _ink_pen(width: float, alpha: int = 255):
+    """A pen in the theme's plot ink (axes and titles), so it shows on either ground."""
+    return pg.mkPen((*pg.mkColor(plot_colors().foreground).getRgb()[:3], alpha), width=width)
 
 
 def _finite_range(values) -> tuple[float, float]:
@@ -111,33 +120,46 @@ def _finite_range(values) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
 
 
+def path_key() -> str:
+    """The side plots' key as rich text, in the curves' own colours."""
+    true_hex, slice_hex = (f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (TRUE_COLOR, SLICE_COLOR))
+    return (
+        f"Below: <span style='color:{true_hex}'><b>real loss</b></span> and "
+        f"<span style='color:{slice_hex}'><b>- - the slice under the dot</b></span>; "
+        "right: distance from the plane."
+    )
+
+
 class PathPlots(pg.GraphicsLayoutWidget):
     """Along the path (x = step): both losses, and the distance from the plane."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setBackground(plot_colors().background)
-        true_hex, slice_hex = (f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (TRUE_COLOR, SLICE_COLOR))
-        title = (  # the key in the title: a legend box would sit on the curves
-            f"loss: <span style='color:{true_hex}'>real weights</span>, "
-            f"<span style='color:{slice_hex}'>- - slice under the dot</span>"
-        )
         self.losses = self.addPlot(row=0, col=0)
         self.distance = self.addPlot(row=0, col=1)
-        self.losses.setTitle(title, size="9pt")
-        self.distance.setTitle("distance from the plane", size="9pt")
+        # short titles: the key is a label above (a long title widened the column)
+        self.losses.setTitle("loss along the path", size="9pt")
+        self.distance.setTitle("off the plane", size="9pt")
+        self.true_curve = self.losses.plot(pen=pg.mkPen(TRUE_COLOR, width=2))
+        self.slice_curve = self.losses.plot(
+            pen=pg.mkPen(SLICE_COLOR, width=2, style=QtCore.Qt.PenStyle.DashLine)
+        )
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
         self.true_curve = self.losses.plot(pen=pg.mkPen(TRUE_COLOR, width=2))
         self.slice_curve = self.losses.plot(
             pen=pg.mkPen(SLICE_COLOR, width=2, style=QtCore.Qt.PenStyle.DashLine)
         )
-        self.distance_curve = self.distance.plot(pen=pg.mkPen((40, 40, 48), width=2))
-        self.distance.setLabel("left", "% of path length")
+        self.distance_curve = self.distance.plot(pen=_ink_pen(2.0))
+        self.distance.setLabel("left", "% of path")
         for plot in (self.losses, self.distance):
             plot.setLabel("bottom", "step")
             plot.setMenuEnabled(False)
             plot.showGrid(x=True, y=True, alpha=0.25)
+
+    def follow_theme(self) -> None:
+        self.distance_curve.setPen(_ink_pen(2.0))
 
     def show_path(self, path) -> None:
         steps = np.asarray(path.steps, float)

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from core.nn.landscape_slice import RESOLUTION_RANGE, SPAN_RANGE, SliceSpec
 from gui.descent.views.surface3d_view import NO_GL_MESSAGE, Surface3DView, gl_available
-from gui.network.inside.landscape_plots import TRUE_COLOR, PathPlots, SlicePlot
+from gui.network.inside.landscape_plots import TRUE_COLOR, PathPlots, SlicePlot, path_key
 from gui.widgets.spin_boxes import float_spin, int_spin
 
 DIRECTION_CHOICES = (
@@ -60,6 +60,9 @@ class LandscapeTab(QtWidgets.QWidget):
         self.stack.addWidget(self.slice_plot)
         self.surface3d: Surface3DView | None = None
         layout.addWidget(self.stack, 3)
+        self.key = QtWidgets.QLabel(path_key())
+        self.key.setWordWrap(True)
+        layout.addWidget(self.key)
         self.path_plots = PathPlots()
         layout.addWidget(self.path_plots, 2)
         self.shown = None  # the LandscapeSlice on screen
