@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt, QThreadPool
 
 from gui.descent.views.surface3d_view import NO_GL_MESSAGE, gl_available
 from gui.network.inside.landscape import LandscapePart
+from gui.network.inside.landscape_plots import path_tip
 from gui.shell.main_window import MainWindow
 
 PRESET = "loss-landscape-of-a-network"  # opens on the landscape tab
@@ -73,6 +74,16 @@ def test_a_preset_opening_on_the_tab_computes_at_the_first_rest(open_preset, qtb
     rows = [history.index_of_step(int(s)) for s in result.path.steps]
     np.testing.assert_allclose(result.path.true_loss, history.train_loss[rows], rtol=1e-9)
     assert "step" in part.view.sentence.text() and "not" in part.view.sentence.text()
+    # each point's distance from the plane: in its hover text and in the side plot
+    path = result.path
+    tip = path_tip(path, 0)
+    assert f"{path.distance[0]:.3g}" in tip and f"{path.relative_distance[0]:.0%}" in tip
+    assert f"{path.true_loss[0]:.4g}" in tip and f"{path.slice_loss[0]:.4g}" in tip
+    x, y = part.view.path_plots.distance_curve.getData()
+    np.testing.assert_allclose(x, path.steps)
+    np.testing.assert_allclose(y, 100 * path.relative_distance)
+    _, true_y = part.view.path_plots.true_curve.getData()
+    np.testing.assert_allclose(true_y, path.true_loss)
     assert not part.view.progress.isVisible() and not part.timer.isActive()
 
 
