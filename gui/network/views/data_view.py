@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
 
 from gui.shell import colors as palette
 from gui.shell.theme import plot_colors
@@ -21,8 +20,6 @@ REGION_STRENGTH = 0.45  # how strongly a sure region is tinted (1: the class col
 
 class DataView(pg.PlotWidget):
     """Implements `gui.network.protocols.DataDisplay`."""
-
-    _built = False  # Qt sends palette changes before the items exist
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background=plot_colors().background)
@@ -43,12 +40,11 @@ class DataView(pg.PlotWidget):
         self._class_colors = palette.categorical(8)[:, :3]
         self._factor = 1.0  # presentation: larger points and line
         self._restyle()
-        self._built = True
 
-    def changeEvent(self, event: QtCore.QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QtCore.QEvent.Type.PaletteChange and self._built:
-            self._restyle()  # View > Dark theme: the line, the note and the regions follow
+    def follow_theme(self) -> None:
+        """View > Theme switched (gui.shell.window_memory.set_theme): the line, the note
+        and the regions take the new theme's colours."""
+        self._restyle()
 
     def _restyle(self) -> None:
         colors = plot_colors()

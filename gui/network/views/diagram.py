@@ -66,19 +66,15 @@ class NetworkDiagram(pg.PlotWidget):
         self._presentation = False
         self.getViewBox().sigResized.connect(self._resize_nodes)
         self.scene().sigMouseMoved.connect(self._on_mouse)
-        self._built = True
 
-    _built = False  # Qt sends palette changes before the items exist
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == pg.QtCore.QEvent.Type.PaletteChange and self._built:
-            # View > Dark theme: text in the theme's ink, faint edges mixed with its ground
-            ink = plot_colors().foreground
-            self.titles.set_color(ink)
-            for label in self.labels:
-                label.setColor(ink)
-            self._set_edge_pens()
+    def follow_theme(self) -> None:
+        """View > Theme switched (gui.shell.window_memory.set_theme): text in the theme's
+        ink, a crowded network's faint edges mixed with its ground."""
+        ink = plot_colors().foreground
+        self.titles.set_color(ink)
+        for label in self.labels:
+            label.setColor(ink)
+        self._set_edge_pens()
 
     # -- architecture ----------------------------------------------------------------
     def set_layout(self, layout) -> None:

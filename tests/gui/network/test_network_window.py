@@ -333,12 +333,12 @@ def test_at_1024_by_768_the_tabs_go_under_the_diagram_and_titles_shorten(window,
 
 
 def test_dark_theme_reaches_the_network_views(window, qtbot):
-    from gui.shell import theme
+    from gui.shell import theme, window_memory
 
     space = _open(window, qtbot, "xor-needs-a-hidden-layer")
     widget = space.widget
     try:
-        theme.set_theme(window, "dark")
+        window_memory.set_theme(window, "dark")  # View > Theme > Dark
         ground, ink = theme.plot_colors().background, theme.plot_colors().foreground
         for view in (widget.diagram, widget.data_view, widget.gradients, widget.curves.loss):
             assert view.backgroundBrush().color().getRgb()[:3] == ground
@@ -348,4 +348,4 @@ def test_dark_theme_reaches_the_network_views(window, qtbot):
         assert "one hidden layer" in widget.gradients.plot.titleLabel.text
         assert widget.gradients.plot.titleLabel.opts["color"] in (ink, pg.mkColor(ink))
     finally:
-        theme.set_theme(window, "light")
+        window_memory.set_theme(window, "light")
