@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.shell.draw_loop import STATES_PER_FRAME, DrawLoop
+from gui.shell.draw_loop import (
+    DRAW_INTERVAL_MS,
+    FLAT_OUT_INTERVAL_MS,
+    STATES_PER_FRAME,
+    DrawLoop,
+)
 
 
 class StubWorker(QObject):
@@ -87,3 +92,14 @@ def test_a_stopped_loop_draws_nothing_more(qtbot):
     worker.state_ready.emit("late")
     qtbot.wait(30)
     assert drawn == [] and not loop._timer.isActive()
+
+
+def test_flat_out_draws_at_most_thirty_frames_a_second(qtbot):
+    _worker, loop, _drawn = _loop(qtbot)
+    try:
+        loop.set_flat_out(True)
+        assert loop.pacer.update() == FLAT_OUT_INTERVAL_MS  # cheap frames: capped
+        loop.set_flat_out(False)
+        assert loop.pacer.update() == DRAW_INTERVAL_MS
+    finally:
+        loop.stop()
