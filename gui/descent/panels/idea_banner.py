@@ -12,6 +12,7 @@ class IdeaBanner(QWidget):
         super().__init__(parent)
         self.title = QLabel()
         self.title.setObjectName("ideaTitle")
+        self.title.setWordWrap(True)  # a long title must not set the window's least width
         self.idea = QLabel()
         self.idea.setObjectName("ideaText")
         self.idea.setWordWrap(True)
