@@ -95,3 +95,29 @@ def test_a_growing_curve_keeps_its_range_until_it_leaves_it(qtbot):
     assert x_hi > 200.0
     settle_range(plot, (0.0, 10.0), (0.0, 1.0))  # a new, short run: not squeezed in a corner
     assert plot.getViewBox().viewRange()[0][1] < 20.0
+
+
+def test_neurons_restyled_in_part_show_the_shades_of_the_newest_trace(qtbot):
+    from core.nn.graph import node_fill
+    from core.nn.presets import load_network_preset
+    from core.nn.step_through import sample_trace_at
+    from core.nn.variant_run import variant_frames
+    from gui.network.views.diagram import NetworkDiagram
+
+    config = load_network_preset("batch-vs-minibatch-vs-sgd").config
+    dataset = config.make_dataset()
+    frames = [f.frames[0] for _, f in zip(range(40), variant_frames([(config, dataset)]))]
+    diagram = NetworkDiagram()
+    qtbot.addWidget(diagram)
+    diagram.set_layout(network_layout(config.layers))
+    for frame in (frames[0], frames[1], frames[-1]):  # some shades change, some do not
+        trace = sample_trace_at(config, frame, dataset, 3)
+        diagram.show_live(frame.weights, trace)
+        bins = np.rint((node_fill(trace) + 1.0) / 2.0 * (len(diagram._brushes) - 2)).astype(int)
+        shown = [brush.color().getRgb() for brush in diagram.nodes.data["brush"]]
+        assert shown == [diagram._brushes[b].color().getRgb() for b in bins]
+        # the picture each spot is drawn from (its atlas rectangle) is its shade's
+        rects = [tuple(r) for r in diagram.nodes.data["sourceRect"]]
+        for i in range(len(bins)):
+            for j in range(len(bins)):
+                assert (rects[i] == rects[j]) == (bins[i] == bins[j])
