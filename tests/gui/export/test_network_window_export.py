@@ -82,8 +82,17 @@ def test_the_dialog_offers_the_network_views_and_leaves_the_screen_alone(window,
 def test_a_view_an_inside_part_registers_exports_without_code_of_its_own(window, qtbot, tmp_path):
     _trained_to(window, qtbot, 2)
     plot = pg.PlotWidget()
+    qtbot.addWidget(plot)  # closed and deleted at teardown, not by the garbage collector
     plot.plot([0, 1, 2, 3], [3, 1, 2, 0])
-    window.network_space.inside.append(types.SimpleNamespace(export_view=("my view", plot)))
+    part = types.SimpleNamespace(export_view=("my view", plot))
+    window.network_space.inside.append(part)
+    try:
+        _export_registered(window, tmp_path)
+    finally:
+        window.network_space.inside.remove(part)
+
+
+def _export_registered(window, tmp_path) -> None:
     assert "my view" in views_of(window)
     out = tmp_path / "mine.svg"
     assert export_from_window(window, "my view", out, 640, 360)
