@@ -10,9 +10,18 @@ python main.py render ...            a figure or animation of a preset, headless
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from core.commands.common import OneLineParser, non_negative_float
+# One BLAS thread unless the user says otherwise, set before NumPy loads: Slope's matrices
+# are small, and on a 2-core machine OpenBLAS's own threads fought the run process and the
+# window for the cores (an 8x64 network step took 74-82 ms wall with them, 6-12 ms without).
+# The run process inherits this; the big computations that gain from two cores (the
+# weight-space slice) split their work over threads themselves.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+from core.commands.common import OneLineParser, non_negative_float  # noqa: E402 (after the BLAS setting)
 
 DESCRIPTION = """\
 Slope shows gradient descent and backpropagation at work: descent paths on 2-D loss
