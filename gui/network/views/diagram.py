@@ -146,7 +146,7 @@ class NetworkDiagram(pg.PlotWidget):
         self.rings.setData([], [])
         self.pulses.setData([], [])
         self._pulse_data = None
-        self._write_labels(trace, "a")
+        self._write_labels(trace)
 
     def show_phase(self, frame, walk, index: int) -> None:
         """Phase ``index`` of a step: what is computed by then is shown, the rest is grey."""
@@ -159,19 +159,17 @@ class NetworkDiagram(pg.PlotWidget):
         self.weights = frame.weights  # hover: w where the gradient was taken
         lit = phase.layer + 2 if phase.kind == "forward" else n_layers + 1
         self._draw_nodes(trace, lit)
-        if phase.kind == "loss":
-            self._draw_rings(trace, from_layer=n_layers)
-        elif phase.kind == "backward":
-            self._draw_rings(trace, from_layer=phase.layer + 1)
-        else:
+        delta_from = delta_arrived(phase, n_layers)
+        if delta_from is None:
             self.rings.setData([], [])
+        else:
+            self._draw_rings(trace, from_layer=delta_from)
         self._pulse_data = None
         self.pulses.setData([], [])
         if phase.kind == "backward":
             self._prepare_pulses(trace, phase.layer)
             self.set_pulse(0.0)
-        show = "δ" if phase.kind in ("loss", "backward") else "a"
-        self._write_labels(trace, show, lit)
+        self._write_labels(trace, lit, delta_from)
 
     def set_pulse(self, progress: float) -> None:
         """Move the backward pulses ``progress`` (0..1) of the way from output to input."""
@@ -220,18 +218,23 @@ class NetworkDiagram(pg.PlotWidget):
         brushes = [pg.mkBrush(EDGE_COLORS[g >= 0]) for g in grad]
         self._pulse_data = (segments[:, 0], segments[:, 1], sizes, brushes)
 
-    def _write_labels(self, trace, what: str, lit_layers: int | None = None) -> None:
+    def _write_labels(
+        self, trace, lit_layers: int | None = None, delta_from: int | None = None
+    ) -> None:
+        """Each label: nothing for a layer not computed yet, δ for a layer whose δ has
+        arrived (``delta_from`` on), its activation elsewhere."""
         if not self.labels:
             return
         layout = self.layout_
         lit = len(layout.sizes) if lit_layers is None else lit_layers
         values = [np.asarray(trace.x)] + [np.asarray(a)[0] for a in trace.a]
         deltas = [None] + [np.asarray(d)[0] for d in trace.delta]
+        arrived = len(layout.sizes) if delta_from is None else delta_from
         for index, label in enumerate(self.labels):
             layer, unit = layout.locate_node(index)
             if layer >= lit:
                 text = ""
-            elif what == "δ" and deltas[layer] is not None:
+            elif layer >= arrived and deltas[layer] is not None:
                 text = f"δ {fmt_short(deltas[layer][unit])}"
             else:
                 text = fmt_short(values[layer][unit])
@@ -270,6 +273,20 @@ class NetworkDiagram(pg.PlotWidget):
             return ""
         _, i, j = layout.locate_edge(first + k)
         return describe_edge(self.weights, trace, layer, i, j)
+
+
+def delta_arrived(phase, n_layers: int) -> int | None:
+    """The first diagram layer whose δ is known at ``phase`` (None: no δ yet).
+
+    The loss phase gives the output layer's δ (diagram layer ``n_layers``); the backward
+    phase of weight layer l gives δ_l of diagram layer l + 1, the chain rule
+    δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ σ′(z_l) having reached it. Forward and update phases show
+    activations, no δ."""
+    if phase.kind == "loss":
+        return n_layers
+    if phase.kind == "backward":
+        return phase.layer + 1
+    return None
 
 
 def fmt_short(value: float) -> str:

@@ -7,25 +7,10 @@ import dataclasses
 
 import numpy as np
 import pyqtgraph as pg
-import pytest
-from PySide6.QtCore import QThreadPool
 
 from core.nn.graph import node_fill
 from gui.shell.app import run_window
 from gui.shell.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.show_space_of("network")
-    yield w
-    w.close()
-    assert not w.network_space.worker.is_running()
-    assert QThreadPool.globalInstance().waitForDone(2000)
 
 
 def _open(w: MainWindow, qtbot, name: str):
