@@ -12,6 +12,9 @@ itself in the plane. A direction is ``(list of W-shaped arrays, list of b-shaped
 from __future__ import annotations
 
 import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -30,6 +33,21 @@ __all__ = [
 ]
 
 _CHUNK_ELEMENTS = 1 << 18  # activations per chunk of grid points: stays in the CPU cache
+MAX_WORKERS = 4  # threads that evaluate chunks side by side (NumPy releases the GIL in them)
+_SERIAL_BELOW = 4  # chunks: fewer run in the calling thread (a pool would cost more)
+
+
+def slice_workers(n_chunks: int) -> int:
+    """Threads for ``n_chunks`` chunks: one per CPU this process may use (at most
+    MAX_WORKERS), one for a small job. BLAS is held to one thread in Slope (main.py), so
+    the cores are shared out here, over independent chunks, instead."""
+    if n_chunks < _SERIAL_BELOW:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cpus, n_chunks))
 
 
 class LandscapeCancelled(Exception):
@@ -136,7 +154,7 @@ def loss_grid(
 
 
 def loss_at_points(
-    net: MLP, X, y, loss, directions, coords, dtype=np.float32, progress=None
+    net: MLP, X, y, loss, directions, coords, dtype=np.float32, progress=None, workers=None
 ) -> np.ndarray:
     """L(theta + alpha_k d1 + beta_k d2) for each row (alpha_k, beta_k) of ``coords`` (K, 2).
 
@@ -145,8 +163,10 @@ def loss_at_points(
     layer is one batched matmul over the G stacked weight matrices. The first layer uses
     linearity: X (W + a dW1 + b dW2) = XW + a X dW1 + b X dW2. Arithmetic is in ``dtype``
     (float32 by default: twice as fast, relative error ~1e-6, invisible in a plot).
-    ``progress(done, total)`` is called after each chunk; when it returns False the
-    computation stops with `LandscapeCancelled` (no partial result).
+    ``progress(done, total)`` is called after each chunk, in the calling thread; when it
+    returns False the computation stops with `LandscapeCancelled` (no partial result).
+    Chunks are independent, so ``workers`` threads (default `slice_workers`) evaluate them
+    side by side; the result does not depend on how many.
     """
     check_loss(loss, net.output)
     X = np.asarray(X, dtype=np.float64)
@@ -161,20 +181,35 @@ def loss_at_points(
     first = np.matmul(X.astype(dtype), W0) + b0[:, None, :]  # [XW + b, X dW1 + db1, ...]
     first = first.reshape(3, -1)
     coef = np.column_stack([np.ones(len(coords)), coords]).astype(dtype)
-    Z = np.empty(len(coef))
     chunk = max(1, _CHUNK_ELEMENTS // (len(X) * max(net.sizes[1:])))
-    buffers = [np.empty(chunk * len(X) * max(net.sizes[1:]), dtype) for _ in range(2)]
+    starts = range(0, len(coef), chunk)
+    size = chunk * len(X) * max(net.sizes[1:])
+    local = threading.local()  # two reused activation buffers per thread
     target = y if loss == "cross_entropy" else y.astype(dtype)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for start in range(0, len(coef), chunk):
-            part = coef[start : start + chunk]
-            z = buffers[0][: part.shape[0] * first.shape[1]].reshape(len(part), -1)
-            np.matmul(part, first, out=z)
-            z = z.reshape(len(part), len(X), net.sizes[1])
-            Z[start : start + chunk] = _chunk_losses(net, part, z, stacks, target, loss, buffers)
+
+    def losses_from(start: int) -> np.ndarray:
+        if not hasattr(local, "buffers"):
+            local.buffers = [np.empty(size, dtype) for _ in range(2)]
+        part = coef[start : start + chunk]
+        z = local.buffers[0][: part.shape[0] * first.shape[1]].reshape(len(part), -1)
+        np.matmul(part, first, out=z)
+        z = z.reshape(len(part), len(X), net.sizes[1])
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return _chunk_losses(net, part, z, stacks, target, loss, local.buffers)
+
+    workers = slice_workers(len(starts)) if workers is None else max(1, int(workers))
+    pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    results = pool.map(losses_from, starts) if pool else map(losses_from, starts)
+    Z = np.empty(len(coef))
+    try:
+        for start, losses in zip(starts, results, strict=True):  # in order, as they finish
+            Z[start : start + chunk] = losses
             done = min(start + chunk, len(coef))
             if progress is not None and not progress(done, len(coef)):
                 raise LandscapeCancelled(f"stopped after {done} of {len(coef)} points")
+    finally:
+        if pool is not None:  # a cancel drops the chunks not started; running ones end
+            pool.shutdown(wait=True, cancel_futures=True)
     return Z
 
 

@@ -9,10 +9,13 @@ from core.nn.datasets import make_dataset
 from core.nn.network import MLP
 from core.nn.training import TrainConfig, train
 from core.nn.weight_landscape import (
+    LandscapeCancelled,
+    loss_at_points,
     loss_grid,
     pca_directions,
     project,
     random_directions,
+    slice_workers,
     trajectory_of,
 )
 
@@ -150,3 +153,30 @@ def test_bad_arguments():
         loss_grid(net, X[:, :1], X[:, 0], "mse", directions, [0.0], [0.0])
     with pytest.raises(ValueError, match="at least 3 points"):
         pca_directions([(net.weights, net.biases)] * 2)
+
+
+def test_chunks_in_threads_give_the_same_losses_and_still_cancel():
+    big = RNG.normal(size=(2000, 2))
+    targets = (big[:, 0] * big[:, 1] > 0).astype(float)
+    net = MLP([2, 32, 32, 1], activation="tanh", output="sigmoid", seed=1)
+    directions = random_directions(net, seed=4)
+    coords = RNG.uniform(-1, 1, size=(300, 2))
+    serial = loss_at_points(net, big, targets, "bce", directions, coords, workers=1)
+    threaded = loss_at_points(net, big, targets, "bce", directions, coords, workers=3)
+    np.testing.assert_array_equal(serial, threaded)  # same chunks, same arithmetic
+    seen = []
+
+    def stop_after_two(done, total):
+        seen.append(done)
+        return len(seen) < 2
+
+    with pytest.raises(LandscapeCancelled):
+        loss_at_points(
+            net, big, targets, "bce", directions, coords, progress=stop_after_two, workers=3
+        )
+    assert len(seen) == 2 and seen == sorted(seen)
+
+
+def test_slice_workers_one_for_a_small_job_and_bounded_by_the_cpus():
+    assert slice_workers(1) == 1
+    assert 1 <= slice_workers(1000) <= 4
