@@ -125,12 +125,22 @@ class ExportDialog(QDialog):
     def _size_chosen(self, index: int) -> None:
         size = self.size.itemData(index)
         if size is None:  # the view's own aspect on screen
-            whole = self.view.currentData() == WHOLE_WINDOW
-            widget = self.window if whole else self.window.active.widget
+            widget = self._shown_widget(self.view.currentData())
             w, h = max(widget.width(), 1), max(widget.height(), 1)
             size = (1920, max(16, min(8192, round(1920 * h / w))))
         self.width_box.setValue(size[0])
         self.height_box.setValue(size[1])
+
+    def _shown_widget(self, view: str):
+        """The widget on screen whose aspect the view's own size follows."""
+        space = self.window.active
+        if view == WHOLE_WINDOW:
+            return self.window
+        if space.workspace == "network":
+            return space.export_views().get(view, space.widget)
+        return (
+            self.window.descent.surface3d if view == SURFACE_3D else self.window.descent.landscape
+        )
 
     def _browse(self) -> None:
         fmt = self.format.currentData()

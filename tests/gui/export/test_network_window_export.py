@@ -164,3 +164,15 @@ def test_the_dialog_says_in_one_sentence_when_the_3d_view_cannot_be_exported(win
     dialog.view.setCurrentIndex(keys.index("landscape"))
     assert dialog.note.text() == ""
     dialog.close()
+
+
+def test_the_views_own_aspect_follows_the_chosen_network_view(window, qtbot):
+    _trained_to(window, qtbot, 1)
+    dialog = ExportDialog(window)
+    keys = [dialog.view.itemData(i) for i in range(dialog.view.count())]
+    dialog.view.setCurrentIndex(keys.index("gradients"))
+    dialog.size.setCurrentIndex(dialog.size.count() - 1)  # the view's own aspect
+    strip = window.network_space.widget.gradients
+    expected = round(1920 * strip.height() / strip.width())
+    assert (dialog.width_box.value(), dialog.height_box.value()) == (1920, expected)
+    dialog.close()
