@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from core.nn.gradcheck import FrameGradCheck, gradient_check_at
+from core.nn.gradcheck_frame import FrameGradCheck, gradient_check_at
 
 
 class GradientCheckView(Protocol):

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from core.nn.gradcheck import FAIL_ABOVE, PASS_BELOW, FrameGradCheck
+from core.nn.gradcheck_frame import FAIL_ABOVE, PASS_BELOW, FrameGradCheck
 from gui.network.inside.gradcheck import GradientCheck
 from gui.shell import theme
 

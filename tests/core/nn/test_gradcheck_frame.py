@@ -8,13 +8,12 @@ import numpy as np
 import pytest
 
 from core.nn.data_spec import DataSpec
-from core.nn.gradcheck import (
+from core.nn.gradcheck import gradient_check, numerical_gradients
+from core.nn.gradcheck_frame import (
     FAIL_ABOVE,
     PASS_BELOW,
-    gradient_check,
     gradient_check_at,
     noise_floor,
-    numerical_gradients,
     verdict_of,
 )
 from core.nn.losses import targets_from_labels

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from unittest.mock import MagicMock, create_autospec
 
-import test_network_window
-
 from core.nn.data_spec import DataSpec
-from core.nn.gradcheck import gradient_check_at
+from core.nn.gradcheck_frame import gradient_check_at
 from core.nn.network import MLP
 from core.nn.train_config import TrainConfig
 from core.nn.training import train
@@ -86,9 +84,6 @@ def test_late_and_failed_results():
     check.close()  # the window closed while it computed
     done(gradient_check_at(run.config, frames[0], run.dataset))
     view.show_check.assert_not_called()
-
-
-window = test_network_window.window  # the network window fixture, shared
 
 
 def _check(space, qtbot, panel) -> None:
