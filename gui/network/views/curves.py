@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.network.views.loss_cap import exit_point, loss_cap
 from gui.shell import colors as palette
 from gui.shell.theme import plot_colors
 from gui.widgets.plot_style import set_plot_presentation, style_static_plot
@@ -24,6 +25,8 @@ PRESENTATION_LINES = 1.6  # lines this much thicker on a projector
 X_HEADROOM = 1.25  # a growing curve's x range is extended this much past its end at once
 Y_MARGIN = 0.3  # and its y range this share of the values' span above and below (noise)
 HOLD_SHARE = 0.5  # a range is kept while the data span at least this share of it
+LEAST_X = 1.0  # an x axis spans at least epoch (step) 0..1: a lone point at 0 has room
+X_LEAD = 0.02  # and starts this share of its span early
 
 
 class DecadeAxis(pg.AxisItem):
@@ -54,19 +57,33 @@ def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
-def _fit(plot: pg.PlotItem, xs: list, ys: list, log_y: bool, floor: float | None = None) -> None:
+def show_points(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Set a curve's points; a curve of one point (step 0) is drawn as a dot, since a line
+    through one point draws nothing."""
+    item.setData(x, y)
+    symbol = "o" if len(x) == 1 else None
+    if item.opts["symbol"] != symbol:  # (restyling every frame would cost for nothing)
+        color = item.opts["pen"].color() if item.opts["pen"] is not None else None
+        item.setSymbol(symbol)
+        item.setSymbolSize(7)
+        item.setSymbolPen(None)
+        item.setSymbolBrush(color)
+
+
+def _fit(plot: pg.PlotItem, xs: list, ys: list, log_y: bool, cap: float = np.inf) -> None:
+    """Show every curve from x = 0 (at least to ``LEAST_X``), y up to ``cap`` at most."""
     xs = [x for x in xs if len(x)]
     ys = [y for y in ys if len(y)]
     if not xs:
         return
     x_hi = max(float(x.max()) for x in xs)
     lo = min(float(y.min()) for y in ys)
-    hi = max(float(y.max()) for y in ys)
+    hi = min(max(float(y.max()) for y in ys), cap)
     if log_y:
         lo, hi = np.log10(max(lo, FLOOR)), np.log10(max(hi, FLOOR))
     span = hi - lo if hi > lo else 1.0
-    y_range = (lo - 0.05 * span, hi + 0.05 * span) if floor is None else (floor, max(hi, 1.0))
-    settle_range(plot, (0.0, max(x_hi, 1e-9)), y_range)
+    x_hi = max(x_hi, LEAST_X)
+    settle_range(plot, (0.0, x_hi), (lo - 0.05 * span, hi + 0.05 * span))
 
 
 def _holds(shown: tuple[float, float], wanted: tuple[float, float]) -> bool:
@@ -77,14 +94,16 @@ def _holds(shown: tuple[float, float], wanted: tuple[float, float]) -> bool:
 
 
 def settle_range(plot: pg.PlotItem, x_range: tuple, y_range: tuple) -> None:
-    """Show at least ``x_range`` (from 0) and ``y_range``, changing the view as rarely as
+    """Show at least ``x_range`` and ``y_range``, changing the view as rarely as
     possible: a new range redraws the axes' ticks and labels, the costliest part of a
-    frame. The x range grows by ``X_HEADROOM`` at a time, the y range by a margin."""
+    frame. The x range grows by ``X_HEADROOM`` at a time (starting ``X_LEAD`` of it early,
+    so a dot at its start is not cut in half), the y range by a margin."""
     shown = plot.getViewBox().viewRange()
     x_range, y_range = tuple(map(float, x_range)), tuple(map(float, y_range))
     new_x = new_y = None
     if not _holds(tuple(shown[0]), x_range):
-        new_x = (x_range[0], x_range[0] + (x_range[1] - x_range[0]) * X_HEADROOM)
+        span = (x_range[1] - x_range[0]) * X_HEADROOM
+        new_x = (x_range[0] - X_LEAD * span, x_range[0] + span)
     if not _holds(tuple(shown[1]), y_range):
         margin = Y_MARGIN * (y_range[1] - y_range[0])
         new_y = (y_range[0] - margin, y_range[1] + margin)
@@ -115,7 +134,10 @@ class TrainingCurves(QtWidgets.QWidget):
         layout.addWidget(self.legend)
         layout.addLayout(plots, 1)
         self.lines: list[dict[str, pg.PlotDataItem]] = []
+        self.exits: list[pg.PlotDataItem] = []  # ▲ where a blown-up run leaves the plot
+        self.labels: list[str] = []
         self.colors = palette.categorical(0)
+        self.cap = np.inf  # the loss axis's top (loss_cap)
         self._width = 1.0
 
     def set_presentation(self, on: bool) -> None:
@@ -136,13 +158,8 @@ class TrainingCurves(QtWidgets.QWidget):
         for plot in (self.loss, self.accuracy):
             plot.getPlotItem().clear()
         colors = self.colors = palette.categorical(len(labels))
-        self.lines = []
-        keys = [
-            f'<span style="color:#{c[0]:02x}{c[1]:02x}{c[2]:02x}">━━</span>&nbsp;{html.escape(t)}'
-            for t, c in zip(labels, colors)
-        ]
-        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(keys) if len(labels) > 1 else "")
-        self.legend.setVisible(len(labels) > 1)
+        self.lines, self.exits, self.labels = [], [], list(labels)
+        self._set_legend([None] * len(labels))
         for color in colors:
             solid, dashed = self._pen(color, False), self._pen(color, True)
             lines = {
@@ -152,6 +169,9 @@ class TrainingCurves(QtWidgets.QWidget):
                 "test_accuracy": self.accuracy.plot(pen=dashed),
             }
             self.lines.append(lines)
+            exit_mark = self.loss.plot(pen=None, symbol="t1", symbolSize=13, symbolPen=None)
+            exit_mark.setSymbolBrush(color)
+            self.exits.append(exit_mark)
         self.accuracy.setVisible(has_accuracy)
         self.has_test = has_test
 
@@ -164,29 +184,59 @@ class TrainingCurves(QtWidgets.QWidget):
                 x, y = finite_xy(epochs, np.asarray(getattr(history, name), dtype=float))
                 if name.endswith("loss"):
                     y = np.maximum(y, FLOOR)
-                item.setData(x, y)
+                show_points(item, x, y)
                 kind = "loss" if name.endswith("loss") else "accuracy"
                 drawn[kind][0].append(x)
                 drawn[kind][1].append(y)
-        self._fit_loss(*drawn["loss"])
+        xs, ys = drawn["loss"]
+        self.cap = loss_cap(ys[0::2], ys[1::2])  # (train, test of each run in turn)
+        self._mark_exits(xs[0::2], ys[0::2])
+        self._fit_loss(xs, ys)
         if self.accuracy.isVisible():
             x_range = drawn["accuracy"][0]
             if any(len(x) for x in x_range):
                 x_hi = max(float(x.max()) for x in x_range if len(x))
-                settle_range(self.accuracy.getPlotItem(), (0.0, max(x_hi, 1e-9)), (0.0, 1.0))
+                x_hi = max(x_hi, LEAST_X)
+                settle_range(self.accuracy.getPlotItem(), (0.0, x_hi), (0.0, 1.0))
+
+    def _mark_exits(self, xs: list, ys: list) -> None:
+        """A ▲ where each run's train loss leaves the capped plot, its largest loss in the
+        legend."""
+        largest: list[float | None] = []
+        for mark, x, y in zip(self.exits, xs, ys):
+            point = exit_point(x, y, self.cap)
+            mark.setData([] if point is None else [point[0]], [] if point is None else [point[1]])
+            largest.append(None if point is None else float(y.max()))
+        self._set_legend(largest)
+
+    def _set_legend(self, off_plot: list) -> None:
+        """One key per run; a run that left the plot says how far up it went."""
+        keys = []
+        for label, color, top in zip(self.labels, self.colors, off_plot):
+            rgb = f"#{color[0]:02x}{color[1]:02x}{color[2]:02x}"
+            key = f'<span style="color:{rgb}">━━</span>&nbsp;{html.escape(label)}'
+            if top is not None:
+                mark = f'<span style="color:{rgb}">▲</span>'
+                key += f"&nbsp;{mark}&nbsp;off the plot, up to {top:.3g}"
+            keys.append(key)
+        text = "&nbsp;&nbsp;&nbsp;".join(keys) if len(self.labels) > 1 else ""
+        if text != self.legend.text():  # a new text lays the window out again
+            self.legend.setText(text)
+        self.legend.setVisible(len(self.labels) > 1)
 
     def _fit_loss(self, xs: list, ys: list) -> None:
-        """Log scale when the losses span more than a decade (else its labels vanish)."""
+        """Log scale when the losses span more than a decade (else its labels vanish); the
+        top at ``self.cap`` when a run has blown up."""
         values = [y for y in ys if len(y)]
         if not values:
             return
         lo = min(float(y.min()) for y in values)
-        hi = max(float(y.max()) for y in values)
+        hi = min(max(float(y.max()) for y in values), self.cap)
         log_y = hi > 10 * max(lo, FLOOR)
         plot = self.loss.getPlotItem()
         if plot.getAxis("left").logMode != log_y:
             plot.setLogMode(x=False, y=log_y)
-        _fit(plot, xs, ys, log_y=log_y)
+        _fit(plot, xs, ys, log_y=log_y, cap=self.cap)
 
 
 class GradientStrip(pg.PlotWidget):
@@ -241,6 +291,6 @@ class GradientStrip(pg.PlotWidget):
         for layer, line in enumerate(self.lines[: norms.shape[1] if norms.ndim == 2 else 0]):
             x, y = finite_xy(steps, norms[:, layer])
             y = np.maximum(y, FLOOR)
-            line.setData(x, y)
+            show_points(line, x, y)
             self.data.append((x, y))
         _fit(self.plot, [d[0] for d in self.data], [d[1] for d in self.data], log_y=True)

@@ -5,6 +5,9 @@ mode and shutdown reaching the inside parts."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from gui.shell.main_window import MainWindow
 
 
@@ -41,3 +44,43 @@ def test_step_through_labels_show_delta_only_on_layers_it_has_reached(window, qt
         ["a", "δ", "δ"],  # backward, layer 1: the hidden δ by the chain rule
         ["a", "a", "a"],  # update
     ]
+
+
+def _x_range(plot) -> tuple[float, float]:
+    return tuple(plot.getViewBox().viewRange()[0])
+
+
+def test_curves_at_step_0_show_a_dot_and_a_sensible_x_range(window, qtbot):
+    space = _open(window, qtbot, "backprop-by-hand")
+    curves, strip = space.widget.curves, space.widget.gradients
+    train = curves.lines[0]["train_loss"]
+    assert len(train.xData) == 1 and train.opts["symbol"] == "o"  # one point, drawn as a dot
+    assert all(line.opts["symbol"] == "o" for line in strip.lines)
+    for plot in (curves.loss, strip.plot):
+        lo, hi = _x_range(plot)
+        assert lo <= 0.0 and hi >= 1.0  # epoch (step) 0..1, not 2e-10 .. 8e-10
+    space.controller.step()
+    qtbot.waitUntil(lambda: len(train.xData) == 2, timeout=10_000)
+    assert train.opts["symbol"] is None  # a line again once there are two points
+
+
+def test_a_diverging_run_leaves_the_loss_plot_at_a_mark_without_flattening_the_others(
+    window, qtbot
+):
+    space = _open(window, qtbot, "learning-rate-on-a-network")
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.play()
+    qtbot.waitUntil(lambda: space.worker.status == "finished", timeout=120_000)
+    qtbot.waitUntil(lambda: space.up_to_date, timeout=5_000)
+    curves = space.widget.curves
+    losses = [np.asarray(lines["train_loss"].yData) for lines in curves.lines]
+    assert losses[2].max() > 1e6  # lr 0.3 blew up
+    calm = max(float(losses[0].max()), float(losses[1].max()))
+    tests = [np.asarray(lines["test_loss"].yData) for lines in curves.lines[:2]]
+    calm = max([calm] + [float(t.max()) for t in tests if t.size])
+    assert curves.cap == pytest.approx(10 * calm)
+    top = curves.loss.getViewBox().viewRange()[1][1]  # log10 on the log axis
+    assert top < np.log10(curves.cap) + 1.0  # not up at 1e8: the others keep their room
+    assert [0 if m.xData is None else len(m.xData) for m in curves.exits] == [0, 0, 1]
+    assert float(curves.exits[2].yData[0]) == pytest.approx(curves.cap)
+    assert "off the plot, up to" in curves.legend.text()
