@@ -93,6 +93,13 @@ def _holds(shown: tuple[float, float], wanted: tuple[float, float]) -> bool:
     return inside and (wanted[1] - wanted[0]) >= HOLD_SHARE * (shown[1] - shown[0])
 
 
+def start_range(plot: pg.PlotItem) -> None:
+    """A new run's x range: epoch (step) 0 to ``LEAST_X``, from a little left of 0 (the
+    range ``settle_range`` gives a curve of one point at 0)."""
+    span = LEAST_X * X_HEADROOM
+    plot.setXRange(-X_LEAD * span, span, padding=0)
+
+
 def settle_range(plot: pg.PlotItem, x_range: tuple, y_range: tuple) -> None:
     """Show at least ``x_range`` and ``y_range``, changing the view as rarely as
     possible: a new range redraws the axes' ticks and labels, the costliest part of a
@@ -157,6 +164,7 @@ class TrainingCurves(QtWidgets.QWidget):
     def set_runs(self, labels: list[str], has_accuracy: bool, has_test: bool) -> None:
         for plot in (self.loss, self.accuracy):
             plot.getPlotItem().clear()
+            start_range(plot.getPlotItem())
         colors = self.colors = palette.categorical(len(labels))
         self.lines, self.exits, self.labels = [], [], list(labels)
         self._set_legend([None] * len(labels))
@@ -264,6 +272,7 @@ class GradientStrip(pg.PlotWidget):
 
     def set_layers(self, n_layers: int) -> None:
         self.plot.clear()
+        start_range(self.plot)
         cmap = pg.colormap.get("viridis")
         # viridis's darkest end vanishes into a dark theme's ground: start higher there
         first = 0.25 if sum(plot_colors().background) < 3 * 128 else 0.0

@@ -3,7 +3,8 @@
 Training points are filled circles, test points hollow squares, both in their class's
 colour (regression: dark grey). Under them, the `core.nn.output_grid.OutputGrid` of the
 shown run: class colours faded towards white where the network is unsure (regions), a
-grey ramp (a 2-D regression), or a line (one input feature).
+colour ramp with its colour bar (a 2-D regression), or a line (one input feature). The
+grid holds the first output; with several the title says so ("output 1 of 2").
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from gui.shell.theme import plot_colors
 from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 
 REGION_STRENGTH = 0.45  # how strongly a sure region is tinted (1: the class colour itself)
+TITLE = "Data (● train, □ test) and output"
+SURFACE_TOP = (49, 120, 180)  # a regression surface's highest value; its lowest: the ground
 
 
 class DataView(pg.PlotWidget):
@@ -24,8 +27,12 @@ class DataView(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background=plot_colors().background)
         self.plot = self.getPlotItem()
-        style_static_plot(self.plot, "Data (● train, □ test) and output", False, False)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        style_static_plot(self.plot, TITLE, False, False)
+        self.image = pg.ImageItem(axisOrder="row-major")  # decision regions (RGB)
+        self.surface = pg.ImageItem(axisOrder="row-major")  # a regression output (values)
+        self.bar = pg.ColorBarItem(values=(0.0, 1.0), width=14, interactive=False)
+        self.bar.setImageItem(self.surface)
+        self.bar.hide()  # in the plot's layout only while a surface is shown (_show_bar)
         self.curve = pg.PlotCurveItem()
         self.note = pg.TextItem(anchor=(0.0, 0.0))  # what a slice of more features holds
         self.note.setZValue(20)
@@ -33,7 +40,8 @@ class DataView(pg.PlotWidget):
         self.train = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 200))
         self.test = pg.ScatterPlotItem(size=8, symbol="s", brush=None)
         self.selected = pg.ScatterPlotItem(size=18, brush=None, pen=pg.mkPen((0, 0, 0), width=2))
-        for item in (self.image, self.curve, self.train, self.test, self.selected, self.note):
+        items = (self.image, self.surface, self.curve, self.train, self.test, self.selected)
+        for item in (*items, self.note):
             self.addItem(item)
         self.dataset = None
         self.grid = None
@@ -52,6 +60,10 @@ class DataView(pg.PlotWidget):
         self.curve.setPen(pg.mkPen(self._ink, width=2.5 * self._factor))
         self.note.fill = pg.mkBrush(*self._ground, 225)
         self.note.setColor(self._ink)
+        ramp = pg.ColorMap([0.0, 1.0], [(*self._ground, 255), (*SURFACE_TOP, 255)])
+        self.bar.setColorMap(ramp)  # from the ground up: points in ink stay visible on it
+        self.bar.axis.setPen(pg.mkPen(self._ink))
+        self.bar.axis.setTextPen(pg.mkPen(self._ink))
         if self.dataset is not None:
             self.set_dataset(self.dataset, keep_output=True)
 
@@ -70,6 +82,8 @@ class DataView(pg.PlotWidget):
         self.dataset = dataset
         grid, self.grid = self.grid, None
         self.image.clear()
+        self.surface.clear()
+        self._show_bar(False)
         self.curve.setData([], [])
         self.note.hide()
         one_feature = dataset.n_features == 1
@@ -88,6 +102,8 @@ class DataView(pg.PlotWidget):
         if not one_feature and dataset.n_features >= 2:
             second = dataset.feature_names[1]
         self.plot.setLabel("left", second or "p(class 1)")
+        outputs = self._outputs(dataset)
+        self.plot.titleLabel.setText(TITLE if outputs == 1 else f"{TITLE} 1 of {outputs}")
         if keep_output and grid is not None:
             self.show_output(grid)
 
@@ -127,13 +143,34 @@ class DataView(pg.PlotWidget):
         elif grid.kind == "surface":
             values = grid.values
             lo, hi = float(values.min()), float(values.max())
-            self.image.setImage(values, levels=(lo, hi if hi > lo else lo + 1.0))
-            self.image.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+            levels = (lo, hi if hi > lo else lo + 1.0)
+            self.surface.setImage(values, levels=levels)
+            self.surface.setRect(pg.QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+            self.bar.setLevels(levels)
         elif grid.kind == "curve":
             y = np.clip(grid.y, y0 - 10 * (y1 - y0), y1 + 10 * (y1 - y0))
             self.curve.setData(grid.x, y)
+        self._show_bar(grid.kind == "surface")
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self._show_note(grid)
+
+    @staticmethod
+    def _outputs(dataset) -> int:
+        """How many outputs a regression set has (the grid shows the first); 1 otherwise."""
+        if dataset.task != "regression" or np.ndim(dataset.y_train) < 2:
+            return 1
+        return int(np.shape(dataset.y_train)[1])
+
+    def _show_bar(self, on: bool) -> None:
+        """The colour bar beside the plot while a regression surface is shown (a hidden
+        item would still hold its column of the layout)."""
+        if on == self.bar.isVisible():
+            return
+        if on:
+            self.plot.layout.addItem(self.bar, 2, 5)
+        else:
+            self.plot.layout.removeItem(self.bar)
+        self.bar.setVisible(on)
 
     def _show_note(self, grid) -> None:
         """Say, in one sentence on the view, what a slice of more than two features holds."""

@@ -84,3 +84,25 @@ def test_a_diverging_run_leaves_the_loss_plot_at_a_mark_without_flattening_the_o
     assert [0 if m.xData is None else len(m.xData) for m in curves.exits] == [0, 0, 1]
     assert float(curves.exits[2].yData[0]) == pytest.approx(curves.cap)
     assert "off the plot, up to" in curves.legend.text()
+
+
+def test_regression_with_two_outputs_says_which_it_draws_and_has_a_colour_bar(window, qtbot):
+    space = _open(window, qtbot, "backprop-by-hand")
+    view = space.widget.data_view
+    space.widget.show_view("data")
+    qtbot.waitUntil(lambda: view.grid is not None and view.grid.kind == "surface", timeout=10_000)
+    assert view.plot.titleLabel.text.endswith("output 1 of 2")
+    assert view.bar.isVisible() and view.bar.scene() is view.scene()
+    values = view.grid.values
+    assert view.bar.levels() == pytest.approx((values.min(), values.max()))
+    assert view.surface.lut is not None  # a colour ramp, not grey
+    _open(window, qtbot, "xor-needs-a-hidden-layer")  # classification: regions, no bar
+    qtbot.waitUntil(lambda: view.grid is not None and view.grid.kind == "regions", timeout=10_000)
+    assert not view.bar.isVisible()
+    assert "1 of" not in view.plot.titleLabel.text
+
+
+def test_a_new_run_starts_its_x_axes_a_little_left_of_0_so_the_first_dot_shows(window, qtbot):
+    space = _open(window, qtbot, "backprop-by-hand")
+    for plot in (space.widget.curves.loss, space.widget.gradients.plot):
+        assert _x_range(plot)[0] < 0.0
