@@ -42,7 +42,7 @@ MAX_TITLE, MAX_IDEA, MAX_LABEL = 120, 1000, 60
 _FIELDS = {"workspace", "title", "idea", "dataset", "config", "variants", "opens"}
 # the views beside the diagram a preset can open with ("" = the data view, or the
 # step-through when the config traces a sample)
-OPENS = ("", "data", "step-through", "neurons", "landscape", "gradient-check")
+OPENS = ("", "data", "step-through", "neurons", "weights", "landscape", "gradient-check")
 _CONFIG_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)} - {"data"}
 
 

@@ -167,9 +167,12 @@ class NetworkSpace:
         self.controller.set_speed(steps_per_second)
         self.draw_loop.set_flat_out(steps_per_second is None)
 
-    def load_preset(self, preset: NetworkPreset) -> None:
-        """Show a network preset (controls, headline, variants), paused at step 0."""
+    def load_preset(self, preset: NetworkPreset, start: bool = True) -> None:
+        """Show a network preset (controls, headline, variants) at step 0: paused, except
+        a preset that opens on the landscape (``start``), which plays so that its slice
+        computes by itself when the run comes to rest (a slice at step 0 has no path)."""
         self.preset = preset
+        self.controls.set_has_variants(bool(preset.variants))
         speed = preset_speed(preset)
         self.controls.training.set_speed(speed)
         self.set_speed(speed)
@@ -178,6 +181,8 @@ class NetworkSpace:
         self.widget.show_step_through(preset.config.sample_index is not None)
         if preset.opens:
             self.widget.show_view(preset.opens)
+        if start and preset.opens == "landscape":
+            self.controller.play()
 
     def load_preset_name(self, name: str) -> None:
         """Open the shipped network preset ``name`` (ValueError names what is wrong)."""
@@ -213,8 +218,9 @@ class NetworkSpace:
         self.controls.variants.setChecked(view.variants_on)
         self.controls.variants.blockSignals(False)
         shown = part.preset if view.variants_on else dataclasses.replace(part.preset, variants=())
-        self.load_preset(shown)
+        self.load_preset(shown, start=False)  # a session reopens as it was saved: paused
         self.preset = part.preset  # switching the variants on brings them back
+        self.controls.set_has_variants(bool(part.preset.variants))
         self.controls.training.set_speed(view.speed)
         self.set_speed(view.speed)
         self.controller.select_run(view.shown_run)
@@ -232,11 +238,14 @@ class NetworkSpace:
         return self.controller.shown is not None and self.controller.grid_settled
 
     def set_presentation(self, on: bool) -> None:
-        """Presentation mode: larger fonts and thicker lines in the plots and the diagram
-        (the theme scales the widgets' own fonts)."""
+        """Presentation mode: larger fonts and thicker lines in the plots and the diagram,
+        and in every inside tab that has them (the theme scales the widgets' own fonts)."""
         widget = self.widget
         for view in (widget.diagram, widget.data_view, widget.curves, widget.gradients):
             view.set_presentation(on)
+        for part in self.inside:
+            if hasattr(part, "set_presentation"):
+                part.set_presentation(on)
 
     def export_views(self) -> dict[str, QWidget]:
         """The views File → Export offers, name -> widget: the four below, then every
@@ -255,8 +264,12 @@ class NetworkSpace:
         return views
 
     def shutdown(self, timeout_ms: int) -> bool:
-        """Stop drawing and animating, join the runs and the background jobs."""
+        """Stop drawing and animating, close the inside tabs' work (a slice being computed
+        is cancelled, late results dropped), join the runs and the background jobs."""
         self.controller.close()
+        for part in self.inside:
+            if hasattr(part, "close"):
+                part.close()
         self.clock.stop()
         self.widget.narrow_layout.stop()
         self.draw_loop.stop()

@@ -146,6 +146,11 @@ class GradientCheckPart:
     def close(self) -> None:
         self.check.close()
 
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: the theme has enlarged the table's font; its rows grow to
+        fit it (and shrink back; the columns stretch over the tab already)."""
+        self.panel.table.resizeRowsToContents()
+
 
 def install_gradient_check(space: Any) -> GradientCheckPart:
     """The "gradient-check" tab beside the diagram of ``space`` (a `NetworkSpace`), wired

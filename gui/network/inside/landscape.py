@@ -20,6 +20,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 
 from core.nn.landscape_slice import compute_slice
 from gui.network.inside.landscape_view import LandscapeTab
+from gui.network.views.presentation import present_plots
 
 POLL_MS = 100  # the progress bar's refresh while a slice is computed
 AT_REST = ("paused", "finished", "stopped")
@@ -197,6 +198,11 @@ class LandscapePart:
     def back_to_run(self) -> None:
         self.controller.preview_weights(None)
         self.view.show_previewing(False)
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: larger tick labels and titles, thicker lines in the slice
+        and the path's side plots."""
+        present_plots(self.view, on)
 
     def close(self) -> None:
         """The window is closing: stop a slice being computed, and the progress timer."""

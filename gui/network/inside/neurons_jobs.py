@@ -16,6 +16,8 @@ from typing import Any
 
 import shiboken6
 
+from gui.network.views.presentation import present_plots
+
 INTERVAL_S = 0.25  # while training, an inside view refreshes at most 4 times a second
 
 
@@ -143,6 +145,17 @@ class TabPart(ABC):
     def _done(self, result: Any) -> None:
         if shiboken6.isValid(self.view):
             self.draw(result)
+            if getattr(self, "presenting", False):  # plots built by this drawing, too
+                present_plots(self.view, True)
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: larger tick labels and titles, thicker lines in the tab."""
+        self.presenting = bool(on)
+        present_plots(self.view, self.presenting)
+
+    def close(self) -> None:
+        """The window is closing: a result still on its way is not drawn."""
+        self.requests.forget()
 
     def _failed(self, exc: BaseException) -> None:
         self.space.status.show_error(f"The {self.name} view failed: {exc}")

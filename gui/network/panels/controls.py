@@ -18,6 +18,9 @@ from gui.network.panels.data_panel import DataPanel
 from gui.network.panels.fields import check, choice
 from gui.network.panels.layers_panel import LayersPanel
 from gui.network.panels.training_panel import TrainingPanel
+from gui.network.tooltips import tip
+
+NO_VARIANTS = "This preset has no variants to compare: it trains one network."
 
 
 def _group(title: str, widget: QWidget) -> QGroupBox:
@@ -128,6 +131,12 @@ class NetworkControls(QScrollArea):
             config.output, config.loss, config.init, config.dropout, config.batch_norm
         )
         self.training.set_fields(config)
+
+    def set_has_variants(self, has: bool) -> None:
+        """Enable "compare the preset's variants" only for a preset that has some; the
+        check itself is kept, for the next preset that has them."""
+        self.variants.setEnabled(has)
+        self.variants.setToolTip(tip("variants") if has else NO_VARIANTS)
 
     def set_run_labels(self, labels: list[str]) -> None:
         self.shown_run.blockSignals(True)

@@ -155,5 +155,6 @@ def test_opens_names_a_known_view_or_is_refused():
     assert network_preset_from_dict(data).opens == ""
     assert network_preset_from_dict({**data, "opens": "landscape"}).opens == "landscape"
     assert "landscape" in OPENS
+    assert network_preset_from_dict({**data, "opens": "weights"}).opens == "weights"
     with pytest.raises(ValueError, match="opens must be one of"):
         network_preset_from_dict({**data, "opens": "the moon"})

@@ -106,3 +106,77 @@ def test_a_new_run_starts_its_x_axes_a_little_left_of_0_so_the_first_dot_shows(w
     space = _open(window, qtbot, "backprop-by-hand")
     for plot in (space.widget.curves.loss, space.widget.gradients.plot):
         assert _x_range(plot)[0] < 0.0
+
+
+def test_variants_switch_is_disabled_with_a_reason_for_a_preset_without_variants(window, qtbot):
+    space = _open(window, qtbot, "backprop-by-hand")
+    box = space.controls.variants
+    assert not box.isEnabled() and "no variants" in box.toolTip()
+    _open(window, qtbot, "xor-needs-a-hidden-layer")
+    assert box.isEnabled() and "no variants" not in box.toolTip()
+
+
+def test_a_preset_opening_on_the_landscape_plays_and_another_does_not(window, qtbot):
+    space = _open(window, qtbot, "loss-landscape-of-a-network")
+    assert space.widget.side.currentWidget().objectName() == "landscape"
+    qtbot.waitUntil(lambda: space.worker.status in ("playing", "finished"), timeout=5_000)
+    space.worker.pause()
+    qtbot.waitUntil(lambda: space.worker.status != "playing", timeout=5_000)
+    space = _open(window, qtbot, "xor-needs-a-hidden-layer")
+    qtbot.wait(300)
+    assert space.worker.status not in ("playing", "finished")
+    assert space.controller.shown.frame.step == 0
+
+
+def test_every_view_a_preset_may_open_is_a_tab(window, qtbot):
+    from core.nn.presets import OPENS
+
+    space = window.network_space
+    for name in OPENS[1:]:
+        assert space.widget.show_view(name), name
+        assert space.widget.side.currentWidget().objectName() == name
+
+
+class _Part:
+    """An inside part that records the calls the space makes."""
+
+    def __init__(self, calls: list) -> None:
+        self.calls = calls
+
+    def set_presentation(self, on: bool) -> None:
+        self.calls.append(("presentation", on))
+
+    def close(self) -> None:
+        self.calls.append(("close",))
+
+
+def test_presentation_reaches_the_inside_tabs_plots(window, qtbot):
+    space = window.network_space
+    neurons = space.inside[0]
+    space.widget.show_view("landscape")
+    slice_plot = next(p for p in space.inside if p.export_view[0] == "landscape").view.slice_plot
+    axis = slice_plot.getPlotItem().getAxis("bottom")
+
+    def tick_pt() -> float:
+        font = axis.style["tickFont"]
+        return font.pointSizeF() if font is not None else 0.0
+
+    before = tick_pt()
+    calls: list = []
+    space.inside.append(_Part(calls))
+    window.toggle_presentation()
+    assert tick_pt() > before and neurons.presenting
+    window.toggle_presentation()
+    assert tick_pt() == before and not neurons.presenting
+    assert calls == [("presentation", True), ("presentation", False)]
+    space.inside.pop()
+
+
+def test_shutdown_closes_every_inside_part_before_waiting(window, qtbot):
+    space = window.network_space
+    calls: list = []
+    space.inside.append(_Part(calls))
+    landscape = next(p for p in space.inside if p.export_view[0] == "landscape")
+    landscape.timer.start()
+    assert space.shutdown(5_000)
+    assert calls == [("close",)] and not landscape.timer.isActive()
