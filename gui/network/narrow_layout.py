@@ -21,6 +21,7 @@ HYSTERESIS = 60  # px past the line before going back to the wide layout
 CURVES_TAB = "Curves"
 STRIP_MIN_HEIGHT = 120  # px, narrow: the gradient strip under the curves
 DIAGRAM_SHARE = 0.45  # of the height, narrow: the rest for the tabs under it
+WIDE_STRETCH = (11, 9)  # wide: diagram and tabs share the width 55:45 (six tabs fit)
 
 
 class NarrowLayout(QObject):
@@ -83,8 +84,8 @@ class NarrowLayout(QObject):
                 self.row.setStretch(index, stretch)
             self.row.itemAt(1).widget().setMinimumHeight(0)
             self.top.setOrientation(Qt.Orientation.Horizontal)
-            self.top.setStretchFactor(0, 3)
-            self.top.setStretchFactor(1, 2)
+            self.top.setStretchFactor(0, WIDE_STRETCH[0])
+            self.top.setStretchFactor(1, WIDE_STRETCH[1])
             self.split.setStretchFactor(1, 2)
         self.bottom.show()
         self.side.setCurrentWidget(current)  # the tab in front stays in front

@@ -21,7 +21,7 @@ from core.session import NetworkSession, NetworkView
 from gui.descent.panels.idea_banner import IdeaBanner
 from gui.network.controller import NetworkController
 from gui.network.inside import install as install_inside
-from gui.network.narrow_layout import NarrowLayout
+from gui.network.narrow_layout import WIDE_STRETCH, NarrowLayout
 from gui.network.panels.controls import NetworkControls
 from gui.network.panels.step_through import StepThroughPanel
 from gui.network.protocols import NetworkViews
@@ -35,6 +35,25 @@ from gui.shell.timeline import Timeline
 from gui.shell.worker import RunWorker
 
 DEFAULT_PRESET = "xor-needs-a-hidden-layer"  # what the workspace shows before any choice
+# the tabs beside the diagram, by their widget's name: a label short enough for all six
+# to fit beside the diagram at 1600 px, and the full name with what it shows as tooltip
+TAB_LABELS = {
+    "data": ("Data", "The data set's points over what the network outputs."),
+    "step-through": (
+        "By hand",
+        "Backprop by hand: one sample's training step, phase by phase, every number written out.",
+    ),
+    "neurons": ("Neurons", "What each hidden neuron responds to, over the input plane."),
+    "weights": ("Weights", "How the weights and biases of each layer are spread, over time."),
+    "landscape": ("Landscape", "The loss on a 2-D slice of weight space around the weights."),
+    "gradient-check": (
+        "Grad check",
+        "Gradient check: backprop's gradients against finite differences, layer by layer.",
+    ),
+}
+WIDE_TABS = ("neurons", "landscape")  # pictures that want room: the side column widens
+SIDE_SHARE = WIDE_STRETCH[1] / sum(WIDE_STRETCH)  # of the width, tabs beside the diagram
+WIDE_SIDE_SHARE = 0.55  # and while a tab of pictures is in front
 
 
 class NetworkWorkspace(QWidget):
@@ -56,11 +75,11 @@ class NetworkWorkspace(QWidget):
         self.step_through.setObjectName("step-through")
         self.side.addTab(self.data_view, "Data")
         self.side.addTab(self.step_through, "Backprop by hand")
-        top = QSplitter()
+        top = self.top = QSplitter()
         top.addWidget(self.diagram)
         top.addWidget(self.side)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
+        top.setStretchFactor(0, WIDE_STRETCH[0])
+        top.setStretchFactor(1, WIDE_STRETCH[1])
         bottom = QWidget()
         row = QHBoxLayout(bottom)
         row.setContentsMargins(0, 0, 0, 0)
@@ -80,6 +99,28 @@ class NetworkWorkspace(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.timeline)
         self.narrow_layout = NarrowLayout(self, top, self.side, bottom, row, split)
+        self._wide_side = False
+        self.side.currentChanged.connect(lambda _i: self.fit_side())
+
+    def label_tabs(self) -> None:
+        """Short tab labels (``TAB_LABELS``), the full names as tooltips."""
+        for i in range(self.side.count()):
+            label = TAB_LABELS.get(self.side.widget(i).objectName())
+            if label is not None:
+                self.side.setTabText(i, label[0])
+                self.side.setTabToolTip(i, label[1])
+
+    def fit_side(self) -> None:
+        """Give the tabs beside the diagram more of the width while a tab of pictures
+        (``WIDE_TABS``) is in front, their usual share otherwise (the wide layout only;
+        a splitter the user dragged is changed only when the kind of tab changes)."""
+        wide = self.side.currentWidget().objectName() in WIDE_TABS
+        if self.narrow_layout.narrow or wide == self._wide_side:
+            return
+        self._wide_side = wide
+        total = sum(self.top.sizes())
+        share = WIDE_SIDE_SHARE if wide else SIDE_SHARE
+        self.top.setSizes([round(total * (1 - share)), round(total * share)])
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -135,6 +176,7 @@ class NetworkSpace:
         self.preset: NetworkPreset | None = None
         self._connect()
         self.inside = install_inside(self)
+        self.widget.label_tabs()
         self.load_preset_name(DEFAULT_PRESET)
 
     def __repr__(self) -> str:

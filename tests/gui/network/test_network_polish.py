@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gui.network.workspace import SIDE_SHARE
 from gui.shell.main_window import MainWindow
 
 
@@ -180,3 +181,29 @@ def test_shutdown_closes_every_inside_part_before_waiting(window, qtbot):
     landscape.timer.start()
     assert space.shutdown(5_000)
     assert calls == [("close",)] and not landscape.timer.isActive()
+
+
+def _tabs_fit(side) -> bool:
+    bar = side.tabBar()
+    need = sum(bar.tabRect(i).width() for i in range(bar.count()))
+    return need <= side.width()  # else the last tabs hide behind scroll arrows
+
+
+def test_all_side_tabs_fit_and_picture_tabs_widen_the_side_column(window, qtbot):
+    widget = window.network_space.widget
+    window.resize(1600, 960)
+    qtbot.waitUntil(lambda: widget.width() > 1100 and not widget.narrow_layout.narrow)
+    side = widget.side
+    texts = [side.tabText(i) for i in range(side.count())]
+    assert texts == ["Data", "By hand", "Neurons", "Weights", "Landscape", "Grad check"]
+    assert "finite differences" in side.tabToolTip(5)
+    qtbot.waitUntil(lambda: _tabs_fit(side))
+    usual = side.width()
+    widget.show_view("landscape")
+    qtbot.waitUntil(lambda: side.width() > usual + 50)
+    widget.show_view("weights")  # back to the usual share
+    qtbot.waitUntil(lambda: abs(widget.top.sizes()[1] - SIDE_SHARE * sum(widget.top.sizes())) < 2)
+    assert _tabs_fit(side)
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: widget.narrow_layout.narrow, timeout=5_000)
+    qtbot.waitUntil(lambda: _tabs_fit(side))
