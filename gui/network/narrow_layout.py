@@ -13,7 +13,7 @@ hysteresis so that dragging the window's edge across the line does not flap.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QSplitter, QTabWidget, QWidget
 
 NARROW_BELOW = 880  # px of workspace width under which the layout is stacked
@@ -27,7 +27,10 @@ WIDE_STRETCH = (11, 9)  # wide: diagram and tabs share the width 55:45 (six tabs
 class NarrowLayout(QObject):
     """Switches the workspace's ``top`` splitter (diagram, ``side`` tabs) and ``bottom``
     row (curves, gradient strip; its box layout ``row``) between the wide and the narrow
-    arrangement inside the vertical ``split``."""
+    arrangement inside the vertical ``split``. ``laid_out`` fires after each resize has
+    been delivered and the arrangement chosen (the splitters have their sizes then)."""
+
+    laid_out = Signal()
 
     def __init__(
         self,
@@ -57,6 +60,7 @@ class NarrowLayout(QObject):
             self.set_narrow(True)
         elif self.narrow and width > NARROW_BELOW + HYSTERESIS:
             self.set_narrow(False)
+        self.laid_out.emit()
 
     def set_narrow(self, narrow: bool) -> None:
         """Narrow: tabs under the diagram, curves and strip stacked in a tab of their own."""

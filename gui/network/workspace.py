@@ -99,8 +99,10 @@ class NetworkWorkspace(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.timeline)
         self.narrow_layout = NarrowLayout(self, top, self.side, bottom, row, split)
-        self._wide_side = False
+        self._wide_side: bool | None = None  # the share last set: a picture tab's or not
         self.side.currentChanged.connect(lambda _i: self.fit_side())
+        # a picture tab put in front before the workspace had a size widens it once it has
+        self.narrow_layout.laid_out.connect(self.fit_side)
 
     def label_tabs(self) -> None:
         """Short tab labels (``TAB_LABELS``), the full names as tooltips."""
@@ -114,11 +116,14 @@ class NetworkWorkspace(QWidget):
         """Give the tabs beside the diagram more of the width while a tab of pictures
         (``WIDE_TABS``) is in front, their usual share otherwise (the wide layout only;
         a splitter the user dragged is changed only when the kind of tab changes)."""
-        wide = self.side.currentWidget().objectName() in WIDE_TABS
-        if self.narrow_layout.narrow or wide == self._wide_side:
+        if self.narrow_layout.narrow:
+            self._wide_side = None  # back in the wide layout, the share is set again
             return
-        self._wide_side = wide
+        wide = self.side.currentWidget().objectName() in WIDE_TABS
         total = sum(self.top.sizes())
+        if wide == self._wide_side or total < 100:
+            return  # (total: not laid out yet, e.g. a preset opened before the window shows)
+        self._wide_side = wide
         share = WIDE_SIDE_SHARE if wide else SIDE_SHARE
         self.top.setSizes([round(total * (1 - share)), round(total * share)])
 

@@ -207,3 +207,14 @@ def test_all_side_tabs_fit_and_picture_tabs_widen_the_side_column(window, qtbot)
     window.resize(1024, 768)
     qtbot.waitUntil(lambda: widget.narrow_layout.narrow, timeout=5_000)
     qtbot.waitUntil(lambda: _tabs_fit(side))
+
+
+def test_a_landscape_preset_opened_before_the_window_shows_keeps_its_tabs(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1600, 960)
+    w.load_preset_name("loss-landscape-of-a-network")  # as `main.py --preset` does
+    w.show()
+    widget = w.network_space.widget
+    qtbot.waitUntil(lambda: widget.side.width() > 0.5 * widget.top.width(), timeout=5_000)
+    w.close()
