@@ -202,7 +202,9 @@ class History:
         self._first_step: int | None = None
         self._last_step: int | None = None
         self._n = 0
-        self._tail: dict[str, np.ndarray] | None = None
+        # the newest frame when it is off the grid: read into a row only when a snapshot or
+        # a pin needs it (most appends are tails that the next append replaces unread)
+        self._tail: Any = None
         self._newest: Any = None
         self._buffers = self._allocate()
         self._pinned = np.zeros(self.capacity, bool)  # rows that no thinning drops
@@ -277,7 +279,7 @@ class History:
         spare = self._pin_room()
         self._pinned[recent[len(recent) - min(len(recent), spare) :]] = True
         if self._tail is not None:
-            self._store(self._tail, pinned=True)
+            self._store(self._row(self._tail), pinned=True)
             self.last_append_kept += 1
         self._store(row, pinned=True)
 
@@ -286,27 +288,26 @@ class History:
         step = int(frame.step)
         if self._last_step is not None and step <= self._last_step:
             raise ValueError(f"frame.step must increase, got {step} after {self._last_step}")
-        row = self._row(frame)
-        if self._first_step is None:
-            self._first_step = step
-        self._last_step = step
-        self._newest = frame
+        first = step if self._first_step is None else self._first_step
+        # no room left to pin: the frame is an ordinary one (on the grid or the tail)
+        pinning = self.spec.pin is not None and self._pin_room() >= 0 and self.spec.pin(frame)
+        on_grid = (step - first) % self.stride == 0
+        row = self._row(frame) if pinning or on_grid else None  # checked before any change
+        self._first_step, self._last_step, self._newest = first, step, frame
         self._snapshot = None
         self.last_append_kept = 1
-        # no room left to pin: the frame is an ordinary one (on the grid or the tail)
-        if self.spec.pin is not None and self._pin_room() >= 0 and self.spec.pin(frame):
+        if pinning:
             self._pin(row)
             self._tail = None
             return
-        on_grid = (step - self._first_step) % self.stride == 0
         if on_grid and self._n == self.capacity:
             self._thin()
-            on_grid = (step - self._first_step) % self.stride == 0
+            on_grid = (step - first) % self.stride == 0
         if on_grid:
             self._store(row)
             self._tail = None
-        else:
-            self._tail = row
+        else:  # read when a snapshot needs it: the next append usually replaces it unread
+            self._tail = frame
             self.last_append_kept = 0
 
     def snapshot(self) -> HistorySnapshot:
@@ -315,9 +316,8 @@ class History:
             committed = {
                 name: _read_only(buffer[: self._n]) for name, buffer in self._buffers.items()
             }
-            self._snapshot = HistorySnapshot(
-                self.spec, committed, self._tail, self.stride, self._newest
-            )
+            tail = None if self._tail is None else self._row(self._tail)
+            self._snapshot = HistorySnapshot(self.spec, committed, tail, self.stride, self._newest)
         return self._snapshot
 
     def __getattr__(self, name: str) -> Any:

@@ -129,7 +129,9 @@ class ChildRun:
         if not self._histories or _kept_a_row(before, _row_marks(self._histories)):
             if any(h.last_append_kept == 2 for h in self._histories):
                 self._send_previous()  # a pinned frame stored the one before it too
-            self._unsent.append(frame)
+            # a record may send less for a row than the frame holds (what it never stores)
+            row_frame = getattr(self._record, "row_frame", None)
+            self._unsent.append(frame if row_frame is None else row_frame(frame))
         self.latest, self.latest_sent = frame, False
         self._step_times.append(time.perf_counter())
 
@@ -138,7 +140,7 @@ class ChildRun:
         already: as the newest of the last message, the other side appended it then."""
         previous = self.latest
         if previous is not None and not self.latest_sent:
-            if not (self._unsent and self._unsent[-1] is previous):
+            if not (self._unsent and self._unsent[-1].step == previous.step):
                 self._unsent.append(previous)
 
     def rate(self) -> float:
@@ -157,9 +159,12 @@ class ChildRun:
 
     def message(self) -> tuple:
         """The frames to append on the other side (rows, then the newest), and the flags."""
-        frames = self._unsent
-        if not self.latest_sent and (not frames or frames[-1] is not self.latest):
-            frames.append(self.latest)
+        frames, latest = self._unsent, self.latest
+        if not self.latest_sent:  # the newest goes whole (a row of it may have been less)
+            if frames and frames[-1].step == latest.step:
+                frames[-1] = latest
+            else:
+                frames.append(latest)
         self._unsent, self.latest_sent = [], True
         return ("frames", self.generation, frames, self.rate(), self.finished)
 

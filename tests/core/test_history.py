@@ -134,6 +134,9 @@ def test_bad_input_is_rejected_with_the_field_named():
         history.append(pair(4))
     with pytest.raises(ValueError, match=r"frame\.value"):
         history.append(SimpleNamespace(step=9, value=[1.0, 2.0, 3.0], count=1, t=0.0))
+        history.snapshot()  # a frame off the grid is read when a snapshot needs it
+    history.append(pair(10))  # the next frame replaces a bad tail: nothing bad was stored
+    assert history.snapshot().steps[-1] == 10
     with pytest.raises(AttributeError, match="points"):
         history.snapshot().points  # noqa: B018
     with pytest.raises(ValueError, match="frame_at"):
