@@ -99,8 +99,8 @@ def test_the_panel_flags_a_deliberately_wrong_gradient(window, qtbot, monkeypatc
     qtbot.waitUntil(lambda: space.controller.shown is not None, timeout=10_000)
     side = space.widget.side
     tabs = {side.widget(i).objectName(): side.tabText(i) for i in range(side.count())}
-    assert tabs["gradient-check"] == "Gradient check"  # a tab beside the diagram
-    panel = next(side.widget(i) for i in range(side.count()) if side.tabText(i) == "Gradient check")
+    assert tabs["gradient-check"] == "Grad check"  # a tab beside the diagram (short label)
+    panel = next(side.widget(i) for i in range(side.count()) if side.tabText(i) == "Grad check")
     assert space.widget.show_view("gradient-check")
     assert (
         dict(p.export_view for p in space.inside if hasattr(p, "export_view"))["gradient check"]
