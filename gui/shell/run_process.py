@@ -18,6 +18,7 @@ child gets the window's ``sys.path`` first, so whatever the window can unpickle,
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import subprocess
@@ -166,12 +167,29 @@ def child_environment() -> dict[str, str]:
     return env
 
 
+PIPE_BYTES = 1 << 20  # the run's messages pipe (Linux's default 64 KiB held ~20 network rows)
+
+
+def widen_pipe(fd: int, size: int = PIPE_BYTES) -> int:
+    """Let the pipe behind ``fd`` buffer ``size`` bytes where the system allows (Linux);
+    returns the size it has. With the default 64 KiB a message of a few dozen network
+    rows filled it, and the run stopped training until the window's reader thread, which
+    needs the interpreter lock the painting holds, had emptied it."""
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return 0
+    try:
+        return fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
+    except OSError:  # above /proc/sys/fs/pipe-max-size, or not a pipe: keep what it has
+        return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+
+
 class RunProcess:
     """One persistent child process and the reader that mirrors its current run."""
 
     def __init__(self) -> None:
         commands_out, self._commands = multiprocessing.Pipe(duplex=False)
         messages, messages_in = multiprocessing.Pipe(duplex=False)
+        widen_pipe(messages_in.fileno())
         self._wake_out, self._wake = multiprocessing.Pipe(duplex=False)
         self.mirror = _Mirror()
         fds = (commands_out.fileno(), messages_in.fileno())
