@@ -27,7 +27,8 @@ from core.nn.variant_run import variant_frames, variant_history
 from gui.network.grid_requests import OutputGridRequests
 from gui.network.pinning import PinnedStep, pin
 from gui.network.protocols import JobRunner, NetworkViews, RunHost
-from gui.network.runs import NetworkRun, variant_overrides
+from gui.network.runs import NetworkRun, frames_fit, variant_overrides
+from gui.network.summary_turns import SummaryTurns
 from gui.network.walker import PhaseWalker
 
 ANIMATE_AT_MOST = 2.0  # steps per second up to which every step is animated in phases
@@ -52,6 +53,7 @@ class NetworkController:
         self.preview: Any = None  # weights shown instead of the run's (`preview_weights`)
         self.listeners: list[Callable[[], None]] = []  # told when the shown state changes
         self.grids = OutputGridRequests(views.data, views.status, runner, jobs)
+        self.turns = SummaryTurns()
         self._announced: set[int] = set()
         self._walk_after_step = False
 
@@ -214,6 +216,8 @@ class NetworkController:
         self.views.status.show_status(status)
         if status != "playing" and self.shown is not None and not self.walker.active:
             self._show_live()  # at rest every edge shows the weights (none trails behind)
+            if self.pinned is None:  # and both summaries show the last state drawn
+                self._show_summaries(self.shown.history)
 
     def on_error(self, message: str) -> None:
         self.views.status.show_error(f"The run stopped: {message}")
@@ -261,7 +265,7 @@ class NetworkController:
     # -- states -> views -----------------------------------------------------------------
     def show(self, state) -> None:
         """Draw the newest worker state (the shell calls this at its drawing pace)."""
-        if not self._belongs(state):
+        if not frames_fit(state.frame.frames, self.runs):
             return  # a state of runs this controller no longer shows
         previous, self.shown = self.shown, state
         history = state.history[self.selected]
@@ -271,22 +275,11 @@ class NetworkController:
             self.redraw()  # pinned: the new state only lengthens the timeline
             self.views.status.count_draw()
             return
-        self.views.curves.show_histories(state.history, [r.steps_per_epoch for r in self.runs])
-        self.views.gradients.show_history(history, self.runs[self.selected].label)
+        busy = self.runner.status == "playing" and not self.animates
+        self._show_summaries(state.history, busy)
         self._request_grid()
         self._show_diagram(previous)
         self._notify()
-
-    def _belongs(self, state) -> bool:
-        """Whether a state holds frames of the runs on screen (one each, same layers)."""
-        frames = state.frame.frames
-        if not self.runs or len(frames) != len(self.runs):
-            return False
-        for frame, run in zip(frames, self.runs, strict=True):
-            sizes = [w.shape[0] for w in frame.weights] + [frame.weights[-1].shape[1]]
-            if tuple(sizes) != tuple(run.config.layers):
-                return False
-        return True
 
     def _show_diagram(self, previous) -> None:
         """Live, a phase walked by hand, or the step just taken animated in phases."""
@@ -305,6 +298,15 @@ class NetworkController:
             self._show_live()
         self.views.status.count_draw()
 
+    def _show_summaries(self, histories: tuple, busy: bool = False) -> None:
+        """The curves and the gradient strip (flat out: in turn, see `SummaryTurns`)."""
+        curves, strip = self.turns.due(busy)
+        if curves:
+            self.views.curves.show_histories(histories, [r.steps_per_epoch for r in self.runs])
+        if strip:
+            run = self.runs[self.selected]
+            self.views.gradients.show_history(histories[self.selected], run.label)
+
     def redraw(self) -> None:
         """Show the shown state again: live, or pinned to the scrubbed step."""
         if self.shown is None:
@@ -315,9 +317,7 @@ class NetworkController:
             self.pinned = pin(histories, self.selected, self.scrub_step)
             histories = self.pinned.histories
             self.views.timeline.show_row(self.pinned.row, self.pinned.step)
-        self.views.curves.show_histories(histories, [r.steps_per_epoch for r in self.runs])
-        history = histories[self.selected]
-        self.views.gradients.show_history(history, self.runs[self.selected].label)
+        self._show_summaries(histories)
         same_pin = was is not None and self.pinned is not None and was.step == self.pinned.step
         if not same_pin:  # a pinned step's output grid does not change: asked once
             self._request_grid()

@@ -39,3 +39,15 @@ def variant_overrides(preset: NetworkPreset) -> list[tuple[str, dict]]:
         (label, {n: getattr(c, n) for n in names if getattr(c, n) != getattr(base, n)})
         for label, c in preset.variants
     ]
+
+
+def frames_fit(frames, runs: list[NetworkRun]) -> bool:
+    """Whether a worker state's ``frames`` belong to ``runs`` (one each, same layers): a
+    state of runs that were replaced may still arrive, and is not drawn."""
+    if not runs or len(frames) != len(runs):
+        return False
+    for frame, run in zip(frames, runs, strict=True):
+        sizes = [w.shape[0] for w in frame.weights] + [frame.weights[-1].shape[1]]
+        if tuple(sizes) != tuple(run.config.layers):
+            return False
+    return True

@@ -14,7 +14,6 @@ paced budget whatever the speed. Nothing here knows what a frame holds.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -33,11 +32,6 @@ FLAT_OUT_INTERVAL_MS = 33
 # run is held meanwhile, so it gets a small share; a paced or separate-process run does not.
 FLAT_OUT_DRAW_BUDGET = 0.15
 PACED_DRAW_BUDGET = 0.9
-# Flat out with the run in its process, on a machine of two CPUs or fewer, the window's
-# process (painting, and the thread that receives the run's rows) shares the cores with
-# the run: drawing half the time leaves the run its core (measured: network runs trained
-# at 0.53-0.63 of their standalone rate with 0.9, see the README). More CPUs: no limit.
-FLAT_OUT_PROCESS_BUDGET = 0.5 if (os.cpu_count() or 1) <= 2 else PACED_DRAW_BUDGET
 RELEASE_AFTER_MS = 100  # a safety net: nothing painted (hidden window), let the run go
 # the run sends states this much faster than the window draws: a frame that is due finds
 # one waiting instead of waiting up to a whole interval for it (the rest are dropped)
@@ -90,11 +84,8 @@ class DrawLoop(QObject):
         Only a run in a thread pays for drawing (it is held meanwhile); a run in the child
         process trains on its own core while the window draws on this one.
         """
-        if not self._flat_out:
-            return PACED_DRAW_BUDGET
-        if self.worker.route == "process":
-            return FLAT_OUT_PROCESS_BUDGET
-        return FLAT_OUT_DRAW_BUDGET
+        shares_the_lock = self.worker.route != "process"
+        return FLAT_OUT_DRAW_BUDGET if self._flat_out and shares_the_lock else PACED_DRAW_BUDGET
 
     @Slot(object)
     def _on_state(self, state: RunState) -> None:

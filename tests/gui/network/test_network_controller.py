@@ -371,3 +371,21 @@ def test_a_playing_run_lets_the_diagram_trail_and_a_rest_shows_every_edge():
     controller.on_status("paused")  # no newer state comes: the rest redraws every edge
     weights, _trace, moving = views.diagram.show_live.call_args.args
     assert moving is False and weights is state.frame.frames[0].weights
+
+
+def test_flat_out_the_summaries_redraw_in_turn_and_both_show_the_state_at_rest():
+    controller, views, runner, _jobs = _controller()
+    clock = [0.0]
+    controller.turns.clock = lambda: clock[0]
+    controller.set_speed(None)
+    runner.status = "playing"
+    states = _states(runner, 3)
+    for state in states:
+        controller.show(state)
+        clock[0] += 1.0
+    assert views.curves.show_histories.call_count == 2  # states 0 and 2
+    assert views.gradients.show_history.call_count == 1  # state 1
+    runner.status = "paused"
+    controller.on_status("paused")
+    assert views.gradients.show_history.call_args.args[0] is states[-1].history[0]
+    assert views.curves.show_histories.call_args.args[0] is states[-1].history
