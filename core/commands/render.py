@@ -19,7 +19,11 @@ from core.commands.common import UsageError
 
 DESCENT_VIEWS = ("landscape", "loss", "gradient", "final-loss")
 NETWORK_VIEWS = ("diagram", "data", "curves", "gradients")
-VIEWS = DESCENT_VIEWS + NETWORK_VIEWS
+# inside the network: drawn as on screen, pictures only ("landscape" names the descent
+# landscape for a descent preset, the weight-space slice for a network preset)
+INSIDE_VIEWS = ("neurons", "weights", "landscape", "gradient-check")
+VIEWS = tuple(dict.fromkeys(DESCENT_VIEWS + NETWORK_VIEWS + INSIDE_VIEWS))
+PICTURE_FORMATS = ("png", "svg", "pdf")
 STYLES = ("slide", "screen")
 FORMATS = ("png", "svg", "pdf", "gif", "mp4")
 MAX_SIDE = 8192
@@ -34,7 +38,15 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", required=True, metavar="FILE", help="FILE.png|svg|pdf|gif|mp4 (default .png)"
     )
     parser.add_argument(
-        "--view", choices=VIEWS, help="which view (default: landscape, or diagram for a network)"
+        "--view",
+        choices=VIEWS,
+        metavar="NAME",
+        help=(
+            f"a descent view ({', '.join(DESCENT_VIEWS)}; default landscape), a network "
+            f"view ({', '.join(NETWORK_VIEWS)}; default diagram) or a view inside the "
+            f"network ({', '.join(INSIDE_VIEWS)}: trained, then computed as in the window; "
+            "png, svg or pdf only)"
+        ),
     )
     parser.add_argument("--width", type=_side, default=1920, metavar="W", help="pixels")
     parser.add_argument("--height", type=_side, default=1080, metavar="H", help="pixels")
@@ -102,7 +114,7 @@ def load_source(args: argparse.Namespace):
         session = load_session_file(args.session)
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from None
-    wanted = session.workspace if args.view is None else _workspace_of(args.view)
+    wanted = session.workspace if args.view is None else _workspace_of(args.view, session)
     part = session.network if wanted == "network" else session.descent
     if part is None:
         raise UsageError(f"{args.session} holds no {wanted} workspace: nothing to render")
@@ -115,18 +127,32 @@ def _network_preset(name: str):
     return load_network_preset(name)
 
 
-def _workspace_of(view: str) -> str:
-    return "network" if view in NETWORK_VIEWS else "descent"
+def _workspace_of(view: str, session=None) -> str:
+    """The workspace ``view`` belongs to; "landscape" is both workspaces': a session's
+    is the one it was saved showing (the descent one when that part is missing)."""
+    if view in DESCENT_VIEWS and view in INSIDE_VIEWS:
+        shown = "descent" if session is None else session.workspace
+        return "network" if shown == "network" and session.network is not None else "descent"
+    return "network" if view in NETWORK_VIEWS + INSIDE_VIEWS else "descent"
 
 
 def _view(view: str | None, workspace: str) -> str:
     """``view``, checked against the workspace; its main view when None."""
     if view is None:
         return "diagram" if workspace == "network" else "landscape"
-    if _workspace_of(view) != workspace:
-        names = ", ".join(NETWORK_VIEWS if workspace == "network" else DESCENT_VIEWS)
+    names_of = {"network": NETWORK_VIEWS + INSIDE_VIEWS, "descent": DESCENT_VIEWS}
+    if view not in names_of[workspace]:
+        names = ", ".join(names_of[workspace])
         raise UsageError(f"--view {view} is not a view of a {workspace} preset (one of {names})")
     return view
+
+
+def is_inside_view(source, view: str) -> bool:
+    """Whether ``view`` of ``source`` is a view inside the network (drawn as on screen)."""
+    from core.nn.presets import NetworkPreset
+    from core.session import NetworkSession
+
+    return view in INSIDE_VIEWS and isinstance(source, NetworkPreset | NetworkSession)
 
 
 def _last_step(source) -> int:
@@ -151,8 +177,10 @@ def prepare_render(args: argparse.Namespace):
     Only the numbers and files are checked here; drawing is the GUI's
     (`gui.export.headless.run_render`), so this module imports no Qt and no gui.
     """
-    check_out(args.out)
+    fmt = check_out(args.out)
     preset, args.view = load_source(args)
+    if is_inside_view(preset, args.view) and fmt not in PICTURE_FORMATS:
+        raise UsageError(f"--view {args.view} is a picture: --out must end in .png, .svg or .pdf")
     last = _last_step(preset)
     if args.steps is not None and args.steps[0] > last:
         raise UsageError(f"--steps starts after the run's last step {last}")

@@ -5,7 +5,8 @@
 command both call it (the dialog drives an animation's `AnimationJob` from a timer
 instead of `run`, painting the very same frames). `render_preset` is the headless half:
 it runs a preset or a session with the core generator to the end of the step range (the
-network: trains its runs side by side), then exports.
+network: trains its runs side by side), then exports; the views inside the network are
+rendered by `gui.export.inside_render`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from core.commands.render import INSIDE_VIEWS
 from core.nn.presets import NetworkPreset
 from core.presets import Preset
 from core.session import NetworkSession
@@ -20,6 +22,7 @@ from gui.export.animation import AnimationJob, animation_rows, mp4_size
 from gui.export.figure_data import DescentFigureData, descent_grid, figure_data, run_history
 from gui.export.figure_files import ANIMATION_FORMATS, target_path, write_figure
 from gui.export.figures import DescentFigure
+from gui.export.inside_render import render_inside
 from gui.export.network_figure_data import NetworkFigureData, preset_runs, train_headless
 from gui.export.network_figures import NetworkFigure
 
@@ -99,7 +102,10 @@ def render_preset(
     fps: float = DEFAULT_FPS,
 ) -> Path:
     """Run ``preset`` headless to the end of ``steps`` (default: its whole run) and
-    export it as the window would (`export_file`)."""
+    export it as the window would (`export_file`; a view inside the network: trained
+    and computed in an off-screen workspace, `render_inside`)."""
+    if isinstance(preset, NetworkPreset | NetworkSession) and view in INSIDE_VIEWS:
+        return render_inside(preset, view, path, width, height, style, steps)
     if isinstance(preset, NetworkPreset | NetworkSession):
         data = network_data(preset, None if steps is None else steps[1])
         return export_file(data, view, path, width, height, style, steps, fps)
