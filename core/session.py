@@ -6,6 +6,7 @@ A session file reads::
      "descent": {"title", "idea", "config": {DescentConfig}, "view": {PresetView}},
      "network": {"title", "idea", "dataset": {DataSpec}, "config": {TrainConfig without
                  data}, "variants": [{"label", "config": {fields that differ}}],
+                 "opens" (optional: the view beside the diagram, core.nn.presets.OPENS),
                  "view": {NetworkView}}}
 
 ``workspace`` is the one on screen. Each part reuses its workspace's strict loader
@@ -207,8 +208,13 @@ def _descent_from_dict(data: Any) -> Preset:
 
 
 def _network_from_dict(data: Any) -> NetworkSession:
-    _check_fields(data, _NETWORK_FIELDS, "network")
+    if isinstance(data, dict):  # "opens" (the view beside the diagram) may be left out
+        _check_fields({k: v for k, v in data.items() if k != "opens"}, _NETWORK_FIELDS, "network")
+    else:
+        _check_fields(data, _NETWORK_FIELDS, "network")
     document = {key: data[key] for key in _NETWORK_FIELDS if key != "view"}
+    if "opens" in data:
+        document["opens"] = data["opens"]
     try:
         preset = network_preset_from_dict({"workspace": "network", **document})
     except ValueError as exc:
@@ -249,6 +255,7 @@ def _network_to_dict(part: NetworkSession) -> dict[str, Any]:
         "dataset": dataset,
         "config": base,
         "variants": variants,
+        **({"opens": preset.opens} if preset.opens else {}),
         "view": view.to_dict(),
     }
 

@@ -249,7 +249,10 @@ class NetworkSpace:
             except ValueError:
                 continue
             variants.append((label, variant))
-        preset = NetworkPreset(controller.title, controller.idea, config, tuple(variants))
+        opens = self.preset.opens if self.preset else ""
+        preset = NetworkPreset(
+            controller.title, controller.idea, config, tuple(variants), opens=opens
+        )
         shows_steps = self.widget.side.currentWidget() is self.widget.step_through
         variants_on = self.controls.variants.isChecked()
         view = NetworkView(variants_on, controller.selected, controller.speed, shows_steps)
