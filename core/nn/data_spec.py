@@ -76,7 +76,7 @@ class DataSpec:
 
     def to_dict(self) -> dict:
         """A JSON-ready dict with only the fields this kind of set uses."""
-        keys = ("task", "X", "y", "X_test", "y_test") if self.is_arrays else _GENERATED
+        keys = _ARRAY_FIELDS if self.is_arrays else _GENERATED
         data = {"name": self.name}
         data.update({k: _lists(getattr(self, k)) for k in keys if getattr(self, k) is not None})
         return data
@@ -90,6 +90,16 @@ class DataSpec:
         for key in data:
             if key not in known:
                 raise ValueError(f"dataset has no field {key!r} (fields: {', '.join(known)})")
+        # each kind has its own fields: a hand-made set's arrays mean nothing to a generated
+        # one (and would be dropped on saving), nor its size and noise to a hand-made one
+        arrays = data.get("name") == ARRAYS
+        own = ("name", *(_ARRAY_FIELDS if arrays else _GENERATED))
+        for key in data:
+            if key not in own:
+                kind = "a hand-made" if arrays else "a generated"
+                raise ValueError(
+                    f"dataset: {key!r} is not a field of {kind} data set (fields: {', '.join(own)})"
+                )
         values = dict(data)
         for key in ("X", "y", "X_test", "y_test", "params"):
             if values.get(key) is not None:
@@ -103,6 +113,7 @@ class DataSpec:
 
 
 _GENERATED = ("n", "noise", "test_fraction", "standardize", "params")
+_ARRAY_FIELDS = ("task", "X", "y", "X_test", "y_test")
 
 
 def _tuples(value):

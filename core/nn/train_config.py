@@ -160,6 +160,12 @@ class TrainConfig:
             value = data.get(key, {})
             if not isinstance(value, dict):
                 raise ValueError(f"{key} must be an object, got {type(value).__name__}")
+            names = {f.name for f in fields(spec)}
+            unknown = [name for name in value if name not in names]
+            if unknown:  # named with repr: a key may hold any character, a newline too
+                raise ValueError(
+                    f"{key} has no field {unknown[0]!r} (fields: {', '.join(sorted(names))})"
+                )
             try:
                 data[key] = spec(**value)
             except TypeError as exc:

@@ -65,7 +65,7 @@ def test_good_preset_loads_with_base_and_variant():
         (("config", "activation"), 7, "config: activation must be a name"),
         (("config", "batch_norm"), "yes", "config: batch_norm must be true or false"),
         (("config", "clip"), [1], "config: clip must be an object"),
-        (("config", "clip"), {"mode": "norm", "size": 1}, "config: clip: .*size"),
+        (("config", "clip"), {"mode": "norm", "size": 1}, "config: clip has no field .size."),
         (("config", "initial_weights"), [[[1.0]]], "config: initial_weights must have 2 arrays"),
         (("dataset", "name"), "mnist", "dataset name must be one of"),
         (("dataset", "rows"), 4, "dataset has no field 'rows'"),
@@ -141,3 +141,20 @@ def test_fuzzed_presets_load_or_raise_one_value_error(path, value):
         assert "\n" not in str(exc) and str(exc)
     else:
         assert preset.config.data is not None
+
+
+def test_a_schedule_key_with_a_newline_is_refused_in_one_line():
+    from core.nn.train_config import TrainConfig
+
+    with pytest.raises(ValueError, match="schedule has no field") as caught:
+        TrainConfig.from_dict({"schedule": {"\n": None}})
+    assert "\n" not in str(caught.value)
+
+
+def test_a_generated_data_set_refuses_a_hand_made_sets_fields():
+    from core.nn.data_spec import DataSpec
+
+    with pytest.raises(ValueError, match="'y' is not a field of a generated data set"):
+        DataSpec.from_dict({"name": "moons", "n": 200, "y": 1})
+    with pytest.raises(ValueError, match="'noise' is not a field of a hand-made data set"):
+        DataSpec.from_dict({"name": "arrays", "X": [[0.0]], "y": [1.0], "noise": 0.1})
