@@ -139,7 +139,7 @@ def test_render_draws_each_network_view_of_a_network_preset(qtbot, tmp_path, run
 
 
 def test_render_of_a_descent_view_of_a_network_preset_exits_2_with_one_line(tmp_path, run_main):
-    argv = ["render", "--preset", PRESET, "--view", "landscape", "--out", str(tmp_path / "x")]
+    argv = ["render", "--preset", PRESET, "--view", "final-loss", "--out", str(tmp_path / "x")]
     code, out, err = run_main(argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "not a view of a network preset" in err
