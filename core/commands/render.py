@@ -155,7 +155,7 @@ def is_inside_view(source, view: str) -> bool:
     return view in INSIDE_VIEWS and isinstance(source, NetworkPreset | NetworkSession)
 
 
-def _last_step(source) -> int:
+def run_last_step(source) -> int:
     """The last step the source's run takes when nothing stops it."""
     from core.nn.presets import NetworkPreset
     from core.nn.train_run import steps_per_epoch
@@ -181,7 +181,7 @@ def prepare_render(args: argparse.Namespace):
     preset, args.view = load_source(args)
     if is_inside_view(preset, args.view) and fmt not in PICTURE_FORMATS:
         raise UsageError(f"--view {args.view} is a picture: --out must end in .png, .svg or .pdf")
-    last = _last_step(preset)
+    last = run_last_step(preset)
     if args.steps is not None and args.steps[0] > last:
         raise UsageError(f"--steps starts after the run's last step {last}")
     return preset

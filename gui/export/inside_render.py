@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from core.commands.render import INSIDE_VIEWS
+from core.commands.render import INSIDE_VIEWS, run_last_step
 from core.nn.presets import NetworkPreset
 from core.session import NetworkSession
 from gui.export.figure_files import FIGURE_FORMATS, target_path, write_figure
@@ -31,7 +31,6 @@ from gui.shell.status_bar import RunStatusBar
 HOST_SIZE = (1600, 900)  # the window the view is laid out in: a 16:9 screen
 WAIT_S = 900.0  # the longest a preset may train and compute before render gives up
 POLL_MS = 20
-AT_REST = ("paused", "finished", "stopped", "error")
 
 
 class _RenderStatus(RunStatusBar):
@@ -107,24 +106,32 @@ class InsideHost:
         self.space.set_speed(None)  # flat out: the figure is of the end, not the way
 
     def train_to(self, last_step: int | None) -> None:
-        """Play to the end of the run, or pause once ``last_step`` is drawn and pin the
-        newest recorded step at or before it (the timeline's scrub)."""
+        """Play to the end of the run (None), or take exactly ``last_step`` steps with the
+        worker's Step (a run that ends sooner stops at its end). The figure is then of the
+        live state, as the window shows it after the same steps."""
         space = self.space
         controller, worker = space.controller, space.worker
-        controller.play()
+        wait_until(lambda: controller.shown is not None, "the first state", self.status)
+        if last_step is None:
+            controller.play()
+        else:
+            for _ in range(max(last_step - self.step_shown(), 0)):
+                worker.step()  # the worker adds each one to its step budget
+        ended = ("finished", "stopped", "error")
+        wait_until(
+            lambda: worker.status in ended or (worker.status == "paused" and self.at(last_step)),
+            "the run",
+            self.status,
+        )
+        wait_until(lambda: space.up_to_date, "the last state")
 
-        def reached() -> bool:
-            shown = controller.shown
-            at = -1 if shown is None else int(shown.frame.frames[controller.selected].step)
-            return last_step is not None and at >= last_step
+    def step_shown(self) -> int:
+        """The step of the newest state drawn (-1 before the first)."""
+        shown = self.space.controller.shown
+        return -1 if shown is None else int(shown.frame.frames[self.space.controller.selected].step)
 
-        wait_until(lambda: reached() or worker.status in AT_REST, "the run", self.status)
-        if worker.status == "playing":
-            worker.pause()
-        wait_until(lambda: worker.status in AT_REST and space.up_to_date, "the last state")
-        if last_step is not None and reached():
-            steps = controller.shown.history[controller.selected].steps
-            controller.scrub(max(int((steps <= last_step).sum()) - 1, 0))
+    def at(self, last_step: int | None) -> bool:
+        return last_step is not None and self.step_shown() >= last_step
 
     def export(self, view: str, path, width: int, height: int, style: str) -> Path:
         """Bring ``view``'s tab to the front, wait until it shows the state on screen,
@@ -167,7 +174,9 @@ def _gradients_checked(host: InsideHost, part) -> None:
     wait_until(part.panel.button.isEnabled, "the gradient check's button", host.status)
     part.panel.button.click()
     check = part.check
-    wait_until(lambda: not check.busy and check.result is not None, "the check", host.status)
+    wait_until(lambda: not check.busy, "the gradient check", host.status)
+    if check.result is None:  # the panel says why
+        raise RuntimeError(part.panel.verdict.text() or "the gradient check was not made")
 
 
 _COMPUTE = {
@@ -208,5 +217,6 @@ def render_inside(
     _target, fmt = target_path(path)
     if fmt not in FIGURE_FORMATS:
         raise ValueError(f"the {view} view is drawn as a picture: .png, .svg or .pdf")
-    with inside_host(source, None if steps is None else steps[1]) as host:
+    last = None if steps is None or steps[1] >= run_last_step(source) else steps[1]
+    with inside_host(source, last) as host:
         return host.export(view, path, width, height, style)
