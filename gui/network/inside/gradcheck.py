@@ -15,6 +15,12 @@ from typing import Any, Protocol
 
 from core.nn.gradcheck_frame import FrameGradCheck, gradient_check_at
 
+# the history keeps each step's numbers, not which samples its batch held
+NO_BATCH_NOTE = (
+    "A step picked on the timeline does not keep its batch: go back to the live run "
+    "(the end of the timeline) to check its gradients."
+)
+
 
 class GradientCheckView(Protocol):
     """What the tab's widget does for `GradientCheck`."""
@@ -69,6 +75,9 @@ class GradientCheck:
         if shown is None or self.busy or self.closed:
             return
         run, frame, _history = shown
+        if frame.batch_indices is None:
+            self.view.show_stale(NO_BATCH_NOTE)
+            return
         self.generation += 1
         generation, target = self.generation, (run, int(frame.step))
         self.busy = True
@@ -103,7 +112,11 @@ class GradientCheck:
         if self.closed:
             return
         shown = self.source.shown_run()
-        self.view.set_available(shown is not None)
+        unrecorded = shown is not None and shown[1].batch_indices is None
+        self.view.set_available(shown is not None and not unrecorded)
+        if unrecorded:  # a step picked on the timeline: its history keeps no batch
+            self.view.show_stale(NO_BATCH_NOTE)
+            return
         if shown is None or self.checked is None:
             return
         run, frame, _ = shown

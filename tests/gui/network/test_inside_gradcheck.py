@@ -148,3 +148,19 @@ def test_the_panel_shows_batch_norm_columns_and_says_dropout_was_off(qtbot):
     assert "dropout (p = 0.25) switched off" in panel.note.text()
     assert "batch norm in training mode" in panel.note.text()
     assert panel.verdict.text().startswith("Pass")
+
+
+def test_a_step_picked_on_the_timeline_is_not_checked_and_the_panel_says_why():
+    import dataclasses
+
+    from gui.network.inside.gradcheck import NO_BATCH_NOTE
+
+    check, view, jobs, source = _logic()
+    run, frames = _run_and_frames()
+    recorded = dataclasses.replace(frames[1], batch_indices=None)  # as history rebuilds it
+    source.shown_run.return_value = (run, recorded, None)
+    check.on_shown_changed()
+    view.set_available.assert_called_with(False)
+    view.show_stale.assert_called_with(NO_BATCH_NOTE)
+    check.request()
+    jobs.submit.assert_not_called()
