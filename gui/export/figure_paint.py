@@ -11,6 +11,8 @@ SVG and PDF files.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -19,15 +21,16 @@ from gui.export.figure_style import STYLES, FigureStyle, font
 from gui.shell import colors as palette
 
 
-class PaintedFigure:
-    """Mixin: ``image()`` and ``rgb()`` of a figure that has ``width``, ``height`` and
-    ``paint(painter)``."""
+class PaintedFigure(ABC):
+    """Base of the export figures: ``image()`` and ``rgb()`` of a figure that has
+    ``width``, ``height`` and its own ``paint(painter)``."""
 
     width: int
     height: int
 
-    def paint(self, painter: QtGui.QPainter) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def paint(self, painter: QtGui.QPainter) -> None:
+        """Draw the whole figure with ``painter`` (on an image or an SVG/PDF device)."""
 
     def image(self, fmt=QtGui.QImage.Format.Format_RGB32) -> QtGui.QImage:
         """The figure as an image of exactly ``width`` x ``height`` pixels."""
