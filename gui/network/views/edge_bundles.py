@@ -1,14 +1,15 @@
-"""The diagram's edges: one graphics item per weight layer, one path per (sign, width level).
+"""The diagram's edges: one graphics item per weight layer, one pen per (sign, width level).
 
 An 8 x 64 network has 25,000 edges; rasterizing them all costs tens of milliseconds a
 frame, far more than anything else the window draws. So the edges of weight layer l are
-one `EdgeBundle`: ``2 x WIDTH_LEVELS`` painter paths (one per sign and width level,
-weakest drawn first so the strongest weights stay on top), built from the segment array
-in one call. In a crowded network each bundle is cached as a pixmap by Qt
-(``DeviceCoordinateCache``): a frame that changes only the neurons blits the edges, and a
-run playing flat out redraws the bundles of a few layers a frame, in turn
-(`EdgeBundles.show`), so no frame pays for all of them. Paused, stepped or pinned, every
-bundle shows the weights given.
+one `EdgeBundle`: its segments sorted by (width level, sign), stroked with one
+``drawLines`` call per pen, weakest first so the strongest weights stay on top. Each
+bundle is cached as a pixmap by Qt (``DeviceCoordinateCache``) and redrawn only when some
+edge's sign or width level changed: weights creep, so in most frames of a small network
+only the neurons change, and the edges are blitted. A crowded network
+playing flat out redraws the bundles of a few layers a frame, in turn (`EdgeBundles.show`),
+so no frame pays for all of them. Paused, stepped or pinned, every bundle shows the
+weights given.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from core.nn.graph import WIDTH_LEVELS, edge_levels
+from gui.widgets.run_buffer import draw_lines
 
 CROWDED = 1000  # edges beyond which bundles are cached and refreshed in turn while moving
 EDGES_PER_FRAME = 4000  # a moving run redraws bundles of about this many edges a frame
@@ -29,11 +31,12 @@ KEYS = [(positive, level) for level in range(WIDTH_LEVELS) for positive in (Fals
 class EdgeBundle(pg.GraphicsObject):
     """The edges of one weight layer, ``segments`` (E, 2, 2) in diagram units."""
 
-    def __init__(self, segments: np.ndarray, cached: bool) -> None:
+    def __init__(self, segments: np.ndarray) -> None:
         super().__init__()
         self.segments = segments
+        self._shown: tuple[np.ndarray, np.ndarray] | None = None  # (positive, level) drawn
         self.pens: dict[tuple[bool, int], QtGui.QPen] = {}
-        self.paths: dict[tuple[bool, int], QtGui.QPainterPath] = {}
+        self.lines = np.empty((0, 4))  # (E, 4) x0, y0, x1, y1: sorted by key, KEYS' order
         self.counts: dict[tuple[bool, int], int] = dict.fromkeys(KEYS, 0)
         points = segments.reshape(-1, 2)
         lo, hi = points.min(axis=0), points.max(axis=0)
@@ -41,32 +44,39 @@ class EdgeBundle(pg.GraphicsObject):
         self._rect = QtCore.QRectF(
             lo[0] - margin, lo[1] - margin, hi[0] - lo[0] + 2 * margin, hi[1] - lo[1] + 2 * margin
         )
-        if cached:
-            self.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_pens(self, pens: dict[tuple[bool, int], QtGui.QPen]) -> None:
         self.pens = pens
         self.update()
 
-    def set_levels(self, positive: np.ndarray, level: np.ndarray) -> None:
-        """Sort the edges into their (sign, level) paths: ``positive`` and ``level`` (E,)."""
-        for key in KEYS:
-            chosen = self.segments[(positive == key[0]) & (level == key[1])]
-            self.counts[key] = len(chosen)
-            x, y = chosen[:, :, 0].ravel(), chosen[:, :, 1].ravel()
-            path = pg.arrayToQPath(x, y, connect="pairs") if len(chosen) else None
-            self.paths[key] = path or QtGui.QPainterPath()
+    def set_levels(self, positive: np.ndarray, level: np.ndarray) -> bool:
+        """Sort the edges by (level, sign), the order they are stroked in, from
+        ``positive`` and ``level`` (E,). Returns whether anything changed (nothing is
+        sorted or repainted otherwise)."""
+        shown = self._shown
+        if shown is not None and np.array_equal(shown[0], positive):
+            if np.array_equal(shown[1], level):
+                return False
+        self._shown = (positive.copy(), level.copy())
+        key = 2 * level + positive  # the index in KEYS: weakest first, negative before positive
+        order = np.argsort(key, kind="stable")
+        self.lines = self.segments[order].reshape(-1, 4)
+        self.counts = dict(zip(KEYS, np.bincount(key, minlength=len(KEYS)).tolist(), strict=True))
         self.update()
+        return True
 
     def boundingRect(self) -> QtCore.QRectF:
         return self._rect
 
     def paint(self, painter: QtGui.QPainter, *args) -> None:
+        if len(self.pens) < len(KEYS):
+            return  # no pens yet: nothing to draw with
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, False)
-        for key in KEYS:  # weakest first: the strongest weights stay on top
-            if self.counts[key] and key in self.pens:
-                painter.setPen(self.pens[key])
-                painter.drawPath(self.paths[key])
+        # weakest first, so the strongest weights stay on top; one drawLines per pen
+        # (a path per pen cost twice as much to stroke at the wider widths)
+        counts = np.fromiter(self.counts.values(), int, len(KEYS))
+        draw_lines(painter, self.lines, counts, [self.pens[key] for key in KEYS])
 
 
 class EdgeBundles:
@@ -84,9 +94,7 @@ class EdgeBundles:
             self.plot.removeItem(bundle)
         self.crowded = len(layout.segments) > CROWDED
         first = [int(f) for f in layout.edge_first]
-        self.bundles = [
-            EdgeBundle(layout.segments[a:b], self.crowded) for a, b in itertools.pairwise(first)
-        ]
+        self.bundles = [EdgeBundle(layout.segments[a:b]) for a, b in itertools.pairwise(first)]
         for bundle in self.bundles:
             self.plot.addItem(bundle)
         self._next = 0

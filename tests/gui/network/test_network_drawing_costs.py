@@ -121,3 +121,49 @@ def test_neurons_restyled_in_part_show_the_shades_of_the_newest_trace(qtbot):
         for i in range(len(bins)):
             for j in range(len(bins)):
                 assert (rects[i] == rects[j]) == (bins[i] == bins[j])
+
+
+def test_a_bundle_is_redrawn_only_when_an_edge_changes_sign_or_width(qtbot):
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    sizes = (2, 8, 8, 1)
+    bundles = EdgeBundles(plot)
+    bundles.set_layout(network_layout(sizes))
+    weights = _weights(sizes)
+    bundles.show(weights)
+    bundle = bundles.bundles[1]
+    assert bundle.cacheMode() == bundle.CacheMode.DeviceCoordinateCache
+    positive, level = edge_levels(weights)
+    a, b = weights[0].size, weights[0].size + weights[1].size
+    before = bundle.lines.copy()
+    assert not bundle.set_levels(positive[a:b], level[a:b])  # the same levels: untouched
+    crept = tuple(w * 1.0001 for w in weights)  # no edge crosses a level boundary
+    assert edge_levels(crept)[1].tolist() == level.tolist()
+    assert not bundle.set_levels(*(part[a:b] for part in edge_levels(crept)))
+    flipped = positive[a:b].copy()
+    flipped[0] = not flipped[0]
+    assert bundle.set_levels(flipped, level[a:b])  # one edge changed sign: redrawn
+    assert bundle.counts != dict(zip(KEYS, [0] * len(KEYS), strict=True))
+    assert sorted(map(tuple, bundle.lines)) == sorted(map(tuple, before))  # same edges
+
+
+def test_edges_are_stroked_in_level_order_with_their_pens(qtbot):
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    sizes = (2, 8, 8, 1)
+    bundles = EdgeBundles(plot)
+    bundles.set_layout(network_layout(sizes))
+    weights = _weights(sizes, seed=3)
+    bundles.show(weights)
+    bundle = bundles.bundles[1]
+    positive, level = edge_levels(weights)
+    a, b = weights[0].size, weights[0].size + weights[1].size
+    segments = bundle.segments.reshape(-1, 4)
+    offset = 0
+    for key in KEYS:  # weakest first, negative before positive: block by block
+        n = bundle.counts[key]
+        chosen = (positive[a:b] == key[0]) & (level[a:b] == key[1])
+        expected = sorted(map(tuple, segments[chosen]))
+        assert sorted(map(tuple, bundle.lines[offset : offset + n])) == expected
+        offset += n
+    assert offset == len(segments)
