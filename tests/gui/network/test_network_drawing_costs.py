@@ -19,6 +19,14 @@ def _weights(sizes, seed=0, scale=1.0):
     return tuple(scale * rng.normal(size=(a, b)) for a, b in itertools.pairwise(sizes))
 
 
+def _bundles(qtbot, sizes) -> EdgeBundles:
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    bundles = EdgeBundles(plot)
+    bundles.set_layout(network_layout(sizes))
+    return bundles
+
+
 def _counts(bundles) -> list[dict]:
     return [dict(b.counts) for b in bundles.bundles]
 
@@ -34,11 +42,8 @@ def _expected(sizes, weights) -> list[dict]:
 
 
 def test_every_edge_is_in_the_path_of_its_sign_and_level(qtbot):
-    plot = pg.PlotWidget()
-    qtbot.addWidget(plot)
     sizes = (2, 8, 8, 1)
-    bundles = EdgeBundles(plot)
-    bundles.set_layout(network_layout(sizes))
+    bundles = _bundles(qtbot, sizes)
     weights = _weights(sizes)
     bundles.show(weights, moving=True)  # small: every layer at once even while moving
     assert not bundles.crowded and len(bundles.bundles) == 3
@@ -124,11 +129,8 @@ def test_neurons_restyled_in_part_show_the_shades_of_the_newest_trace(qtbot):
 
 
 def test_a_bundle_is_redrawn_only_when_an_edge_changes_sign_or_width(qtbot):
-    plot = pg.PlotWidget()
-    qtbot.addWidget(plot)
     sizes = (2, 8, 8, 1)
-    bundles = EdgeBundles(plot)
-    bundles.set_layout(network_layout(sizes))
+    bundles = _bundles(qtbot, sizes)
     weights = _weights(sizes)
     bundles.show(weights)
     bundle = bundles.bundles[1]
@@ -148,11 +150,8 @@ def test_a_bundle_is_redrawn_only_when_an_edge_changes_sign_or_width(qtbot):
 
 
 def test_edges_are_stroked_in_level_order_with_their_pens(qtbot):
-    plot = pg.PlotWidget()
-    qtbot.addWidget(plot)
     sizes = (2, 8, 8, 1)
-    bundles = EdgeBundles(plot)
-    bundles.set_layout(network_layout(sizes))
+    bundles = _bundles(qtbot, sizes)
     weights = _weights(sizes, seed=3)
     bundles.show(weights)
     bundle = bundles.bundles[1]
