@@ -22,8 +22,10 @@ from gui.widgets.plot_style import set_plot_presentation, style_static_plot
 
 FLOOR = 1e-12
 PRESENTATION_LINES = 1.6  # lines this much thicker on a projector
-X_HEADROOM = 1.25  # a growing curve's x range is extended this much past its end at once
-Y_MARGIN = 0.3  # and its y range this share of the values' span above and below (noise)
+# a growing curve's x range is extended this much past its end at once: each extension
+# restrokes every curve and relabels the axis (a frame's worth of work), so 1.6, not less
+X_HEADROOM = 1.6
+Y_MARGIN = 0.3  # a y range reaches this share of the values' span above and below (noise)
 HOLD_SHARE = 0.5  # a range is kept while the data span at least this share of it
 LEAST_X = 1.0  # an x axis spans at least epoch (step) 0..1: a lone point at 0 has room
 X_LEAD = 0.02  # and starts this share of its span early
