@@ -13,6 +13,18 @@ from PySide6 import QtCore
 from shiboken6 import Shiboken
 
 _QLINEF_BYTES = 32  # a QLineF is four doubles: x1, y1, x2, y2
+# segments filling at least this share of their runs' block of points are taken with
+# masks over the block (a restroke), fewer with an index each (a frame's new segments)
+_DENSE_SHARE = 0.25
+
+
+def _as_points(xy: np.ndarray) -> np.ndarray:
+    """A view of a C-contiguous float64 array (..., 2) as (...) one item per point.
+
+    NumPy copies a 16-byte complex item several times faster than a pair of floats
+    along a trailing axis of length 2 (boolean-mask gathers and scatters).
+    """
+    return xy.view(np.complex128)[..., 0]
 
 
 def draw_lines(painter, lines: np.ndarray, counts: np.ndarray, pens: list) -> None:
@@ -62,11 +74,17 @@ class RunBuffer:
             self.data[k, : len(xy)] = xy
 
     def fill_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
-        """Replace every polyline by ``rows[m, k]`` (M, K, 2) where ``keep[m, k]``."""
-        n_runs = rows.shape[1]
-        self.counts = np.zeros(n_runs, int)
-        self.data = np.empty((n_runs, max(64, int(keep.sum(axis=0).max(initial=0))), 2))
-        self.append_rows(rows, keep)
+        """Replace every polyline by ``rows[m, k]`` (M, K, 2) where ``keep[m, k]``.
+
+        Two boolean-mask copies (run by run, the kept rows, then into the first
+        ``counts[k]`` slots of each run): no index arrays, whatever K and M are.
+        """
+        keep = np.asarray(keep, bool)
+        self.counts = keep.sum(axis=0)
+        self.data = np.empty((len(self.counts), max(64, int(self.counts.max(initial=0))), 2))
+        taken = np.arange(self.data.shape[1])[None, :] < self.counts[:, None]
+        points = _as_points(np.ascontiguousarray(rows, dtype=np.float64))
+        _as_points(self.data)[taken] = points.T[keep.T]
 
     def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
         """Append ``rows[m, k]`` to run ``k`` wherever ``keep[m, k]`` (rows in order)."""
@@ -88,13 +106,29 @@ class RunBuffer:
         counts = np.maximum(self.counts[runs] - first - 1, 0)
         total = int(counts.sum())
         lines = np.empty((total, 4))
-        if total:
+        if not total:
+            return lines, counts
+        busy = counts > 0
+        lo, hi = int(first[busy].min()), int(self.counts[runs[busy]].max())
+        if total >= _DENSE_SHARE * busy.sum() * (hi - lo):
+            self._dense_segments(lines, runs[busy], first[busy], lo, hi)
+        else:
             run_of = np.repeat(runs, counts)
             # point j of each segment: the run's first point, then one by one
             j = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(total)
             lines[:, :2] = self.data[run_of, j]
             lines[:, 2:] = self.data[run_of, j + 1]
         return lines, counts
+
+    def _dense_segments(self, lines, runs, first, lo: int, hi: int) -> None:
+        """`segments` when they fill most of the block of points ``[lo, hi)`` of ``runs``
+        (a full restroke): boolean masks over that block instead of an index per point."""
+        block = _as_points(self.data)[runs, lo:hi]
+        j = np.arange(lo, hi - 1)[None, :]
+        valid = (j >= first[:, None]) & (j < self.counts[runs][:, None] - 1)
+        ends = lines.view(np.complex128)  # (S, 2): the start and the end of each segment
+        ends[:, 0] = block[:, :-1][valid]
+        ends[:, 1] = block[:, 1:][valid]
 
     def view(self, k: int) -> np.ndarray:
         return self.data[k, : self.counts[k]]

@@ -46,6 +46,11 @@ def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float
     return (2.0, False) if presentation else (1.0, True)
 
 
+def _finite_points(rows: np.ndarray) -> np.ndarray:
+    """Whether both coordinates of each point of ``rows`` (..., 2) are finite."""
+    return np.isfinite(rows[..., 0]) & np.isfinite(rows[..., 1])
+
+
 class TrailsItem(pg.GraphicsObject):
     """Per-run polylines with a pen each, painted through an incremental canvas."""
 
@@ -129,7 +134,7 @@ class TrailsItem(pg.GraphicsObject):
         """Replace every polyline by ``rows[m, k]`` (M, K, 2) where ``keep[m, k]`` (and the
         point is finite): `set_paths` of the kept rows, without a list of K arrays."""
         rows = np.asarray(rows, float)
-        keep = np.asarray(keep, bool) & np.isfinite(rows).all(axis=-1)
+        keep = np.asarray(keep, bool) & _finite_points(rows)
         self._runs.fill_rows(rows, keep)
         self._tails = np.zeros((rows.shape[1], 2))
         self._has_tail = np.zeros(rows.shape[1], bool)
@@ -138,7 +143,7 @@ class TrailsItem(pg.GraphicsObject):
     def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
         """Append ``rows[m, k]`` (M, K, 2) to run ``k`` where ``keep[m, k]``; only these
         new segments are stroked at the next paint."""
-        keep = np.asarray(keep, bool) & np.isfinite(rows).all(axis=-1)
+        keep = np.asarray(keep, bool) & _finite_points(rows)
         if keep.any():
             self._runs.append_rows(np.asarray(rows, float), keep)
             self.update()

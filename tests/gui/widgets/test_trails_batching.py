@@ -170,3 +170,26 @@ def test_a_thinning_that_kept_pinned_rows_appends_instead_of_rebuilding():
     feed.sync(rows[[0, 2, 3, 4, 5]])  # cut short (scrubbed back): drawn anew
     assert feed.rebuilds == 2
     np.testing.assert_array_equal(item.polyline(0), rows[[0, 2, 3, 4, 5], 0])
+
+
+@pytest.mark.parametrize("dense_share", [0.0, np.inf])  # always masks, always indices
+def test_run_buffer_segments_are_each_runs_polyline_from_its_first_point(monkeypatch, dense_share):
+    from gui.widgets import run_buffer
+
+    monkeypatch.setattr(run_buffer, "_DENSE_SHARE", dense_share)
+    rng = np.random.default_rng(11)
+    keep = rng.random((60, 7)) < 0.7
+    keep[:, 3] = False  # a run with no point at all
+    buffer = RunBuffer()
+    buffer.fill_rows(rng.normal(size=(60, 7, 2)), keep)
+    runs = np.array([6, 0, 3, 5, 2, 1, 4])
+    first = rng.integers(0, 50, 7)
+    lines, counts = buffer.segments(runs, first[runs])
+    offset = 0
+    for k, n in zip(runs, counts, strict=True):
+        points = buffer.view(k)[first[k] :]
+        assert n == max(len(points) - 1, 0)
+        np.testing.assert_array_equal(lines[offset : offset + n, :2], points[:-1])
+        np.testing.assert_array_equal(lines[offset : offset + n, 2:], points[1:])
+        offset += n
+    assert offset == len(lines) > 0
