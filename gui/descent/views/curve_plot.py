@@ -2,8 +2,9 @@
 
 The curves go through a `TrailsItem` (incremental painting) fed by a `PathFeed`; the
 transformed rows (step, log10 value) are cached so a frame only transforms the rows it
-has not seen. The axis ranges are managed here, in coarse jumps (the step axis doubles,
-the log axis moves by whole decades) because every range change redraws all curves.
+has not seen. The axis ranges are managed here, in coarse jumps (the step axis ends at
+1, 2 or 5 times a power of ten, the log axis moves by several decades at once) because
+every range change redraws all curves.
 A stopped run's curve stops at the step it stopped, where a mark says why: a red cross
 where it diverged, a square where the formula has no value (violet) or overflows (dark),
 a dot in its own colour where it left the view (not a failure).
@@ -27,20 +28,45 @@ from gui.widgets.trails import TrailsItem
 
 _LOG_FLOOR = 1e-16  # non-positive values on a log axis are drawn at this floor
 _CELL_FRACTION = 1.0 / 1200.0  # before the plot has a size: rows this close merge
+_LOG_FLOOR_DECADE = math.log10(_LOG_FLOOR)
 _CELL_PX = 1.0  # a row in the same screen pixel as the row before it adds nothing
+_STEP_AXIS_ENDS = (1.0, 2.0, 5.0)  # times a power of ten
 
 
 def _tile(rgb, n) -> np.ndarray:
     return np.tile(tuple(rgb) + (255,), (int(n), 1)).astype(np.uint8)
 
 
-def _round_up(value: float) -> float:
-    """The next of 1, 1.5, 2, 3, 5, 7.5 times a power of ten at or above ``value``."""
+def step_axis_end(last_step: float) -> float:
+    """The end of the step axis: the next of 1, 2, 5 times a power of ten at or above
+    ``last_step`` (at least 10).
+
+    Each change of the axis redraws every curve; three a decade keep that rare, and the
+    curves always fill at least 40 % of the width.
+    """
+    value = max(float(last_step), 10.0)
     power = 10.0 ** math.floor(math.log10(value))
-    for mult in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+    for mult in _STEP_AXIS_ENDS:
         if mult * power >= value:
             return float(mult * power)
     return float(10.0 * power)
+
+
+def log_axis_floor(lowest: float, top: float, current: float | None = None) -> float:
+    """The bottom decade of a log axis whose data reach down to ``lowest`` (log10) under a
+    top decade ``top``; ``current`` is the bottom shown now.
+
+    A falling loss crosses a decade every few hundred steps, and each move of the axis
+    redraws every curve: a new bottom leaves a quarter of the span free below the curves
+    (whole decades, none for a span under four), so the axis moves a few times over the
+    whole run, not once a decade. The current bottom stays while the data fit above it
+    and it is not much lower than a fresh one would be. Never below the log floor.
+    """
+    needed = float(math.floor(lowest))
+    spare = (top - needed) // 4
+    if current is not None and needed - 2 * spare - 1 <= current <= needed:
+        return float(current)
+    return max(needed - spare, _LOG_FLOOR_DECADE)
 
 
 class CurvePanel:
@@ -192,12 +218,14 @@ class CurvePanel:
 
     # ---------------------------------------------------------------- range
     def _fit_range(self, rows: np.ndarray, y_lo: float, y_hi: float) -> None:
-        x_hi = _round_up(max(float(rows[-1, :, 0].max()), 10.0))
+        x_hi = step_axis_end(float(rows[-1, :, 0].max()))
         start_top = float(rows[0, :, 1].max())
         if self.log_y:
             # a run blowing up would stretch the axis over dozens of decades: cap at
             # three decades above the highest start, the curve is clamped to the top
-            y_lo, y_hi = np.floor(y_lo), np.ceil(min(y_hi, start_top + 3.0))
+            y_hi = np.ceil(min(y_hi, start_top + 3.0))
+            shown = self._range[2] if self._range and self._range[3] == y_hi else None
+            y_lo = log_axis_floor(y_lo, y_hi, shown)
             if y_hi - y_lo < 1:
                 y_hi = y_lo + 1
         else:

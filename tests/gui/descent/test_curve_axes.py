@@ -1,0 +1,118 @@
+"""The side plots' axes move rarely (each move redraws every curve), and when one moves
+every curve is redrawn in full, with a number of stroke calls that does not grow with
+the rows (issue 8: frame-time spikes)."""
+
+from __future__ import annotations
+
+from unittest.mock import MagicMock
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtCore
+
+from gui.descent.views.curve_plot import CurvePanel, log_axis_floor, step_axis_end
+from gui.widgets.trails import TrailsItem
+
+
+@pytest.mark.parametrize(
+    ("last_step", "end"),
+    [(0, 10), (10, 10), (11, 20), (20, 20), (21, 50), (50, 50), (51, 100), (1210, 2000)],
+)
+def test_step_axis_ends_at_one_two_or_five_times_a_power_of_ten(last_step, end):
+    assert step_axis_end(last_step) == end
+
+
+def test_step_axis_moves_three_times_a_decade_and_the_curves_fill_40_percent():
+    steps = np.unique(np.round(np.geomspace(10, 1e6, 20_000)))
+    ends = np.array([step_axis_end(s) for s in steps])
+    assert len(np.unique(ends)) == 3 * 5 + 1  # 10, 20, 50, 100, ..., 1e6
+    fill = steps / ends
+    assert fill.min() >= 0.4 - 1e-9 and fill.max() <= 1.0
+
+
+def test_a_falling_loss_moves_the_log_floor_a_few_times_with_room_below():
+    top, floor, moves = 5.0, None, 0
+    for lowest in np.linspace(-2.0, -16.0, 1401):  # a loss from 1e-2 down to the floor
+        new = log_axis_floor(lowest, top, floor)
+        moves += floor is not None and new != floor
+        floor = new
+        assert floor <= lowest  # every curve stays above the bottom of the axis
+        assert floor >= -16.0  # never below the log floor (where 0 is drawn)
+        assert lowest - floor <= 0.25 * (top - floor) + 1.0  # a quarter free, at most
+    assert moves <= 5  # once a decade would be 14 moves
+
+
+def test_a_log_floor_holds_when_the_lowest_value_rises_a_little():
+    # history thinning may drop the row holding the minimum: the axis must not jump
+    floor = log_axis_floor(-9.2, 5.0, None)
+    assert log_axis_floor(-8.9, 5.0, floor) == floor
+    assert log_axis_floor(-9.4, 5.0, floor) == floor
+    assert log_axis_floor(-2.5, 5.0, None) == -5.0  # span 8 decades: 2 spare below -3
+    assert log_axis_floor(-0.5, 2.0, None) == -1.0  # a short axis: no spare decade
+
+
+def _panel(qtbot) -> tuple[pg.GraphicsLayoutWidget, CurvePanel]:
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    widget.resize(420, 220)
+    panel = CurvePanel(widget.addPlot(), "loss per step", log_y=True)
+    colors = np.array([[200, 40, 40, 255], [40, 40, 200, 255], [30, 150, 30, 255]], np.uint8)
+    panel.set_style(colors, 1.0, True)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget, panel
+
+
+def _loss(n: int) -> tuple[np.ndarray, np.ndarray]:
+    steps = np.arange(n, dtype=float)
+    # three runs falling at their own pace to their own level, apart at every step
+    loss = np.array([1.5, 3.0, 6.0]) + 7.0 * np.exp(-steps[:, None] / np.array([20.0, 60.0, 150.0]))
+    return steps, loss
+
+
+def _drawn_near(widget, panel, image, k: int, step: float, loss: float) -> bool:
+    """Whether run ``k``'s colour is within 2 px of where (step, loss) is on screen."""
+    view_box = panel.plot.getViewBox()
+    at = widget.mapFromScene(view_box.mapViewToScene(QtCore.QPointF(step, np.log10(loss))))
+    want = panel._colors[k, :3].astype(int)
+    for dx in range(-2, 3):
+        for dy in range(-2, 3):
+            c = image.pixelColor(at.x() + dx, at.y() + dy)
+            if np.abs(np.array([c.red(), c.green(), c.blue()]) - want).sum() < 90:
+                return True
+    return False
+
+
+def test_a_range_change_redraws_every_curve_in_full(qtbot):
+    widget, panel = _panel(qtbot)
+    alive = np.full(3, -1)
+    panel.show(*_loss(30), alive)
+    widget.grab()
+    assert panel._range[1] == 50  # the step axis ends at 50
+    steps, loss = _loss(300)
+    panel.show(steps, loss, alive)
+    image = widget.grab().toImage()
+    assert panel._range[1] == 500  # moved: every curve is redrawn on the new scale
+    for k in range(3):
+        for row in (3, 25, 150, 290):  # from the first steps to the newest
+            assert _drawn_near(widget, panel, image, k, steps[row], loss[row, k]), (k, row)
+        assert panel.trails.polyline(k)[-1, 0] == 298  # up to the last committed step
+    fresh_widget, fresh = _panel(qtbot)
+    fresh.show(steps, loss, alive)
+    assert fresh._range == panel._range
+    assert image == fresh_widget.grab().toImage()  # the same pixels as drawn at once
+
+
+def test_a_full_restroke_makes_one_stroke_call_per_pen_whatever_the_rows():
+    calls = []
+    for n_rows in (10, 2000):
+        item = TrailsItem()
+        item.set_style(np.array([[200, 0, 0, 255]] * 4 + [[0, 0, 200, 255]] * 4, np.uint8), 1.0)
+        rows = np.random.default_rng(0).normal(size=(n_rows, 8, 2))
+        item.set_rows(rows, np.ones((n_rows, 8), bool))
+        painter = MagicMock()
+        item._draw_runs(painter, np.arange(8), None)
+        calls.append(painter.drawLines.call_count)
+        assert sum(c.args[1] for c in painter.drawLines.call_args_list) == 8 * (n_rows - 1)
+    assert calls == [2, 2]  # one per colour: the rows go out in the same calls
