@@ -17,6 +17,10 @@ of its buffers, past every row it has published, and thinning allocates *new*
 buffers. A `HistorySnapshot` therefore holds read-only views of rows ``[0, n)`` that
 no one writes again, plus a private copy of the tail row: it is safe to hand to
 another thread by reference.
+
+A copy in another process (the window's mirror of a run in its own process) is kept
+identical by replaying the original's journal of rows stored, thinnings and pins
+(`core.history_journal`): no frame but the newest has to cross over.
 """
 
 from __future__ import annotations
@@ -27,13 +31,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PIN_BEFORE", "Field", "History", "HistorySnapshot", "RecordSpec"]
+from core.history_journal import HistoryJournal, Journalled
+
+__all__ = ["PIN_BEFORE", "Field", "History", "HistoryJournal", "HistorySnapshot", "RecordSpec"]
 
 PIN_BEFORE = 32  # stored rows pinned with a pinned frame (the road that led there)
 
 # names a field may not take: the snapshot's own attributes
 _RESERVED = frozenset(
     {"steps", "stride", "frame_at", "upto", "index_of_step", "append", "snapshot", "capacity"}
+    | {"version", "newest_frame"}  # a History's own, read before its fields
 )
 
 
@@ -178,7 +185,7 @@ class HistorySnapshot:
         return HistorySnapshot(self._spec, committed, None, self.stride, newest)
 
 
-class History:
+class History(Journalled):
     """Bounded record of the frames of one run, as a `RecordSpec` describes them.
 
     Parameters
@@ -210,6 +217,7 @@ class History:
         self._pinned = np.zeros(self.capacity, bool)  # rows that no thinning drops
         self.last_append_kept = 0  # rows the last append stored: 0, 1 or 2 (see `append`)
         self._snapshot: HistorySnapshot | None = None
+        self.version = 0  # counts appends and replays: a cache of snapshots keys on it
 
     def __repr__(self) -> str:
         return (
@@ -219,6 +227,11 @@ class History:
 
     def __len__(self) -> int:
         return self._n + (self._tail is not None)
+
+    @property
+    def newest_frame(self) -> Any:
+        """The last frame appended (or replayed), None before the first."""
+        return self._newest
 
     @property
     def nbytes(self) -> int:
@@ -256,15 +269,23 @@ class History:
         self._buffers, self._pinned = fresh, pinned
         self._n = kept
         self.stride *= 2
+        self._log(("thin",))
 
     def _store(self, row: dict[str, np.ndarray], pinned: bool = False) -> None:
         """Write ``row`` after the stored rows (thinning first while they are full)."""
         while self._n == self.capacity:
             self._thin()
+        self._put(row, pinned)
+
+    def _put(self, row: dict[str, np.ndarray], pinned: bool) -> None:
+        """Write ``row`` at row ``n`` (there is room)."""
         for name, value in row.items():
             self._buffers[name][self._n] = value
         self._pinned[self._n] = pinned
         self._n += 1
+        if self._journal is not None:
+            self._journal_rows.append(row)  # a fresh copy (`_row`): nothing else writes it
+            self._log(("store", 1, pinned))
 
     def _pin_room(self) -> int:
         """How many more rows may be pinned: at most half the capacity ever is (so that
@@ -277,7 +298,10 @@ class History:
         last `PIN_BEFORE` stored rows (as many as `_pin_room` allows)."""
         recent = np.flatnonzero(~self._pinned[: self._n])[-PIN_BEFORE:]
         spare = self._pin_room()
-        self._pinned[recent[len(recent) - min(len(recent), spare) :]] = True
+        rows = recent[len(recent) - min(len(recent), spare) :]
+        self._pinned[rows] = True
+        if len(rows):
+            self._log(("pin", tuple(rows.tolist())))
         if self._tail is not None:
             self._store(self._row(self._tail), pinned=True)
             self.last_append_kept += 1
@@ -295,6 +319,7 @@ class History:
         row = self._row(frame) if pinning or on_grid else None  # checked before any change
         self._first_step, self._last_step, self._newest = first, step, frame
         self._snapshot = None
+        self.version += 1
         self.last_append_kept = 1
         if pinning:
             self._pin(row)

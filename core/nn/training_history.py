@@ -226,6 +226,7 @@ class TrainingHistory:
             )
         self.weight_sets = History(_weight_spec(first_frame), capacity=weight_capacity)
         self._snapshot: TrainingSnapshot | None = None
+        self._snapshot_of: tuple[int, int] = (-1, -1)  # the histories' versions it shows
 
     def __len__(self) -> int:
         return len(self.per_step)
@@ -237,12 +238,16 @@ class TrainingHistory:
         """Record ``frame`` in both histories (its step must be larger than the last)."""
         self.per_step.append(frame)
         self.weight_sets.append(frame)
-        self._snapshot = None
 
     def snapshot(self) -> TrainingSnapshot:
-        """An immutable view of both histories so far (no copy of stored rows)."""
-        if self._snapshot is None:
+        """An immutable view of both histories so far (no copy of stored rows).
+
+        Made again only when a history changed (its ``version``), whether by `append` or
+        by a replayed journal (the window's mirror of a run in its own process)."""
+        versions = (self.per_step.version, self.weight_sets.version)
+        if self._snapshot is None or versions != self._snapshot_of:
             self._snapshot = TrainingSnapshot(self.per_step.snapshot(), self.weight_sets.snapshot())
+            self._snapshot_of = versions
         return self._snapshot
 
     def row_frame(self, frame: TrainFrame) -> TrainFrame:

@@ -9,16 +9,19 @@ Protocol. Commands come as tuples over one pipe (``("start", generation, payload
 playing, steps_per_second, max_fps)`` with ``payload = pickle.dumps((factory,
 recorder))``, ``("play",)``, ``("pause",)``, ``("step", n)``, ``("speed", sps)``,
 ``("max_fps", fps)``, ``("abort",)``, ``("quit",)``). Messages go back over another:
-``("ready", pid)`` once booted, ``("frames", generation, frames, steps_per_second,
+``("ready", pid)`` once booted, ``("news", generation, news, steps_per_second,
 finished)`` at most ``max_fps`` times a second while playing, and ``("error",
 generation, text)``.
 
-Which frames are sent: the child folds every frame into its own history (made by the
-run's recorder) and sends the frames that became history rows (or made it thin), plus
-the newest. Appending those to a second history made by the same recorder gives the same
-rows: a `core.history.History` decides at append time whether a frame is a row, and a
-frame that was only the tail is replaced by the next append anyway (so sending more
-frames than needed is harmless; missing a row is not).
+What the news is: the child folds every frame into its own record (made by the run's
+recorder) and keeps a journal in each `core.history.History` the record holds. A message
+carries those journals (the rows each stored since the last message, one array per field,
+and the order in which it stored, thinned and pinned) and the newest frame whole, as a
+`RecordNews`; the window's mirror replays the journals on its own record, made by the same
+recorder from the run's first frame, so its buffers come out identical. Rows are never
+sent as frames: a row of an 8x64 network is ~30 kB of arrays, its frame (gradients,
+updates, the sample's trace) several times that and far slower to pickle. A record that
+holds no `History` gets every frame, as a list.
 """
 
 from __future__ import annotations
@@ -31,14 +34,15 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 
-from core.history import History
+from core.history import History, HistoryJournal
 
-__all__ = ["ChildRun", "freeze_frame", "main", "serve"]
+__all__ = ["ChildRun", "RecordNews", "freeze_frame", "histories_of", "main", "serve"]
 
 IDLE_POLL_S = 0.05  # longest wait for a command while a paced run waits for its next step
 
@@ -52,20 +56,25 @@ def _parts(value: Any) -> list:
     return list(getattr(value, "__dict__", {}).values())
 
 
-def freeze_frame(frame: Any) -> Any:
+def freeze_frame(frame: Any, seen: set[int] | None = None) -> Any:
     """Make every array a frame holds read-only again (a pickled copy comes back writable),
-    in frames nested in tuples, lists and other frames too (a frame of several runs)."""
+    in frames nested in tuples, lists and other frames too (a frame of several runs).
+
+    ``seen`` collects the ids of the frames and containers gone through: a part of this
+    frame handed over again (a run's frame in a frame of several) need not be."""
     pending = [(frame, 0)]
     while pending:
         value, depth = pending.pop()
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
-        elif depth < 4 and not isinstance(value, str | bytes | int | float):
+        elif depth < 4 and value is not None and not isinstance(value, str | bytes | int | float):
+            if seen is not None:
+                seen.add(id(value))
             pending.extend((part, depth + 1) for part in _parts(value))
     return frame
 
 
-def _histories_of(record: Any, depth: int = 4) -> list[History]:
+def histories_of(record: Any, depth: int = 4) -> list[History]:
     """Every `History` a record keeps: itself, or one inside its attributes, lists, tuples
     (a training record holds two, a record of several runs a list of those)."""
     if isinstance(record, History):
@@ -78,25 +87,38 @@ def _histories_of(record: Any, depth: int = 4) -> list[History]:
         parts = vars(record).values()
     else:
         return []
-    return [history for part in parts for history in _histories_of(part, depth - 1)]
+    return [history for part in parts for history in histories_of(part, depth - 1)]
 
 
-def _row_marks(histories: list[History]) -> list[tuple]:
-    """Per history: (last step appended, whether it was kept as a row, stride).
+@dataclass(frozen=True, slots=True)
+class RecordNews:
+    """What changed in a record that holds `History` objects, since the last message.
 
-    Reads `History`'s own bookkeeping (it has no public "was the last append kept"): a
-    history keeps a row when its last append lands on the grid, and only then can it thin.
+    Parameters
+    ----------
+    first : Any
+        The run's first frame, in the first message only (the mirror's recorder makes its
+        record from it); None afterwards.
+    journals : tuple
+        Per `History` (in `histories_of` order): its `HistoryJournal`, or None when it took
+        no frame since the last message.
+    newest_frames : tuple
+        Per `History`: its `History.newest_frame` when it has a journal, else None. Mostly
+        ``newest`` itself or a part of it (a run's frame in a frame of several runs): one
+        pickle sends each object once, so these cost a reference each.
+    newest : Any
+        The newest frame, whole (the views need its gradients and sample trace); None when
+        no frame came since the last message.
     """
-    return [(h._last_step, h._tail is None, h.stride) for h in histories]
 
-
-def _kept_a_row(before: list[tuple], after: list[tuple]) -> bool:
-    """Whether the last append made a row (or thinned) in any of the histories."""
-    return any(b[0] != a[0] and (a[1] or b[2] != a[2]) for b, a in zip(before, after, strict=True))
+    first: Any
+    journals: tuple[HistoryJournal | None, ...]
+    newest_frames: tuple
+    newest: Any
 
 
 class ChildRun:
-    """One generation in the child: the generator, its history, and the frames to send."""
+    """One generation in the child: the generator, its record, and the news to send."""
 
     def __init__(self, generation: int, payload: bytes) -> None:
         self.generation = generation
@@ -107,8 +129,10 @@ class ChildRun:
         factory, self._recorder = pickle.loads(payload)
         self._frames: Iterator[Any] = iter(factory())
         self._record: Any = None
-        self._histories: list[History] | None = None
-        self._unsent: list[Any] = []  # frames that became rows since the last message
+        self._histories: list[History] = []
+        self._sent_versions: list[int] = []  # each history's version at the last message
+        self._first: Any = None  # the first frame until the first message carries it
+        self._unsent: list[Any] = []  # a record without a History: every frame since
         self.latest: Any = None
         self.latest_sent = True
         self.finished = False
@@ -121,27 +145,21 @@ class ChildRun:
             self.finished = True
             return
         if self._record is None:
-            self._record = self._recorder(frame)
-            self._histories = _histories_of(self._record)
-        before = _row_marks(self._histories)
+            self._start_record(frame)
         self._record.append(frame)
-        # a record holding no `History` gets every frame sent (always right, if costly)
-        if not self._histories or _kept_a_row(before, _row_marks(self._histories)):
-            if any(h.last_append_kept == 2 for h in self._histories):
-                self._send_previous()  # a pinned frame stored the one before it too
-            # a record may send less for a row than the frame holds (what it never stores)
-            row_frame = getattr(self._record, "row_frame", None)
-            self._unsent.append(frame if row_frame is None else row_frame(frame))
+        if not self._histories:  # a record holding no `History` gets every frame sent
+            self._unsent.append(frame)
         self.latest, self.latest_sent = frame, False
         self._step_times.append(time.perf_counter())
 
-    def _send_previous(self) -> None:
-        """Send the frame before the newest (it became a row only now) unless it went
-        already: as the newest of the last message, the other side appended it then."""
-        previous = self.latest
-        if previous is not None and not self.latest_sent:
-            if not (self._unsent and self._unsent[-1].step == previous.step):
-                self._unsent.append(previous)
+    def _start_record(self, first: Any) -> None:
+        """Make the record; its histories journal from here (after what the recorder put
+        in, e.g. the rows of a run it goes on from: the mirror's recorder puts them too)."""
+        self._record, self._first = self._recorder(first), first
+        self._histories = histories_of(self._record)
+        for history in self._histories:
+            history.start_journal()
+        self._sent_versions = [history.version for history in self._histories]
 
     def rate(self) -> float:
         """Steps per second over the last 256 steps (0 when idle for half a second)."""
@@ -158,15 +176,27 @@ class ChildRun:
         return not self.latest_sent or self.finished
 
     def message(self) -> tuple:
-        """The frames to append on the other side (rows, then the newest), and the flags."""
-        frames, latest = self._unsent, self.latest
-        if not self.latest_sent:  # the newest goes whole (a row of it may have been less)
-            if frames and frames[-1].step == latest.step:
-                frames[-1] = latest
-            else:
-                frames.append(latest)
-        self._unsent, self.latest_sent = [], True
-        return ("frames", self.generation, frames, self.rate(), self.finished)
+        """``("news", generation, news, steps_per_second, finished)``: the news is a
+        `RecordNews`, or the list of frames since the last message (a record without a
+        `History`, or no frame yet)."""
+        if self._histories:
+            news = self._news()
+        else:
+            news, self._unsent = self._unsent, []
+        self.latest_sent = True
+        return ("news", self.generation, news, self.rate(), self.finished)
+
+    def _news(self) -> RecordNews:
+        journals, newest_frames = [], []
+        for i, history in enumerate(self._histories):
+            changed = history.version != self._sent_versions[i]
+            self._sent_versions[i] = history.version
+            journals.append(history.take_journal() if changed else None)
+            newest_frames.append(history.newest_frame if changed else None)
+        newest = None if self.latest_sent else self.latest
+        news = RecordNews(self._first, tuple(journals), tuple(newest_frames), newest)
+        self._first = None
+        return news
 
 
 class RunLoop:

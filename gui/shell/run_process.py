@@ -1,7 +1,7 @@
 """The process route of `RunWorker`: a persistent child process runs the generator.
 
-The child (`gui.shell.run_child`, no Qt) iterates the run and sends the frames that became
-history rows plus the newest; a reader QThread here appends them to a *mirror* history
+The child (`gui.shell.run_child`, no Qt) iterates the run and sends its histories'
+journals plus the newest frame; a reader QThread here replays them on a *mirror* record
 made by the same recorder, and emits the newest `RunState` with the thread route's
 back-pressure (no new state until the window took the last one). The window and the run
 then share no interpreter lock, so the window never holds the run.
@@ -30,7 +30,7 @@ from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
-from gui.shell.run_child import freeze_frame
+from gui.shell.run_child import RecordNews, freeze_frame, histories_of
 from gui.shell.run_thread import Recorder, RunState
 
 _ROOT = str(Path(__file__).resolve().parents[2])  # the project, for ``gui.shell.run_child``
@@ -48,6 +48,7 @@ class _Mirror:
         self.generation = 0
         self.recorder: Recorder | None = None
         self.record: Any = None
+        self.histories: list = []  # the record's `History` objects, as the child orders them
         self.latest: Any = None
         self.steps_per_second = 0.0
         self.finished = False
@@ -62,6 +63,7 @@ class _Mirror:
                 None,
                 None,
             )
+            self.histories = []
             self.steps_per_second, self.finished, self.dirty, self.in_flight = (
                 0.0,
                 False,
@@ -69,16 +71,41 @@ class _Mirror:
                 False,
             )
 
-    def fold(self, frames: list, steps_per_second: float, finished: bool) -> None:
-        """Append the child's rows and newest frame (called with ``lock`` held)."""
-        for frame in frames:
-            freeze_frame(frame)
-            if self.record is None:
-                self.record = self.recorder(frame)
-            self.record.append(frame)
-            self.latest = frame
+    def fold(self, news: RecordNews | list, steps_per_second: float, finished: bool) -> None:
+        """Take in one message of the child (called with ``lock`` held): replay its
+        journals, or append its frames (a record that holds no `History`)."""
+        if isinstance(news, RecordNews):
+            fresh = self._replay(news)
+        else:
+            for frame in news:
+                self._make_record(freeze_frame(frame))
+                self.record.append(frame)
+                self.latest = frame
+            fresh = bool(news)
         self.steps_per_second, self.finished = steps_per_second, finished
-        self.dirty = bool(frames) or finished
+        self.dirty = fresh or finished
+
+    def _make_record(self, first: Any) -> None:
+        if self.record is None:
+            self.record = self.recorder(first)
+            self.histories = histories_of(self.record)
+
+    def _replay(self, news: RecordNews) -> bool:
+        """Replay each history's journal with its newest frame; True if a frame came."""
+        if news.first is not None:
+            self._make_record(freeze_frame(news.first))
+        frozen: set[int] = set()
+        freeze_frame(news.newest, frozen)
+        parts = zip(self.histories, news.journals, news.newest_frames, strict=True)
+        for history, journal, newest in parts:
+            if journal is not None:
+                if id(newest) not in frozen:  # not a part of the newest frame: a frame of its own
+                    freeze_frame(newest, frozen)
+                history.replay(journal, newest)
+        if news.newest is None:
+            return False
+        self.latest = news.newest
+        return True
 
 
 class _Reader(QThread):
@@ -130,7 +157,11 @@ class _Reader(QThread):
                 mirror.recorder = None
                 self.failed.emit(generation, rest[0])
                 return
-            mirror.fold(*rest)
+            try:
+                mirror.fold(*rest)
+            except ValueError as exc:  # a journal that does not fit the mirror: say so
+                mirror.recorder = None
+                self.failed.emit(generation, f"run process: {exc}")
 
     def _emit_if_due(self) -> None:
         mirror = self._mirror

@@ -146,7 +146,7 @@ def test_bad_input_is_rejected_with_the_field_named():
 def test_core_history_knows_no_frame_kind():
     code = "import sys, core.history; print(sorted(m for m in sys.modules if m[:5] == 'core.'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['core.history']"
+    assert out.stdout.strip() == "['core.history', 'core.history_journal']"
 
 
 # -- the descent recorder ----------------------------------------------------------------

@@ -1,20 +1,19 @@
-"""The run's process sends every row its history stores, pinned ones too: the window's
-mirror, appending what it is sent, holds the same rows (issue 8: a diverged run's path
-keeps its shape when the history thins)."""
+"""The run process's mirror keeps every row its history stores, pinned ones too (issue 8:
+a diverged run's path keeps its shape when the history thins), now that the rows cross as
+a replayed journal (issue 9) rather than as frames."""
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
+from journal_feed import assert_identical_histories, run_mirrored
 
 from core.descent.config import DescentConfig
 from core.descent.recording import descent_history
 from core.descent.replay import DescentFrames
 from core.history import Field, History, RecordSpec
-from gui.shell.run_child import ChildRun
 
 
 @dataclass(frozen=True)
@@ -23,22 +22,18 @@ class Tick:
     value: float
 
 
-def test_the_run_process_sends_the_rows_a_pin_stores():
-    """The window's mirror, fed what the child sends, holds the child's rows."""
+def test_the_mirror_keeps_the_rows_a_pin_stores():
     config = DescentConfig(surface="rosenbrock", learning_rates=(1e-3, 2e-2), steps=3000)
-    factory = DescentFrames(config)
-    payload = pickle.dumps((factory, partial(descent_history, capacity=16)))
-    child, mirror = ChildRun(1, payload), None
     rng = np.random.default_rng(0)
-    while not child.finished:
-        child.advance()
-        if rng.random() < 0.3 or child.finished:  # messages go out now and then
-            for frame in child.message()[2]:
-                mirror = mirror or descent_history(frame, capacity=16)
-                mirror.append(frame)
-    mine = child._record.snapshot()
-    np.testing.assert_array_equal(mirror.steps, mine.steps)
-    np.testing.assert_array_equal(mirror.points, mine.points)
+    child, mirror, _ = run_mirrored(
+        DescentFrames(config),
+        partial(descent_history, capacity=16),
+        lambda child: rng.random() < 0.3,  # messages go out now and then
+    )
+    assert_identical_histories(child, mirror)
+    stop = int(mirror.record.diverged_at[1])
+    rows = mirror.record.index_of_step(stop)
+    assert mirror.record.steps[: rows + 1].tolist() == list(range(stop + 1))
 
 
 def _frames(n: int):
@@ -55,15 +50,12 @@ def _record(first_frame) -> History:
     return History(replace(spec, pin=_pins_a_late_stop), capacity=16)
 
 
-def test_a_pinned_frame_sends_the_tail_before_it_when_that_never_went():
-    payload = pickle.dumps((partial(_frames, 3000), _record))
-    child, mirror = ChildRun(1, payload), None
-    while not child.finished:
-        child.advance()
-        if child.latest.step % 10 == 0 or child.finished:  # step 776 is never the newest sent
-            for frame in child.message()[2]:
-                mirror = mirror or _record(frame)
-                mirror.append(frame)
-    assert {776, 777} <= set(mirror.steps.tolist())
-    np.testing.assert_array_equal(mirror.steps, child._record.steps)
-    np.testing.assert_array_equal(mirror.value, child._record.value)
+def test_a_pin_stores_the_tail_before_it_though_that_frame_never_crossed():
+    child, mirror, _ = run_mirrored(
+        partial(_frames, 3000),
+        _record,
+        lambda child: child.latest.step % 10 == 0,  # step 776 is never the newest sent
+    )
+    assert {776, 777} <= set(mirror.record.steps.tolist())
+    assert_identical_histories(child, mirror)
+    np.testing.assert_array_equal(mirror.record.value, mirror.record.steps.astype(float) ** 2)
