@@ -84,6 +84,23 @@ def test_process_route_records_the_same_history_as_the_thread_route(worker, qtbo
     assert not by_process.history.frame_at(3).loss.flags.writeable
 
 
+def test_a_diverging_run_has_the_same_pinned_rows_in_both_routes(worker, qtbot):
+    """The process route replays the child's journals: the rows a pin keeps (issue 8)
+    survive the crossing, through thinnings, as the thread route records them."""
+    config = DescentConfig(surface="rosenbrock", learning_rates=(1e-3, 2e-2), steps=3000)
+    recorder = DescentRecorder(capacity=16)
+    by_process = finish(worker, qtbot, DescentFrames(config), recorder)
+    thread_worker = make_worker(qtbot, use_process=False)
+    try:
+        by_thread = finish(thread_worker, qtbot, DescentFrames(config), recorder)
+    finally:
+        assert thread_worker.shutdown(5000)
+    assert worker.route == "process" and by_process.frame.step == 3000
+    assert_same_history(by_process.history, by_thread.history)
+    stop = int(by_process.history.diverged_at[1])
+    assert by_process.history.stride >= 128 and stop in by_process.history.steps.tolist()
+
+
 def test_resumed_run_keeps_the_recorded_rows_in_both_routes(worker, qtbot):
     recorded = finish(worker, qtbot, DescentFrames(SWEEP), DescentRecorder(capacity=16)).history
     resumed = (DescentFrames(SWEEP, step=120), DescentRecorder(recorded, capacity=16))
