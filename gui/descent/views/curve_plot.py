@@ -37,6 +37,17 @@ def _tile(rgb, n) -> np.ndarray:
     return np.tile(tuple(rgb) + (255,), (int(n), 1)).astype(np.uint8)
 
 
+def set_view_range(view_box: pg.ViewBox, x_range, y_range, padding: float) -> None:
+    """Set a plot's range and move its items to it now, not in the next paint.
+
+    pyqtgraph defers the new view transform to the paint (`ViewBox.prepareForPaint`):
+    items whose geometry follows the view then change it during that paint, which asks
+    Qt for a second paint of the whole plot.
+    """
+    view_box.setRange(xRange=x_range, yRange=y_range, padding=padding)
+    view_box.updateMatrix()
+
+
 def step_axis_end(last_step: float) -> float:
     """The end of the step axis: the next of 1, 2, 5 times a power of ten at or above
     ``last_step`` (at least 10).
@@ -240,7 +251,7 @@ class CurvePanel:
         self._range = wanted
         self._label_axis(float(y_lo), float(y_hi))
         view_box = self.plot.getViewBox()
-        view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.02)
+        set_view_range(view_box, wanted[:2], wanted[2:], padding=0.02)
         for item in self.marks:
             item.set_view_rect(view_box.viewRect())
         pad_x, pad_y = 0.05 * x_hi, 0.05 * (y_hi - y_lo)

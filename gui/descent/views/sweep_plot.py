@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from gui.descent.views.curve_plot import set_view_range
 from gui.shell import colors as palette
 from gui.widgets.plot_style import (
     decade_ticks,
@@ -153,7 +154,7 @@ class SweepPlot:
         if not self._keeps(wanted):
             self._range = wanted
             view_box = self.plot.getViewBox()
-            view_box.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.0)
+            set_view_range(view_box, wanted[:2], wanted[2:], padding=0.0)
             self.plot.getAxis("bottom").setTicks(log_ticks(wanted[0], wanted[1]))
             left = decade_ticks(wanted[2], wanted[3], 4) if self.log_y else None
             self.plot.getAxis("left").setTicks(left)

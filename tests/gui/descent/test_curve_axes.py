@@ -116,3 +116,37 @@ def test_a_full_restroke_makes_one_stroke_call_per_pen_whatever_the_rows():
         calls.append(painter.drawLines.call_count)
         assert sum(c.args[1] for c in painter.drawLines.call_args_list) == 8 * (n_rows - 1)
     assert calls == [2, 2]  # one per colour: the rows go out in the same calls
+
+
+class _CountingView(pg.GraphicsLayoutWidget):
+    paints = 0
+
+    def paintEvent(self, event):
+        self.paints += 1
+        super().paintEvent(event)
+
+
+@pytest.mark.parametrize("change", ["x", "y"])
+def test_a_range_change_is_painted_once(qtbot, change):
+    # the new range is applied before the paint: nothing moves during it, so Qt does
+    # not paint the plot a second time
+    widget = _CountingView()
+    qtbot.addWidget(widget)
+    widget.resize(420, 220)
+    panel = CurvePanel(widget.addPlot(), "loss per step", log_y=True)
+    panel.set_style(np.array([[200, 40, 40, 255]] * 3, np.uint8), 1.0, True)
+    widget.show()
+    qtbot.waitExposed(widget)
+    steps, loss = _loss(300)
+    panel.show(steps[:30], loss[:30], np.full(3, -1))
+    qtbot.wait(100)
+    before, widget.paints = panel._range, 0
+    if change == "y":
+        loss = loss * 1e-3  # three decades lower
+    panel.show(
+        steps[:30] if change == "y" else steps, loss[:30] if change == "y" else loss, np.full(3, -1)
+    )
+    assert panel._range != before
+    qtbot.waitUntil(lambda: widget.paints >= 1)
+    qtbot.wait(150)
+    assert widget.paints == 1
