@@ -118,6 +118,9 @@ def settle_range(plot: pg.PlotItem, x_range: tuple, y_range: tuple) -> None:
         new_y = (y_range[0] - margin, y_range[1] + margin)
     if new_x is not None or new_y is not None:
         plot.setRange(xRange=new_x or tuple(shown[0]), yRange=new_y or tuple(shown[1]), padding=0)
+        # move the items to the new range now: pyqtgraph would in the paint, where the
+        # curves' and axes' geometry then changes and Qt paints the whole plot again
+        plot.getViewBox().updateMatrix()
 
 
 class TrainingCurves(QtWidgets.QWidget):
