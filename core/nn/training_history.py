@@ -253,8 +253,9 @@ class TrainingHistory:
     def row_frame(self, frame: TrainFrame) -> TrainFrame:
         """``frame``, just appended, with only what a copy of this history needs to store
         the same rows: the gradients, updates and sample trace are never recorded, and the
-        weights only when the weight sets kept them. The run process sends these for rows
-        (the newest frame goes whole), a third or less of the bytes."""
+        weights only when the weight sets kept them: a third or less of the bytes. (The run
+        process no longer sends these: it sends each history's journal of stored rows,
+        `core.history_journal`, which also carries thinning and pins.)"""
         return lighter_frame(frame, keep_weights=self.weight_sets.last_append_kept > 0)
 
 

@@ -127,6 +127,8 @@ def test_bad_input_is_rejected_with_the_field_named():
         History(PAIR_SPEC, capacity=5)
     with pytest.raises(ValueError, match="'steps'"):
         History(RecordSpec({"steps": Field()}, dict))
+    with pytest.raises(ValueError, match="'version'"):  # a History's own attribute
+        History(RecordSpec({"version": Field()}, dict))
     with pytest.raises(ValueError, match="newest"):
         History(RecordSpec({"a": Field()}, dict, newest=("b",)))
     history = filled(5, capacity=4)
