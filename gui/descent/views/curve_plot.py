@@ -248,8 +248,10 @@ class CurvePanel:
         wanted = (0.0, x_hi, float(y_lo), float(y_hi))
         if wanted == self._range:
             return
+        if self._range is None or wanted[2:] != self._range[2:]:
+            # new ticks redraw the axis and its grid: not for a move of the step axis
+            self._label_axis(float(y_lo), float(y_hi))
         self._range = wanted
-        self._label_axis(float(y_lo), float(y_hi))
         view_box = self.plot.getViewBox()
         set_view_range(view_box, wanted[:2], wanted[2:], padding=0.02)
         for item in self.marks:

@@ -150,3 +150,19 @@ def test_a_range_change_is_painted_once(qtbot, change):
     qtbot.waitUntil(lambda: widget.paints >= 1)
     qtbot.wait(150)
     assert widget.paints == 1
+
+
+def test_a_move_of_the_step_axis_leaves_the_value_axis_labels_alone(qtbot):
+    # new ticks make pyqtgraph redraw the axis and its grid lines: only when y moves
+    _widget, panel = _panel(qtbot)
+    alive = np.full(3, -1)
+    steps, loss = _loss(300)
+    panel.show(steps[:30], loss[:30], alive)
+    axis = panel.plot.getAxis("left")
+    labelled = axis._tickLevels
+    panel.show(steps, loss, alive)  # the step axis moves from 50 to 500, y stays
+    assert panel._range[1] == 500
+    assert axis._tickLevels is labelled
+    panel.show(steps, loss * 1e-3, alive)  # three decades lower: relabelled
+    assert axis._tickLevels is not labelled
+    assert min(value for value, _ in axis._tickLevels[0]) < 0  # decades below 1 now
