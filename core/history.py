@@ -215,7 +215,6 @@ class History(Journalled):
         self._newest: Any = None
         self._buffers = self._allocate()
         self._pinned = np.zeros(self.capacity, bool)  # rows that no thinning drops
-        self.last_append_kept = 0  # rows the last append stored: 0, 1 or 2 (see `append`)
         self._snapshot: HistorySnapshot | None = None
         self.version = 0  # counts appends and replays: a cache of snapshots keys on it
 
@@ -304,7 +303,6 @@ class History(Journalled):
             self._log(("pin", tuple(rows.tolist())))
         if self._tail is not None:
             self._store(self._row(self._tail), pinned=True)
-            self.last_append_kept += 1
         self._store(row, pinned=True)
 
     def append(self, frame: Any) -> None:
@@ -320,7 +318,6 @@ class History(Journalled):
         self._first_step, self._last_step, self._newest = first, step, frame
         self._snapshot = None
         self.version += 1
-        self.last_append_kept = 1
         if pinning:
             self._pin(row)
             self._tail = None
@@ -333,7 +330,6 @@ class History(Journalled):
             self._tail = None
         else:  # read when a snapshot needs it: the next append usually replaces it unread
             self._tail = frame
-            self.last_append_kept = 0
 
     def snapshot(self) -> HistorySnapshot:
         """An immutable view of the rows so far (cheap: no copy of stored rows)."""

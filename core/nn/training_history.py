@@ -33,7 +33,6 @@ __all__ = [
     "WEIGHT_BUDGET_BYTES",
     "TrainingHistory",
     "TrainingSnapshot",
-    "lighter_frame",
     "training_history",
 ]
 
@@ -249,24 +248,6 @@ class TrainingHistory:
             self._snapshot = TrainingSnapshot(self.per_step.snapshot(), self.weight_sets.snapshot())
             self._snapshot_of = versions
         return self._snapshot
-
-    def row_frame(self, frame: TrainFrame) -> TrainFrame:
-        """``frame``, just appended, with only what a copy of this history needs to store
-        the same rows: the gradients, updates and sample trace are never recorded, and the
-        weights only when the weight sets kept them: a third or less of the bytes. (The run
-        process no longer sends these: it sends each history's journal of stored rows,
-        `core.history_journal`, which also carries thinning and pins.)"""
-        return lighter_frame(frame, keep_weights=self.weight_sets.last_append_kept > 0)
-
-
-_UNRECORDED = {"dW": (), "db": (), "weight_update": (), "bias_update": (), "sample": None}
-
-
-def lighter_frame(frame: TrainFrame, keep_weights: bool) -> TrainFrame:
-    """``frame`` without the fields no history records (and without its weights, biases
-    and batch-norm state unless ``keep_weights``): a row's worth, for sending."""
-    weights = {} if keep_weights else {"weights": (), "biases": (), "bn_state": ()}
-    return dataclasses.replace(frame, **_UNRECORDED, **weights)
 
 
 def training_history(

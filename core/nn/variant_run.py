@@ -18,7 +18,6 @@ from core.nn.training_history import (
     WEIGHT_BUDGET_BYTES,
     TrainingHistory,
     TrainingSnapshot,
-    lighter_frame,
 )
 
 __all__ = ["VariantFrame", "VariantHistory", "variant_frames", "variant_history"]
@@ -88,15 +87,6 @@ class VariantHistory:
     def snapshot(self) -> tuple[TrainingSnapshot, ...]:
         """One immutable snapshot per run."""
         return tuple(history.snapshot() for history in self.histories)
-
-    def row_frame(self, frame: VariantFrame) -> VariantFrame:
-        """``frame``, just appended, with what a copy of these histories needs for the same
-        rows (`TrainingHistory.row_frame`; a stopped run's repeated frame: nothing)."""
-        frames = tuple(
-            history.row_frame(run_frame) if fresh else lighter_frame(run_frame, False)
-            for history, run_frame, fresh in zip(self.histories, frame.frames, frame.fresh)
-        )
-        return VariantFrame(frame.step, frames, frame.fresh)
 
 
 def variant_history(first: VariantFrame) -> VariantHistory:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 import pickle
 
 import numpy as np
@@ -57,39 +56,3 @@ def test_a_frame_sent_back_keeps_every_field():
     assert isinstance(back, VariantFrame) and back.step == 1 and back.fresh == frame.fresh
     for mine, theirs in zip(frame.frames, back.frames, strict=True):
         _assert_same(mine, theirs)
-
-
-def _columns(snapshot) -> dict:
-    per_step = {name: getattr(snapshot, name) for name in ("steps", "train_loss", "grad_norms")}
-    return {**per_step, "weight_steps": snapshot.weight_steps, "weights": snapshot.weights}
-
-
-def test_a_copy_fed_row_frames_and_the_whole_newest_stores_the_same_rows():
-    pairs = _pairs("exploding-gradients-large-init")  # a run that stops, beside live ones
-    frames = list(itertools.islice(variant_frames(pairs), 300))
-    original, copy = variant_history(frames[0]), variant_history(frames[0])
-    sent = 0
-    for frame in frames:
-        original.append(frame)
-        row = original.row_frame(frame)
-        copy.append(row if frame is not frames[-1] else frame)
-        sent += len(pickle.dumps(row))
-    assert sent < 0.5 * sum(len(pickle.dumps(f)) for f in frames)  # rows carry far less
-    for mine, theirs in zip(original.snapshot(), copy.snapshot(), strict=True):
-        a, b = _columns(mine), _columns(theirs)
-        for name in ("steps", "train_loss", "grad_norms", "weight_steps"):
-            np.testing.assert_array_equal(a[name], b[name])
-        for w, v in zip(a["weights"], b["weights"], strict=True):
-            np.testing.assert_array_equal(w, v)
-
-
-def test_a_row_frame_drops_what_no_history_stores_and_keeps_kept_weights():
-    pairs = _pairs("xor-needs-a-hidden-layer")
-    frames = variant_frames(pairs)
-    first = next(frames)
-    history = variant_history(first)
-    history.append(first)
-    row = history.row_frame(first).frames[0]
-    assert row.dW == () and row.weight_update == () and row.sample is None
-    assert len(row.weights) == len(first.frames[0].weights)  # step 0 is a weight row
-    assert row.train_loss == first.frames[0].train_loss
