@@ -130,18 +130,15 @@ class PathFeed:
         """How many of ``rows`` are drawn rows, when ``rows`` begin with a subsequence of
         ``drawn`` (a thinning that kept pinned rows off the grid: `core.history`); None
         when they do not."""
-        where = {row.tobytes(): i for i, row in enumerate(drawn)}
-        previous, count = -1, 0
-        for row in rows:
-            i = where.get(row.tobytes())
-            if i is None or i <= previous:
-                break
-            previous, count = i, count + 1
-        later = rows[count:]
+        where = drawn_row_index(rows, drawn)
+        found = where >= 0
+        found[1:] &= where[1:] > where[:-1]  # in order: a subsequence of the drawn rows
+        count = len(rows) if found.all() else int(np.argmin(found))
+        previous = where[count - 1] if count else -1
         # a thinning keeps the run up to its newest step: the last drawn row, or rows
         # past it (none of them drawn); a history cut short (scrubbing) ends before it
-        reaches = previous == len(drawn) - 1 or len(later) > 0
-        if count < 2 or not reaches or any(row.tobytes() in where for row in later):
+        reaches = previous == len(drawn) - 1 or count < len(rows)
+        if count < 2 or not reaches or (where[count:] >= 0).any():
             return None  # not a thinning of what was drawn: rebuild
         return count
 
@@ -182,3 +179,36 @@ class PathFeed:
         self.exit_points[newly] = rows[np.argmax(first_out, axis=0)[newly], np.flatnonzero(newly)]
         self.exited |= newly
         return keep
+
+
+def drawn_row_index(rows: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """For each of ``rows`` (R, ...) the index of the last identical row of ``drawn``
+    (D, ...), -1 where none is identical.
+
+    Each row is summarised by one number (its dot product with fixed weights); a row is
+    looked up among the drawn ones by that number and confirmed equal in full. A frame of
+    a thousand rows of a hundred runs costs a few sorted searches, not a thousand
+    dictionary entries of its bytes. Where two rows are too close to tell apart by their
+    number (or it is not finite), the rows' bytes decide, one by one.
+    """
+    flat_rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(len(rows), -1)
+    flat_drawn = np.ascontiguousarray(drawn, dtype=np.float64).reshape(len(drawn), -1)
+    weights = np.random.default_rng(8).uniform(0.5, 1.5, flat_rows.shape[1])
+    key_rows, key_drawn = flat_rows @ weights, flat_drawn @ weights
+    order = np.argsort(key_drawn, kind="stable")  # equal rows: the last one last
+    sorted_keys = key_drawn[order]
+    tolerance = 1e-9 * (np.abs(key_rows) + 1.0)
+    at = np.searchsorted(sorted_keys, key_rows + tolerance, side="right") - 1
+    candidate = order[np.maximum(at, 0)]
+    near = (at >= 0) & (np.abs(sorted_keys[np.maximum(at, 0)] - key_rows) <= tolerance)
+    same = near & (flat_drawn[candidate] == flat_rows).all(axis=1)
+    close_pairs = np.abs(np.diff(sorted_keys)) <= 1e-9 * (np.abs(sorted_keys[1:]) + 1.0)
+    if (near & ~same).any() or close_pairs.any() or not np.isfinite(key_drawn).all():
+        return _index_by_bytes(flat_rows, flat_drawn)
+    return np.where(same, candidate, -1)
+
+
+def _index_by_bytes(rows: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """`drawn_row_index` row by row, by the rows' bytes (the last drawn one wins)."""
+    by_bytes = {row.tobytes(): i for i, row in enumerate(drawn)}
+    return np.array([by_bytes.get(row.tobytes(), -1) for row in rows], int)

@@ -193,3 +193,67 @@ def test_run_buffer_segments_are_each_runs_polyline_from_its_first_point(monkeyp
         np.testing.assert_array_equal(lines[offset : offset + n, 2:], points[1:])
         offset += n
     assert offset == len(lines) > 0
+
+
+def _index_by_bytes(rows, drawn):
+    where = {row.tobytes(): i for i, row in enumerate(drawn)}  # the last one wins
+    return np.array([where.get(row.tobytes(), -1) for row in rows])
+
+
+@pytest.mark.parametrize("case", ["plain", "duplicates", "near", "nan"])
+def test_drawn_row_index_finds_the_last_identical_drawn_row(monkeypatch, case):
+    from gui.widgets import path_feed
+
+    rng = np.random.default_rng(3)
+    drawn = rng.normal(size=(300, 20, 2))
+    if case == "duplicates":  # runs that stopped: the same row again and again
+        drawn[40:60] = drawn[40]
+    if case == "nan":
+        drawn[7, 3] = np.nan
+    rows = np.concatenate([drawn[::3], rng.normal(size=(4, 20, 2)), drawn[[7, 40, 41]]])
+    if case == "near":  # a row one rounding error away from a drawn one: not that one
+        rows[5, 0, 0] += 1e-12
+    if case == "plain":  # told apart by their summaries alone, no row-by-row search
+        monkeypatch.setattr(path_feed, "_index_by_bytes", None)
+    want = _index_by_bytes(rows, drawn)
+    np.testing.assert_array_equal(path_feed.drawn_row_index(rows, drawn), want)
+    near = case == "near"
+    assert (want >= 0).sum() == 100 + 3 - near and (want < 0).sum() == 4 + near
+
+
+def _kept_by_loop(rows, drawn):
+    """What `PathFeed._kept_rows_drawn` computed row by row before it was vectorised."""
+    where = {row.tobytes(): i for i, row in enumerate(drawn)}
+    previous, count = -1, 0
+    for row in rows:
+        i = where.get(row.tobytes())
+        if i is None or i <= previous:
+            break
+        previous, count = i, count + 1
+    later = rows[count:]
+    reaches = previous == len(drawn) - 1 or len(later) > 0
+    if count < 2 or not reaches or any(row.tobytes() in where for row in later):
+        return None
+    return count
+
+
+def test_kept_rows_drawn_agrees_with_the_row_by_row_search():
+    from gui.widgets.path_feed import PathFeed
+
+    rng = np.random.default_rng(5)
+    drawn = np.cumsum(rng.normal(size=(200, 6, 2)), axis=0)
+    newer = drawn[-1] + np.cumsum(rng.normal(size=(30, 6, 2)), axis=0)
+    cases = {
+        "thinned with pins, then newer rows": np.concatenate([drawn[[0, 2, 3, 4, 8, 9]], newer]),
+        "thinned to its last drawn row": drawn[[0, 2, 4, 199]],
+        "cut short (scrubbed back)": drawn[[0, 2, 4, 6]],
+        "out of order": drawn[[0, 4, 2, 199]],
+        "a drawn row after a new one": np.concatenate([drawn[[0, 2]], newer[:2], drawn[[10]]]),
+        "another run": newer,
+    }
+    results = {}
+    for name, rows in cases.items():
+        results[name] = PathFeed._kept_rows_drawn(rows, drawn)
+        assert results[name] == _kept_by_loop(rows, drawn), name
+    assert results["thinned with pins, then newer rows"] == 6
+    assert results["cut short (scrubbed back)"] is None
