@@ -10,8 +10,8 @@ playing, steps_per_second, max_fps)`` with ``payload = pickle.dumps((factory,
 recorder))``, ``("play",)``, ``("pause",)``, ``("step", n)``, ``("speed", sps)``,
 ``("max_fps", fps)``, ``("abort",)``, ``("quit",)``). Messages go back over another:
 ``("ready", pid)`` once booted, ``("news", generation, news, steps_per_second,
-finished)`` at most ``max_fps`` times a second while playing, and ``("error",
-generation, text)``.
+finished)`` at most ``max_fps`` times a second while playing (less often for large
+messages, see `SEND_BYTES_PER_SECOND`), and ``("error", generation, text)``.
 
 What the news is: the child folds every frame into its own record (made by the run's
 recorder) and keeps a journal in each `core.history.History` the record holds. A message
@@ -45,6 +45,13 @@ from core.history import History, HistoryJournal
 __all__ = ["ChildRun", "RecordNews", "freeze_frame", "histories_of", "main", "serve"]
 
 IDLE_POLL_S = 0.05  # longest wait for a command while a paced run waits for its next step
+# Most bytes a second sent while a run plays. A small network's message is a few kB, so
+# its states go at the window's rate; an 8 x 64 network's newest frame alone is 800 kB
+# (weights, gradients, updates): at 45 a second, pickling it, and unpickling it in the
+# window's reader thread (which needs the interpreter lock the painting holds), took the
+# run's process as much time as training, and the window could not draw them anyway.
+SEND_BYTES_PER_SECOND = 16e6
+LONGEST_BYTE_GAP_S = 1.0 / 15.0  # but at least 15 messages a second
 
 
 def _parts(value: Any) -> list:
@@ -211,6 +218,7 @@ class RunLoop:
         self.min_interval = 1.0 / 60.0
         self.next_due = 0.0
         self.last_send = 0.0
+        self.byte_gap = 0.0  # the wait the size of the last message asks for
         self.final_sent = False
 
     def serve(self) -> None:
@@ -270,7 +278,7 @@ class RunLoop:
             return
         force = run.finished or not self.playing
         now = time.perf_counter()
-        if not force and now - self.last_send < self.min_interval:
+        if not force and now - self.last_send < max(self.min_interval, self.byte_gap):
             return
         try:
             data = pickle.dumps(run.message(), protocol=pickle.HIGHEST_PROTOCOL)
@@ -279,6 +287,9 @@ class RunLoop:
             return
         self.messages.send_bytes(data)
         self.last_send = now
+        # (capped: a message holds the rows since the last one, so a gap by its whole
+        # size would make the next message larger still, and so on)
+        self.byte_gap = min(len(data) / SEND_BYTES_PER_SECOND, LONGEST_BYTE_GAP_S)
         self.final_sent = run.finished
 
     def _fail(self, exc: BaseException) -> None:

@@ -61,3 +61,18 @@ class StepList:
 
     def snapshot(self) -> tuple[int, ...]:
         return tuple(self.steps)
+
+
+@dataclass(frozen=True)
+class HeavyTick:
+    """A tick carrying ``blob``, a payload no history records (like a network's gradients)."""
+
+    step: int
+    value: float
+    blob: bytes
+
+
+def heavy_ticks(n: int, size: int):
+    """Frames 0 .. n - 1, each with ``size`` bytes that only the newest frame carries over."""
+    for i in range(n):
+        yield HeavyTick(i, float(i), bytes(size))
