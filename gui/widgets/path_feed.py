@@ -191,9 +191,12 @@ def drawn_row_index(rows: np.ndarray, drawn: np.ndarray) -> np.ndarray:
     dictionary entries of its bytes. Where two rows are too close to tell apart by their
     number (or it is not finite), the rows' bytes decide, one by one.
     """
-    flat_rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(len(rows), -1)
-    flat_drawn = np.ascontiguousarray(drawn, dtype=np.float64).reshape(len(drawn), -1)
-    weights = np.random.default_rng(8).uniform(0.5, 1.5, flat_rows.shape[1])
+    width = int(np.prod(np.shape(rows)[1:]))  # (an empty history has no rows at all)
+    flat_rows = np.ascontiguousarray(rows, dtype=np.float64).reshape(len(rows), width)
+    flat_drawn = np.ascontiguousarray(drawn, dtype=np.float64).reshape(len(drawn), width)
+    if not len(flat_rows) or not len(flat_drawn):
+        return np.full(len(flat_rows), -1)
+    weights = np.random.default_rng(8).uniform(0.5, 1.5, width)
     key_rows, key_drawn = flat_rows @ weights, flat_drawn @ weights
     order = np.argsort(key_drawn, kind="stable")  # equal rows: the last one last
     sorted_keys = key_drawn[order]

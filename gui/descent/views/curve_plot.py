@@ -45,7 +45,8 @@ def set_view_range(view_box: pg.ViewBox, x_range, y_range, padding: float) -> No
     Qt for a second paint of the whole plot.
     """
     view_box.setRange(xRange=x_range, yRange=y_range, padding=padding)
-    view_box.updateMatrix()
+    if view_box.width() > 0 and view_box.height() > 0:  # not laid out: a singular matrix
+        view_box.updateMatrix()
 
 
 def step_axis_end(last_step: float) -> float:

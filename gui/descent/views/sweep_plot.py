@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui.descent.views.curve_plot import set_view_range
+from gui.descent.views.curve_plot import log_axis_floor, set_view_range
 from gui.shell import colors as palette
 from gui.widgets.plot_style import (
     decade_ticks,
@@ -146,7 +146,9 @@ class SweepPlot:
         pad = max(0.08 * (x_hi - x_lo), 0.1)
         y_lo, y_hi = float(np.min(y)), float(np.max(y))
         if self.log_y:
-            y_lo, y_hi = np.floor(y_lo), np.ceil(y_hi) + 0.5
+            # the best rate's loss falls decade after decade: leave room below it
+            y_hi = np.ceil(y_hi) + 0.5
+            y_lo = log_axis_floor(y_lo, y_hi, self._range[2] if self._range else None)
         else:
             gap = max(y_hi - y_lo, 1e-9)
             y_lo, y_hi = y_lo - 0.05 * gap, y_hi + 0.15 * gap

@@ -4,6 +4,7 @@ the rows (issue 8: frame-time spikes)."""
 
 from __future__ import annotations
 
+import itertools
 from unittest.mock import MagicMock
 
 import numpy as np
@@ -166,3 +167,21 @@ def test_a_move_of_the_step_axis_leaves_the_value_axis_labels_alone(qtbot):
     panel.show(steps, loss * 1e-3, alive)  # three decades lower: relabelled
     assert axis._tickLevels is not labelled
     assert min(value for value, _ in axis._tickLevels[0]) < 0  # decades below 1 now
+
+
+def test_the_sweep_plot_follows_a_falling_best_loss_in_a_few_moves(qtbot):
+    from types import SimpleNamespace
+
+    from gui.descent.views.sweep_plot import SweepPlot
+
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    sweep = SweepPlot(widget.addPlot())
+    sweep.set_runs(np.full((3, 4), 200, np.uint8), SimpleNamespace(lr=np.array([1e-4, 1e-3, 1e-2])))
+    alive, ranges = np.full(3, -1), []
+    for best in np.logspace(-2, -14, 600):  # the best rate's loss falls twelve decades
+        sweep.show(np.array([5.0, best, 9.0]), alive)
+        assert sweep._range[2] <= np.log10(best)  # its dot stays on the plot
+        ranges.append(sweep._range)
+    moves = sum(a != b for a, b in itertools.pairwise(ranges))
+    assert moves <= 5  # once a decade would be 12 moves

@@ -256,4 +256,6 @@ def test_kept_rows_drawn_agrees_with_the_row_by_row_search():
         results[name] = PathFeed._kept_rows_drawn(rows, drawn)
         assert results[name] == _kept_by_loop(rows, drawn), name
     assert results["thinned with pins, then newer rows"] == 6
+    assert PathFeed._kept_rows_drawn(drawn[:0], drawn) is None  # no rows (a new history)
+    assert PathFeed._kept_rows_drawn(drawn[:3], drawn[:0]) is None
     assert results["cut short (scrubbed back)"] is None
