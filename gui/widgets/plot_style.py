@@ -81,3 +81,15 @@ def style_static_plot(plot: pg.PlotItem, title: str, log_x: bool, log_y: bool) -
         axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
     plot.getAxis("left").setWidth(AXIS_WIDTH)
     set_plot_presentation(plot, False)
+
+
+def set_view_range(view_box: pg.ViewBox, x_range, y_range, padding: float) -> None:
+    """Set a plot's range and move its items to it now, not in the next paint.
+
+    pyqtgraph defers the new view transform to the paint (`ViewBox.prepareForPaint`):
+    items whose geometry follows the view then change it during that paint, which asks
+    Qt for a second paint of the whole plot.
+    """
+    view_box.setRange(xRange=x_range, yRange=y_range, padding=padding)
+    if view_box.width() > 0 and view_box.height() > 0:  # not laid out: a singular matrix
+        view_box.updateMatrix()

@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtWidgets
 from gui.network.views.loss_cap import exit_point, loss_cap
 from gui.shell import colors as palette
 from gui.shell.theme import plot_colors
-from gui.widgets.plot_style import set_plot_presentation, style_static_plot
+from gui.widgets.plot_style import set_plot_presentation, set_view_range, style_static_plot
 
 FLOOR = 1e-12
 PRESENTATION_LINES = 1.6  # lines this much thicker on a projector
@@ -117,10 +117,8 @@ def settle_range(plot: pg.PlotItem, x_range: tuple, y_range: tuple) -> None:
         margin = Y_MARGIN * (y_range[1] - y_range[0])
         new_y = (y_range[0] - margin, y_range[1] + margin)
     if new_x is not None or new_y is not None:
-        plot.setRange(xRange=new_x or tuple(shown[0]), yRange=new_y or tuple(shown[1]), padding=0)
-        # move the items to the new range now: pyqtgraph would in the paint, where the
-        # curves' and axes' geometry then changes and Qt paints the whole plot again
-        plot.getViewBox().updateMatrix()
+        x, y = new_x or tuple(shown[0]), new_y or tuple(shown[1])
+        set_view_range(plot.getViewBox(), x, y, padding=0)  # painted once, not twice
 
 
 class TrainingCurves(QtWidgets.QWidget):
