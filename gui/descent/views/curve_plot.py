@@ -22,7 +22,12 @@ from core.descent.frame import DIVERGED, ESCAPED, OVERFLOW, UNDEFINED
 from core.surfaces.surface_grid import nice_step
 from gui.shell import colors as palette
 from gui.widgets.path_feed import PathFeed
-from gui.widgets.plot_style import decade_ticks, set_plot_presentation, style_static_plot
+from gui.widgets.plot_style import (
+    decade_ticks,
+    set_plot_presentation,
+    set_view_range,
+    style_static_plot,
+)
 from gui.widgets.run_items import MarkersItem
 from gui.widgets.trails import TrailsItem
 
@@ -35,18 +40,6 @@ _STEP_AXIS_ENDS = (1.0, 2.0, 5.0)  # times a power of ten
 
 def _tile(rgb, n) -> np.ndarray:
     return np.tile(tuple(rgb) + (255,), (int(n), 1)).astype(np.uint8)
-
-
-def set_view_range(view_box: pg.ViewBox, x_range, y_range, padding: float) -> None:
-    """Set a plot's range and move its items to it now, not in the next paint.
-
-    pyqtgraph defers the new view transform to the paint (`ViewBox.prepareForPaint`):
-    items whose geometry follows the view then change it during that paint, which asks
-    Qt for a second paint of the whole plot.
-    """
-    view_box.setRange(xRange=x_range, yRange=y_range, padding=padding)
-    if view_box.width() > 0 and view_box.height() > 0:  # not laid out: a singular matrix
-        view_box.updateMatrix()
 
 
 def step_axis_end(last_step: float) -> float:

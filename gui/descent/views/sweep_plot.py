@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui.descent.views.curve_plot import log_axis_floor, set_view_range
+from gui.descent.views.curve_plot import log_axis_floor
 from gui.shell import colors as palette
 from gui.widgets.plot_style import (
     decade_ticks,
     ink_hex,
     set_plot_presentation,
+    set_view_range,
     style_static_plot,
 )
 from gui.widgets.run_items import MarkersItem
