@@ -78,6 +78,7 @@ class DescentController:
         self.grid_ready = False
         self.shown: Any = None  # the newest state the views show
         self.scrub_step = -1  # the step pinned by the timeline, -1 = follow the run
+        self.flat_out = False  # the run's speed: as fast as it goes (set_speed)
         self._announced = np.zeros(0, dtype=bool)
         self._outcomes: Any = None
         self._closed = False
@@ -251,10 +252,13 @@ class DescentController:
 
     def set_speed(self, steps_per_second: float | None) -> None:
         self.runner.set_speed(steps_per_second)
+        self.flat_out = steps_per_second is None
 
     def on_status(self, status: str) -> None:
         self.views.timeline.set_playing(status == "playing")
         self.views.status.show_status(status)
+        if status != "playing":
+            self.redraw()  # the side plots drew in turn while busy: now all of them
 
     def on_error(self, message: str) -> None:
         self.views.status.show_error(f"The run stopped: {message}")
@@ -297,13 +301,19 @@ class DescentController:
         views.landscape.show_state(history.points, frame, stopped)
         if views.surface3d.isVisible():
             views.surface3d.show_state(history.points, frame, history.loss)
-        views.plots.show_state(history, frame)
+        views.plots.show_state(history, frame, busy=self._busy())
         followed = followed_run(frame, self.runs)
         if views.data is not None:
             views.data.show_state(frame, followed)
         report = stability_report(frame, self.runs, followed)
         views.stability.show_report(report)
         views.rates.show_report(report)
+
+    def _busy(self) -> bool:
+        """A run playing flat out, on screen live: the side plots draw in turn."""
+        state = self.shown
+        playing = self.runner.status == "playing" and not (state is not None and state.finished)
+        return playing and self.flat_out and self.scrub_step < 0
 
     def _announce_stops(self, frame) -> None:
         """Say in one sentence why the first newly stopped run stopped."""

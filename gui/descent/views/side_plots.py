@@ -46,6 +46,7 @@ class SidePlots(QtWidgets.QWidget):
         self._words: list[str] = []
         self._sweep_mode = False
         self._presentation = False
+        self._turn = -1  # the plot drawn last while busy (see `show_state`)
         self._set_visible(self.lr.plot, False)
         self._set_visible(self.sweep.plot, False)
 
@@ -71,30 +72,51 @@ class SidePlots(QtWidgets.QWidget):
         # a sweep's colours are its learning rates (the sweep plot is their key)
         self.legend.set_runs(self._colors, [] if on else self._labels, self._words)
 
-    def show_state(self, history, frame) -> None:
-        """Draw all curves from ``history`` (steps, loss, grad_norm, lr) up to ``frame``."""
+    def show_state(self, history, frame, busy: bool = False) -> None:
+        """Draw all curves from ``history`` (steps, loss, grad_norm, lr) up to ``frame``.
+
+        ``busy`` (a run playing flat out): one plot a frame, in turn. Each frame of a
+        100-run sweep then pays for one plot's new segments instead of all three or four;
+        the curves summarise thousands of steps and move by a pixel a frame, so drawing
+        each at a third of the rate shows the same thing.
+        """
         steps = np.asarray(history.steps)
         if len(steps) == 0:
             return
         diverged_at = np.asarray(frame.diverged_at).reshape(-1)
         status = RunStatus.of(frame, diverged_at >= 0)
-        loss = np.asarray(history.loss, float)
-        latest = loss[-1]  # the newest row: checking all rows each frame costs O(N K)
-        if self.loss.log_y and np.nanmin(np.where(np.isfinite(latest), latest, np.inf)) < 0:
-            self.loss.set_log(False)
-        self.loss.show(steps, loss, diverged_at, status.reason)
-        self.grad_norm.show(steps, history.grad_norm, diverged_at, status.reason)
-        lr = np.asarray(history.lr, float)
-        if len(lr) > 2 and np.ptp(lr[1:], axis=0).max() > 0:  # row 0 holds no step yet
-            self._set_visible(self.lr.plot, True)
-            self.lr.show(steps[1:], lr[1:], diverged_at, status.reason)
-        if self._sweep_mode:
+        if not self.lr.plot.isVisible():  # shown once some run's rate changes
+            lr = np.asarray(history.lr, float)
+            if len(lr) > 2 and np.ptp(lr[1:], axis=0).max() > 0:
+                self._set_visible(self.lr.plot, True)
+        due = self._due(busy)
+        if "loss" in due:
+            loss = np.asarray(history.loss, float)
+            latest = loss[-1]  # the newest row: checking all rows each frame costs O(N K)
+            if self.loss.log_y and np.nanmin(np.where(np.isfinite(latest), latest, np.inf)) < 0:
+                self.loss.set_log(False)
+            self.loss.show(steps, loss, diverged_at, status.reason)
+        if "grad_norm" in due:
+            self.grad_norm.show(steps, history.grad_norm, diverged_at, status.reason)
+        if "lr" in due:
+            lr = np.asarray(history.lr, float)
+            self.lr.show(steps[1:], lr[1:], diverged_at, status.reason)  # row 0: no step yet
+        if "sweep" in due and self._sweep_mode:
             self.sweep.show(np.asarray(frame.loss, float), diverged_at)
         words = status.words()
         if words != self._words:
             self._words = words
             labels = [] if self._sweep_mode else self._labels
             self.legend.set_runs(self._colors, labels, self._words)
+
+    def _due(self, busy: bool) -> tuple[str, ...]:
+        """The plots this frame draws: all of them, or (``busy``) the next one in turn."""
+        plots = ("loss", "grad_norm")
+        plots += ("lr",) * self.lr.plot.isVisible() + ("sweep",) * self._sweep_mode
+        if not busy:
+            return plots
+        self._turn = (self._turn + 1) % len(plots)
+        return (plots[self._turn],)
 
     def set_presentation(self, on: bool) -> None:
         """Thicker curves and larger fonts for a projector."""

@@ -322,3 +322,28 @@ def test_an_edit_arriving_after_close_starts_no_run():
     starts, queued = runner.start.call_count, len(jobs.queue)
     assert not controller.apply_config(RACE.replace(learning_rates=(0.3,)))
     assert runner.start.call_count == starts and len(jobs.queue) == queued
+
+
+def test_side_plots_draw_in_turn_only_while_a_run_plays_flat_out_and_all_at_rest():
+    controller, views, runner, jobs = _controller()
+    controller.apply_config(RACE)
+    jobs.run_all()
+    state = _state(RACE, 3)
+    state.finished = False
+    busy = lambda: views.plots.show_state.call_args.kwargs["busy"]  # noqa: E731
+    runner.status = "playing"
+    controller.set_speed(200.0)  # paced: every step is watched, every plot drawn
+    controller.show(state)
+    assert busy() is False
+    controller.set_speed(None)  # flat out: in turn
+    controller.show(state)
+    assert busy() is True
+    controller.scrub(1)  # a step picked on the timeline: drawn whole
+    assert busy() is False
+    controller.scrub(-1)
+    controller.show(state)
+    assert busy() is True
+    runner.status = "paused"
+    calls = views.plots.show_state.call_count
+    controller.on_status("paused")  # at rest: every plot at once, with no new state
+    assert views.plots.show_state.call_count == calls + 1 and busy() is False

@@ -294,3 +294,31 @@ def test_an_outcome_map_of_another_surface_does_not_break_the_view(qtbot):
     assert not view.outcomes.image.isVisible()
     np.testing.assert_allclose(_star_positions(view), np.reshape(rosenbrock.minima, (-1, 2)))
     view.shutdown()
+
+
+def test_side_plots_draw_one_plot_a_frame_in_turn_while_busy(qtbot, diverging_sweep):
+    run, snapshot, frame = diverging_sweep
+    plots = SidePlots()
+    qtbot.addWidget(plots)
+    plots.set_runs(run_colors(run.runs, "lr"), [f"lr={lr:g}" for lr in LRS], run.runs)
+    plots.set_sweep_mode(True)
+    drawn: list[str] = []
+    for name in ("loss", "grad_norm", "sweep"):
+        panel = getattr(plots, name)
+        original = panel.show
+        panel.show = lambda *a, _n=name, _o=original: (drawn.append(_n), _o(*a))
+    for _ in range(6):
+        plots.show_state(snapshot, frame, busy=True)
+    assert drawn == ["loss", "grad_norm", "sweep"] * 2  # each in turn, one a frame
+    drawn.clear()
+    plots.show_state(snapshot, frame)  # at rest: every plot
+    assert sorted(drawn) == ["grad_norm", "loss", "sweep"]
+    fresh = SidePlots()  # drawn at rest from the start: the same curves
+    qtbot.addWidget(fresh)
+    fresh.set_runs(run_colors(run.runs, "lr"), [f"lr={lr:g}" for lr in LRS], run.runs)
+    fresh.set_sweep_mode(True)
+    fresh.show_state(snapshot, frame)
+    for name in ("loss", "grad_norm"):
+        for k in range(len(LRS)):
+            mine, theirs = getattr(plots, name).trails, getattr(fresh, name).trails
+            np.testing.assert_array_equal(mine.polyline(k), theirs.polyline(k))
