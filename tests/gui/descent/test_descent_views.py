@@ -167,12 +167,18 @@ def test_trails_grow_incrementally_and_keep_their_rows_after_thinning(qtbot):
     assert feed.rebuilds == 2
 
 
-def test_side_plots_sweep_with_diverged_runs(qtbot, diverging_sweep):
-    run, snapshot, frame = diverging_sweep
+def _sweep_plots(qtbot, run) -> SidePlots:
+    """Side plots set up for the diverging sweep's runs, in sweep mode."""
     plots = SidePlots()
     qtbot.addWidget(plots)
     plots.set_runs(run_colors(run.runs, "lr"), [f"lr={lr:g}" for lr in LRS], run.runs)
     plots.set_sweep_mode(True)
+    return plots
+
+
+def test_side_plots_sweep_with_diverged_runs(qtbot, diverging_sweep):
+    run, snapshot, frame = diverging_sweep
+    plots = _sweep_plots(qtbot, run)
     plots.show_state(snapshot, frame)
     for panel in (plots.loss, plots.grad_norm):
         assert panel.trails.n_runs == len(LRS)
@@ -298,10 +304,7 @@ def test_an_outcome_map_of_another_surface_does_not_break_the_view(qtbot):
 
 def test_side_plots_draw_one_plot_a_frame_in_turn_while_busy(qtbot, diverging_sweep):
     run, snapshot, frame = diverging_sweep
-    plots = SidePlots()
-    qtbot.addWidget(plots)
-    plots.set_runs(run_colors(run.runs, "lr"), [f"lr={lr:g}" for lr in LRS], run.runs)
-    plots.set_sweep_mode(True)
+    plots = _sweep_plots(qtbot, run)
     drawn: list[str] = []
     for name in ("loss", "grad_norm", "sweep"):
         panel = getattr(plots, name)
@@ -313,10 +316,7 @@ def test_side_plots_draw_one_plot_a_frame_in_turn_while_busy(qtbot, diverging_sw
     drawn.clear()
     plots.show_state(snapshot, frame)  # at rest: every plot
     assert sorted(drawn) == ["grad_norm", "loss", "sweep"]
-    fresh = SidePlots()  # drawn at rest from the start: the same curves
-    qtbot.addWidget(fresh)
-    fresh.set_runs(run_colors(run.runs, "lr"), [f"lr={lr:g}" for lr in LRS], run.runs)
-    fresh.set_sweep_mode(True)
+    fresh = _sweep_plots(qtbot, run)  # drawn at rest from the start: the same curves
     fresh.show_state(snapshot, frame)
     for name in ("loss", "grad_norm"):
         for k in range(len(LRS)):
