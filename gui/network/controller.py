@@ -300,10 +300,12 @@ class NetworkController:
 
     def _show_summaries(self, histories: tuple, busy: bool = False) -> None:
         """The curves and the gradient strip (flat out: in turn, see `SummaryTurns`)."""
-        curves, strip = self.turns.due(busy)
-        if curves:
-            self.views.curves.show_histories(histories, [r.steps_per_epoch for r in self.runs])
-        if strip:
+        due = self.turns.due(busy)
+        plots = tuple(name for name in due if name != "strip")
+        if plots:
+            per_epoch = [r.steps_per_epoch for r in self.runs]
+            self.views.curves.show_histories(histories, per_epoch, plots)
+        if "strip" in due:
             run = self.runs[self.selected]
             self.views.gradients.show_history(histories[self.selected], run.label)
 

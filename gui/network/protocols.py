@@ -52,7 +52,9 @@ class CurvesDisplay(Protocol):
     """Loss and accuracy, train and test, of every run, against the epoch."""
 
     def set_runs(self, labels: list[str], has_accuracy: bool, has_test: bool) -> None: ...
-    def show_histories(self, histories: tuple, steps_per_epoch: list[int]) -> None: ...
+    def show_histories(
+        self, histories: tuple, steps_per_epoch: list[int], plots: tuple = ("loss", "accuracy")
+    ) -> None: ...
 
 
 class GradientStripDisplay(Protocol):

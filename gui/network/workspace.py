@@ -35,6 +35,11 @@ from gui.shell.timeline import Timeline
 from gui.shell.worker import RunWorker
 
 DEFAULT_PRESET = "xor-needs-a-hidden-layer"  # what the workspace shows before any choice
+# Flat out, at most 20 frames a second (the descent draws 30): a network's picture moves
+# little from frame to frame, and on two cores every millisecond the window draws slows
+# the run's process (measured on [2,8,8,8,1]: the window at 0.3 of a core cost the run a
+# quarter of its rate, though the run had a core of its own).
+FLAT_OUT_INTERVAL_MS = 50
 # the tabs beside the diagram, by their widget's name: a label short enough for all six
 # to fit beside the diagram at 1600 px, and the full name with what it shows as tooltip
 TAB_LABELS = {
@@ -177,7 +182,9 @@ class NetworkSpace:
         self.controller = NetworkController(
             self.widget.views(status, self.clock), self.worker, self.jobs
         )
-        self.draw_loop = DrawLoop(self.worker, self.controller.show, parent)
+        self.draw_loop = DrawLoop(
+            self.worker, self.controller.show, parent, flat_out_interval_ms=FLAT_OUT_INTERVAL_MS
+        )
         self.preset: NetworkPreset | None = None
         self._connect()
         self.inside = install_inside(self)

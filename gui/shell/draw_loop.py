@@ -45,10 +45,17 @@ class DrawLoop(QObject):
     the run once the event loop is idle.
     """
 
-    def __init__(self, worker: RunWorker, draw: Callable[[Any], None], parent=None) -> None:
+    def __init__(
+        self,
+        worker: RunWorker,
+        draw: Callable[[Any], None],
+        parent=None,
+        flat_out_interval_ms: int = FLAT_OUT_INTERVAL_MS,
+    ) -> None:
         super().__init__(parent)
         self.worker = worker
         self._draw = draw
+        self.flat_out_interval_ms = int(flat_out_interval_ms)  # shortest, flat out
         self.pending: RunState | None = None
         self.shown: RunState | None = None
         self.draw_times: deque[float] = deque(maxlen=1000)  # seconds per drawn state
@@ -76,7 +83,7 @@ class DrawLoop(QObject):
         machine); flat out is for speed: drawing a thread run gets a small share."""
         self._flat_out = flat_out
         self.pacer.budget = self.draw_budget()
-        self.pacer.min_interval_ms = FLAT_OUT_INTERVAL_MS if flat_out else DRAW_INTERVAL_MS
+        self.pacer.min_interval_ms = self.flat_out_interval_ms if flat_out else DRAW_INTERVAL_MS
 
     def draw_budget(self) -> float:
         """The share of time drawing may take for the worker's current run.

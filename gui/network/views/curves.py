@@ -186,24 +186,30 @@ class TrainingCurves(QtWidgets.QWidget):
         self.accuracy.setVisible(has_accuracy)
         self.has_test = has_test
 
-    def show_histories(self, histories: tuple, steps_per_epoch: list[int]) -> None:
-        """Every run's recorded curves, against the epoch (step / steps per epoch)."""
+    def show_histories(
+        self, histories: tuple, steps_per_epoch: list[int], plots: tuple = ("loss", "accuracy")
+    ) -> None:
+        """Every run's recorded curves, against the epoch (step / steps per epoch), in the
+        ``plots`` named ("loss", "accuracy"; a run playing flat out redraws one at a time)."""
         drawn: dict[str, tuple[list, list]] = {"loss": ([], []), "accuracy": ([], [])}
         for lines, history, per_epoch in zip(self.lines, histories, steps_per_epoch):
             epochs = np.asarray(history.steps, dtype=float) / max(per_epoch, 1)
             for name, item in lines.items():
+                kind = "loss" if name.endswith("loss") else "accuracy"
+                if kind not in plots:
+                    continue
                 x, y = finite_xy(epochs, np.asarray(getattr(history, name), dtype=float))
-                if name.endswith("loss"):
+                if kind == "loss":
                     y = np.maximum(y, FLOOR)
                 show_points(item, x, y)
-                kind = "loss" if name.endswith("loss") else "accuracy"
                 drawn[kind][0].append(x)
                 drawn[kind][1].append(y)
-        xs, ys = drawn["loss"]
-        self.cap = loss_cap(ys[0::2], ys[1::2])  # (train, test of each run in turn)
-        self._mark_exits(xs[0::2], ys[0::2])
-        self._fit_loss(xs, ys)
-        if self.accuracy.isVisible():
+        if "loss" in plots:
+            xs, ys = drawn["loss"]
+            self.cap = loss_cap(ys[0::2], ys[1::2])  # (train, test of each run in turn)
+            self._mark_exits(xs[0::2], ys[0::2])
+            self._fit_loss(xs, ys)
+        if "accuracy" in plots and self.accuracy.isVisible():
             x_range = drawn["accuracy"][0]
             if any(len(x) for x in x_range):
                 x_hi = max(float(x.max()) for x in x_range if len(x))

@@ -1,9 +1,9 @@
-"""Flat out, the curves and the gradient strip redraw in turn, a few times a second; at
-rest both show the last state."""
+"""Flat out, the loss curves, the accuracy curves and the gradient strip redraw in turn, a
+few times a second; at rest all show the last state."""
 
 from __future__ import annotations
 
-from gui.network.summary_turns import TURNS_PER_SECOND, SummaryTurns
+from gui.network.summary_turns import SUMMARIES, TURNS_PER_SECOND, SummaryTurns
 
 
 class Clock:
@@ -17,15 +17,16 @@ class Clock:
 def test_busy_frames_take_turns_and_wait_between_them():
     clock = Clock()
     turns = SummaryTurns(clock)
-    assert turns.due(busy=True) == (True, False)  # the curves first
-    assert turns.due(busy=True) == (False, False)  # too soon: neither
-    clock.now += 1.0 / TURNS_PER_SECOND
-    assert turns.due(busy=True) == (False, True)  # then the strip
-    clock.now += 1.0 / TURNS_PER_SECOND
-    assert turns.due(busy=True) == (True, False)
+    assert turns.due(busy=True) == ("loss",)  # the loss curves first
+    assert turns.due(busy=True) == ()  # too soon: none
+    shown = []
+    for _ in range(5):
+        clock.now += 1.01 / TURNS_PER_SECOND
+        shown += turns.due(busy=True)
+    assert shown == ["accuracy", "strip", "loss", "accuracy", "strip"]
 
 
-def test_not_busy_shows_both_every_time():
+def test_not_busy_shows_all_every_time():
     turns = SummaryTurns(Clock())
-    assert turns.due(busy=False) == (True, True)
-    assert turns.due(busy=False) == (True, True)
+    assert turns.due(busy=False) == SUMMARIES == ("loss", "accuracy", "strip")
+    assert turns.due(busy=False) == SUMMARIES
