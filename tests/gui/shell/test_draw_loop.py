@@ -103,3 +103,17 @@ def test_flat_out_draws_at_most_thirty_frames_a_second(qtbot):
         assert loop.pacer.update() == DRAW_INTERVAL_MS
     finally:
         loop.stop()
+
+
+def test_a_space_may_draw_fewer_frames_flat_out(qtbot):
+    from gui.network.workspace import FLAT_OUT_INTERVAL_MS as NETWORK_INTERVAL_MS
+
+    loop = DrawLoop(StubWorker(), [].append, flat_out_interval_ms=NETWORK_INTERVAL_MS)
+    try:
+        assert NETWORK_INTERVAL_MS > FLAT_OUT_INTERVAL_MS  # the network: 20 frames a second
+        loop.set_flat_out(True)
+        assert loop.pacer.update() == NETWORK_INTERVAL_MS
+        loop.set_flat_out(False)
+        assert loop.pacer.update() == DRAW_INTERVAL_MS  # paced: as smooth as any
+    finally:
+        loop.stop()
