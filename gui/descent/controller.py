@@ -108,8 +108,14 @@ class DescentController:
         self._show_data(surface)
         self._run_generation += 1
         self.runner.start(DescentFrames(config, surface=surface), descent_history, playing)
-        self.views.status.show_message(f"{len(runs)} run(s) on {surface.display_name}")
+        self.views.status.show_message(self.runs_message())
         return True
+
+    def runs_message(self) -> str:
+        """The status bar's line about the runs on screen ("" before any run)."""
+        if self.runs is None or self._surface is None:
+            return ""
+        return f"{len(self.runs)} run(s) on {self._surface.display_name}"
 
     def _update_headline(self, config: DescentConfig, surface_name: str) -> None:
         """The preset's title and idea while its configuration is on screen; after an

@@ -113,7 +113,13 @@ class NetworkController:
         # a partial of a module function pickles: the run trains in the child process,
         # away from the interpreter lock the window paints with
         self.runner.start(functools.partial(variant_frames, pairs), variant_history, playing)
-        views.status.show_message(f"{len(runs)} run(s) of {list(runs[0].config.layers)}")
+        views.status.show_message(self.runs_message())
+
+    def runs_message(self) -> str:
+        """The status bar's line about the runs on screen ("" before any run)."""
+        if not self.runs:
+            return ""
+        return f"{len(self.runs)} run(s) of {list(self.runs[0].config.layers)}"
 
     def _show_architecture(self) -> None:
         run = self.runs[self.selected]

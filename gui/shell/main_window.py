@@ -110,6 +110,9 @@ class MainWindow(QMainWindow):
         self.central.setCurrentIndex(index)
         self.dock_stack.setCurrentIndex(index)
         self.space_actions[index].setChecked(True)
+        # the status bar is shared: it speaks of the space now on screen
+        self.status.show_status(self.active.worker.status)
+        self.status.show_message(self.active.controller.runs_message())
 
     def show_space_of(self, workspace: str) -> None:
         for i, space in enumerate(self.spaces):
