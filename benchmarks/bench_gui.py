@@ -247,9 +247,9 @@ def network_alone(config, seconds: float) -> float:
     return steps / (time.perf_counter() - t0)
 
 
-def network_attached(app: QApplication, window, config, seconds: float):
-    """(steps/s, draw ms, draw + paint ms, main-thread CPU ms per frame, route) with the
-    network workspace on screen.
+def network_attached(app: QApplication, window, seconds: float):
+    """(steps/s, draw ms, draw + paint ms, main-thread CPU ms per frame) of the network
+    workspace's run, playing, with the window drawing it, over ``seconds``.
 
     The event loop sleeps between events (`idle`): a loop spinning on ``processEvents``
     would take the core the run's process trains on. The main thread's CPU time per
@@ -257,12 +257,9 @@ def network_attached(app: QApplication, window, config, seconds: float):
     shared machine does to wall-clock times.
     """
     space = window.network_space
-    space.controls.training.flat_out.setChecked(True)
-    space.controller.overrides = []
-    space.controller.apply_config(config, playing=True)
     worker, loop = space.worker, space.draw_loop
-    idle(app, lambda: worker.latest is not None and worker.latest.frame.step > 50, 120)
-    idle(app, lambda: False, 1.0)  # the pacer settles on its interval
+    worker.play()
+    idle(app, lambda: False, SETTLE_S)  # the pacer settles on its interval
     loop.draw_times.clear()
     loop.pacer.hold_times.clear()
     first, t0, cpu0 = worker.latest.frame.step, time.perf_counter(), time.thread_time()
@@ -272,10 +269,35 @@ def network_attached(app: QApplication, window, config, seconds: float):
     draw = np.array(loop.draw_times) * 1000.0
     held = np.array(loop.pacer.hold_times) * 1000.0
     worker.pause()
-    return rate, draw, held, cpu_per_frame, worker.route
+    idle(app, lambda: worker.status != "playing", 5.0)
+    return rate, draw, held, cpu_per_frame
 
 
-def bench_network(app: QApplication, rounds: int = 3, seconds: float = 4.0) -> None:
+SETTLE_S = 0.5  # after play: the run's process and the window's pacer are up to speed
+
+
+def start_network(app: QApplication, window, config) -> str:
+    """Start ``config`` in the network workspace, flat out, paused after its first
+    frames; returns the worker's route."""
+    space = window.network_space
+    space.controls.training.flat_out.setChecked(True)
+    space.controller.overrides = []
+    space.controller.apply_config(config, playing=True)
+    worker = space.worker
+    idle(app, lambda: worker.latest is not None and worker.latest.frame.step > 50, 120)
+    worker.pause()
+    idle(app, lambda: worker.status != "playing", 5.0)
+    return worker.route
+
+
+def bench_network(app: QApplication, rounds: int = 8, seconds: float = 2.5) -> None:
+    """Alternate ``rounds`` times between training alone and training with the window.
+
+    On a shared machine the standalone rate itself drifts by 15-40 % within a minute, so
+    the ratio is taken per round, of two measurements a few seconds apart (their order
+    alternates, so a drift does not favour either), and its median reported, beside the
+    ratio of the two medians.
+    """
     from gui.shell.main_window import MainWindow
 
     with open("/proc/loadavg") as handle:
@@ -286,20 +308,29 @@ def bench_network(app: QApplication, rounds: int = 3, seconds: float = 4.0) -> N
     window.show()
     window.show_space_of("network")
     for name, config in network_configs().items():
+        route = start_network(app, window, config)
         alone, attached, draws, helds, cpus = [], [], [], [], []
-        for _ in range(rounds):
-            alone.append(network_alone(config, seconds))
-            rate, draw, held, cpu, route = network_attached(app, window, config, seconds)
+        for i in range(rounds):
+            if i % 2 == 0:
+                alone.append(network_alone(config, seconds))
+            rate, draw, held, cpu = network_attached(app, window, seconds)
+            if i % 2 == 1:
+                alone.append(network_alone(config, seconds))
             attached.append(rate)
             draws.append(draw)
             helds.append(held)
             cpus.append(cpu)
             print(
                 f"  {name}: alone {alone[-1]:7,.0f}  with window {rate:7,.0f} steps/s "
-                f"({route} route), main-thread CPU {cpu:5.1f} ms per frame drawn"
+                f"(ratio {rate / alone[-1]:.2f}), main-thread CPU {cpu:5.1f} ms per frame drawn"
             )
         a, w = float(np.median(alone)), float(np.median(attached))
-        print(f"network {name}: alone {a:,.0f} steps/s, with window {w:,.0f}, ratio {w / a:.2f}")
+        paired = float(np.median(np.array(attached) / np.array(alone)))
+        print(
+            f"network {name} ({route} route, {rounds} rounds of {seconds:g} s): "
+            f"alone {a:,.0f} steps/s, with window {w:,.0f}; "
+            f"ratio {paired:.2f} (median of rounds), {w / a:.2f} (of medians)"
+        )
         print(f"  main-thread CPU per frame drawn (median of rounds): {np.median(cpus):5.1f} ms")
         for label, times in (("update views", draws), ("update + paint", helds)):
             times = np.concatenate(times)
