@@ -6,8 +6,10 @@ rasterised in a canvas (a pixmap the size of the viewport) and strokes only the 
 added since the last paint; the canvas is redrawn in full when the view moves, the
 widget resizes or the paths are replaced (scrubbing back, history thinning). The newest
 point of each run may still move (the history's provisional tail row), so the segment
-reaching it is drawn live on top of the canvas, never baked in. Export (no widget)
-draws everything directly, at the export resolution.
+reaching it is drawn live on top of the canvas, never baked in; a live segment shorter
+than half a device pixel (a run that has stopped or crawls) is not drawn at all: it
+would change no pixel that counts, and a sweep would pay a ``drawLines`` call for each.
+Export (no widget) draws everything directly, at the export resolution.
 
 Runs come in two layers, each with its own canvas: the bottom one (a stochastic cloud)
 and the top one (the runs that must stay visible, e.g. the one deterministic road
@@ -31,6 +33,9 @@ _HALO_EXTRA = 3.5  # the halo is this many pixels wider than the line
 # shows as a rim around it; one level only, so a sweep's paths keep a common width
 _CASING = 2.0
 _RESTROKE = 16  # points restroked before new ones: a new halo's cap covers a few tiny steps
+# a live tail shorter than this (device pixels) is not drawn: it lies within the line's
+# own round cap, and a 100-run sweep whose runs crawl would pay a call per run for it
+MIN_TAIL_PX = 0.5
 
 
 def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float, bool]:
@@ -49,6 +54,14 @@ def line_style(n_runs: int, presentation: bool, few_width: float) -> tuple[float
 def _finite_points(rows: np.ndarray) -> np.ndarray:
     """Whether both coordinates of each point of ``rows`` (..., 2) are finite."""
     return np.isfinite(rows[..., 0]) & np.isfinite(rows[..., 1])
+
+
+def _device_length(lines: np.ndarray, transform: QtGui.QTransform) -> np.ndarray:
+    """Length in device pixels of each segment ``(x0, y0, x1, y1)`` of ``lines`` (S, 4)
+    under ``transform`` (its linear part: a translation moves both ends alike)."""
+    dx, dy = lines[:, 2] - lines[:, 0], lines[:, 3] - lines[:, 1]
+    t = transform
+    return np.hypot(t.m11() * dx + t.m21() * dy, t.m12() * dx + t.m22() * dy)
 
 
 class TrailsItem(pg.GraphicsObject):
@@ -243,9 +256,14 @@ class TrailsItem(pg.GraphicsObject):
         """Stroke `stroke_plan`'s segments: one ``drawLines`` per block of same-pen runs."""
         draw_lines(painter, *self.stroke_plan(runs, start, scale))
 
-    def tail_plan(self, runs, scale: float = 1.0):
+    def tail_plan(self, runs, scale: float = 1.0, transform: QtGui.QTransform | None = None):
         """What `_draw_tails` strokes: ``(lines, counts, pens)`` as in `stroke_plan`, one
-        segment per run from its last stored point to its live end (halo first)."""
+        segment per run from its last stored point to its live end (halo first).
+
+        With the painter's ``transform``, a segment shorter than `MIN_TAIL_PX` device
+        pixels, ``|(m11 dx + m21 dy, m12 dx + m22 dy)| < MIN_TAIL_PX``, is left out
+        unless its run has a halo (whose wider cap would still show).
+        """
         counts = self._runs.counts
         runs = np.asarray(runs, int)
         if len(self._has_tail) != len(counts) or not len(runs):
@@ -255,6 +273,9 @@ class TrailsItem(pg.GraphicsObject):
         lines = np.empty((len(runs), 4))
         lines[:, :2] = self._runs.data[runs, counts[runs] - 1]
         lines[:, 2:] = self._tails[runs]
+        if transform is not None:
+            visible = halo | (_device_length(lines, transform) >= MIN_TAIL_PX)
+            runs, halo, lines = runs[visible], halo[visible], lines[visible]
         # per run: its halo, then its line (a later run's halo may cover an earlier tail)
         take = np.repeat(np.arange(len(runs)), np.where(halo, 2, 1))
         pens = []
@@ -263,7 +284,7 @@ class TrailsItem(pg.GraphicsObject):
         return lines[take], np.ones(len(take), int), pens
 
     def _draw_tails(self, painter, runs, scale: float = 1.0) -> None:
-        draw_lines(painter, *self.tail_plan(runs, scale))
+        draw_lines(painter, *self.tail_plan(runs, scale, painter.transform()))
 
     def paint(self, painter, option, widget=None) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._antialias)
