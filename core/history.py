@@ -132,6 +132,21 @@ class HistorySnapshot:
             self._cache[name] = cached
         return cached
 
+    def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, newest)``: the rows of field ``name`` (or ``"steps"``) before the
+        newest one, ``(N - 1, *shape)``, and the newest row, ``shape``.
+
+        Read-only views, no copy: `column` joins them into one array, a copy of every
+        stored row, which a view that only draws the rows it has not seen yet (a frame of
+        a 100-run sweep, each frame) need not pay for.
+        """
+        if len(self) == 0:
+            raise ValueError(f"split: the history has no rows of {name!r}")
+        stored = self._committed[name]
+        if self._tail is None:
+            return stored[:-1], stored[-1]
+        return stored, _read_only(self._tail[name])
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # not set yet (copy, pickle): no recursion into the spec
             raise AttributeError(name)

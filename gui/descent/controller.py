@@ -304,7 +304,8 @@ class DescentController:
             self.views.timeline.show_row(row, frame.step)
         views = self.views
         stopped = np.asarray(frame.stop_reason) != RUNNING
-        views.landscape.show_state(history.points, frame, stopped)
+        points, newest = history.split("points")  # no copy of every row, each frame
+        views.landscape.show_state(points, frame, stopped, newest=newest)
         if views.surface3d.isVisible():
             views.surface3d.show_state(history.points, frame, history.loss)
         views.plots.show_state(history, frame, busy=self._busy())

@@ -65,13 +65,18 @@ class PathFeed:
         self._forget()
         self.item.set_paths([])
 
-    def sync(self, rows: np.ndarray) -> None:
-        """Bring the item up to ``rows`` (N, K, 2), finite, last row provisional."""
-        n, k = rows.shape[0], rows.shape[1]
-        if n == 0:
-            self.reset()
-            return
-        committed = n - 1
+    def sync(self, rows: np.ndarray, newest: np.ndarray | None = None) -> None:
+        """Bring the item up to ``rows`` (N, K, 2), finite, last row provisional.
+
+        With ``newest`` (K, 2), ``rows`` are the rows before it (`HistorySnapshot.split`):
+        the same paths, without a copy of every row joined to the newest one.
+        """
+        if newest is None:
+            if len(rows) == 0:
+                self.reset()
+                return
+            rows, newest = rows[:-1], rows[-1]
+        k, committed = newest.shape[0], rows.shape[0]
         if self._continues(rows, committed, k):
             if committed > self._rows:
                 self._append(rows[self._rows - 1 if self._rows else 0 : committed], self._rows == 0)
@@ -86,7 +91,7 @@ class PathFeed:
         if committed:
             self._first, self._last = rows[0].copy(), rows[committed - 1].copy()
         if self.tails:
-            self.item.set_tails(self._clamped(rows[-1]), ~self.exited)
+            self.item.set_tails(self._clamped(newest), ~self.exited)
 
     def _clamped(self, rows: np.ndarray) -> np.ndarray:
         """``rows`` made finite (NaN as 0) and clipped into the clamp box: one clip (which
@@ -115,6 +120,8 @@ class PathFeed:
         old = self._seen_rows
         if old is None or self._rows < 3 or self.item.n_runs != k or len(self.exited) != k:
             return None
+        if committed == 0:
+            return None  # only the newest row: nothing drawn survives
         if old.shape[1:] != rows.shape[1:] or not np.array_equal(rows[0], old[0]):
             return None
         for f in _THINNING_FACTORS:

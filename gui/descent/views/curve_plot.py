@@ -156,9 +156,11 @@ class CurvePanel:
         top = np.nanmax(y) if np.isfinite(y).any() else 0.0
         return np.stack([x, np.nan_to_num(y, nan=top)], axis=-1)
 
-    def show(self, steps, values, diverged_at, stop_reason=None) -> None:
+    def show(self, steps, values, diverged_at, stop_reason=None, newest=None) -> None:
         """Draw every run's curve up to the last row (the last row may still change).
 
+        ``values`` (N, K), one row per step; or, given ``newest`` (K,), the rows before
+        the newest one (`HistorySnapshot.split`: only the rows not seen yet are joined).
         ``stop_reason`` (K,) is core's reason per run (None: a stopped run diverged).
         """
         steps = np.asarray(steps)
@@ -172,7 +174,10 @@ class CurvePanel:
         if key != self._steps_key or seen > n - 1 or (seen and steps[seen - 1] != self._last_step):
             seen = 0
         # rows [0, seen) are final; the old provisional last row is recomputed
-        rows = self._store(seen, self._transform(steps[seen:], values[seen:], diverged_at))
+        fresh = values[seen:]
+        if newest is not None:
+            fresh = np.concatenate([fresh, np.asarray(newest, float).reshape(1, -1)])
+        rows = self._store(seen, self._transform(steps[seen:], fresh, diverged_at))
         self._seen, self._steps_key = n - 1, key
         self._last_step = steps[n - 2] if n > 1 else None
         y_last = rows[-1, :, 1]

@@ -157,9 +157,13 @@ class LandscapeView(QtWidgets.QWidget):
         for item in self._arrow_items():
             item.set_arrows(np.zeros((0, 2)), np.zeros((0, 2)))
 
-    def show_state(self, history_points: np.ndarray, frame, stopped: np.ndarray) -> None:
+    def show_state(
+        self, history_points: np.ndarray, frame, stopped: np.ndarray, newest=None
+    ) -> None:
         """Draw paths up to the frame, each run's end mark (`RunMarks`) and the arrows.
 
+        ``history_points`` (N, K, 2) end in the newest (provisional) row, or, given
+        ``newest`` (K, 2), are the rows before it (`HistorySnapshot.split`: no copy).
         Why a run stopped is read from ``frame.stop_reason`` and ``frame.outside``;
         ``stopped`` only stands in for a frame that carries neither (runs flagged there
         count as diverged).
@@ -170,14 +174,16 @@ class LandscapeView(QtWidgets.QWidget):
         current = clamp(np.asarray(frame.points, float).reshape(-1, 2), self._grid.bounds)
         status = RunStatus.of(frame, stopped)
         colors = self._run_colors(len(current))
+        if newest is not None:
+            newest = np.asarray(newest, float)
         if points.ndim == 3 and points.shape[1] == len(current):
             if int(getattr(frame, "step", 1)) > 0:
                 self._find_clouds(current)
             rebuilds = self.feed.rebuilds
-            self.feed.sync(points)
+            self.feed.sync(points, newest)
             if self.feed.rebuilds != rebuilds:
                 self.marks.forget_paths()
-            self._follow_start(points[0])
+            self._follow_start(points[0] if len(points) else newest)
         self.marks.show(current, status, colors, self.paths.polyline, self._view_bounds())
         self._show_arrows(frame, current, status.reason == 0)
         words = status.words()

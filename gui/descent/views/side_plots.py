@@ -20,6 +20,16 @@ from gui.shell import colors as palette
 from gui.widgets.trails import line_style
 
 
+def split_rows(history, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, newest)`` of ``history``'s field ``name``: `HistorySnapshot.split` (views,
+    no copy), or the rows of any history that holds the column as an attribute."""
+    split = getattr(history, "split", None)
+    if split is not None:
+        return split(name)
+    column = np.asarray(getattr(history, name))
+    return column[:-1], column[-1]
+
+
 class SidePlots(QtWidgets.QWidget):
     """Per-step curves of every run, plus the final loss against the learning rate."""
 
@@ -47,6 +57,7 @@ class SidePlots(QtWidgets.QWidget):
         self._sweep_mode = False
         self._presentation = False
         self._turn = -1  # the plot drawn last while busy (see `show_state`)
+        self._lr_checked = 0  # stored rows whose learning rates were compared with row 1
         self._set_visible(self.lr.plot, False)
         self._set_visible(self.sweep.plot, False)
 
@@ -56,6 +67,7 @@ class SidePlots(QtWidgets.QWidget):
         self._labels = list(labels)
         self._run_table = run_table
         self._words = [""] * len(self._colors)
+        self._lr_checked = 0
         style = self._style()
         for panel in (self.loss, self.grad_norm, self.lr):
             panel.set_style(self._colors, *style)
@@ -85,22 +97,23 @@ class SidePlots(QtWidgets.QWidget):
             return
         diverged_at = np.asarray(frame.diverged_at).reshape(-1)
         status = RunStatus.of(frame, diverged_at >= 0)
-        if not self.lr.plot.isVisible():  # shown once some run's rate changes
-            lr = np.asarray(history.lr, float)
-            if len(lr) > 2 and np.ptp(lr[1:], axis=0).max() > 0:
-                self._set_visible(self.lr.plot, True)
+        if not self.lr.plot.isVisible() and self._rate_changed(history):
+            self._set_visible(self.lr.plot, True)  # shown once some run's rate changes
         due = self._due(busy)
+        # each curve takes the rows before the newest and the newest apart (no copy of
+        # every row joined, each frame): it draws only the rows it has not seen
         if "loss" in due:
-            loss = np.asarray(history.loss, float)
-            latest = loss[-1]  # the newest row: checking all rows each frame costs O(N K)
+            loss, latest = split_rows(history, "loss")
+            latest = np.asarray(latest, float)  # checking all rows each frame costs O(N K)
             if self.loss.log_y and np.nanmin(np.where(np.isfinite(latest), latest, np.inf)) < 0:
                 self.loss.set_log(False)
-            self.loss.show(steps, loss, diverged_at, status.reason)
+            self.loss.show(steps, loss, diverged_at, status.reason, newest=latest)
         if "grad_norm" in due:
-            self.grad_norm.show(steps, history.grad_norm, diverged_at, status.reason)
+            rows, newest = split_rows(history, "grad_norm")
+            self.grad_norm.show(steps, rows, diverged_at, status.reason, newest=newest)
         if "lr" in due:
-            lr = np.asarray(history.lr, float)
-            self.lr.show(steps[1:], lr[1:], diverged_at, status.reason)  # row 0: no step yet
+            rows, newest = split_rows(history, "lr")  # row 0: no step yet
+            self.lr.show(steps[1:], rows[1:], diverged_at, status.reason, newest=newest)
         if "sweep" in due and self._sweep_mode:
             self.sweep.show(np.asarray(frame.loss, float), diverged_at)
         words = status.words()
@@ -108,6 +121,17 @@ class SidePlots(QtWidgets.QWidget):
             self._words = words
             labels = [] if self._sweep_mode else self._labels
             self.legend.set_runs(self._colors, labels, self._words)
+
+    def _rate_changed(self, history) -> bool:
+        """Whether some run's learning rate differs between rows 1 and later ones (row 0
+        has no step). Stored rows are compared once (`_lr_checked`), the newest each time."""
+        rows, newest = split_rows(history, "lr")
+        if len(rows) < 2:
+            return False
+        first = rows[1]
+        checked = self._lr_checked if self._lr_checked <= len(rows) else 1
+        self._lr_checked = len(rows)
+        return bool(np.any(rows[max(checked, 1) :] != first) or np.any(newest != first))
 
     def _due(self, busy: bool) -> tuple[str, ...]:
         """The plots this frame draws: all of them, or (``busy``) the next one in turn."""

@@ -309,7 +309,7 @@ def test_side_plots_draw_one_plot_a_frame_in_turn_while_busy(qtbot, diverging_sw
     for name in ("loss", "grad_norm", "sweep"):
         panel = getattr(plots, name)
         original = panel.show
-        panel.show = lambda *a, _n=name, _o=original: (drawn.append(_n), _o(*a))
+        panel.show = lambda *a, _n=name, _o=original, **kw: (drawn.append(_n), _o(*a, **kw))
     for _ in range(6):
         plots.show_state(snapshot, frame, busy=True)
     assert drawn == ["loss", "grad_norm", "sweep"] * 2  # each in turn, one a frame
@@ -322,3 +322,24 @@ def test_side_plots_draw_one_plot_a_frame_in_turn_while_busy(qtbot, diverging_sw
         for k in range(len(LRS)):
             mine, theirs = getattr(plots, name).trails, getattr(fresh, name).trails
             np.testing.assert_array_equal(mine.polyline(k), theirs.polyline(k))
+
+
+def test_the_lr_plot_appears_when_a_rate_changes_in_rows_it_had_not_seen(qtbot):
+    plots = SidePlots()
+    qtbot.addWidget(plots)
+    plots.set_runs(np.full((2, 4), 200, np.uint8), ["a", "b"], SimpleNamespace(lr=np.ones(2)))
+    lr = np.full((40, 2), 0.1)
+    lr[0] = 0.5  # row 0 has taken no step: its rate does not count
+    lr[23:26, 1] = 0.05  # a short dip, seen only among stored rows (frames skip 5 rows)
+
+    def show(n: int) -> None:
+        history = SimpleNamespace(
+            steps=np.arange(n), loss=np.ones((n, 2)), grad_norm=np.ones((n, 2)), lr=lr[:n]
+        )
+        plots.show_state(history, SimpleNamespace(loss=np.ones(2), diverged_at=-np.ones(2)))
+
+    for n in range(2, 23, 5):
+        show(n)
+    assert not plots.lr.plot.isVisible()
+    show(30)  # rows 22..28 new, the dip among them and not the newest
+    assert plots.lr.plot.isVisible()
