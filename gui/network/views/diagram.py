@@ -143,8 +143,8 @@ class NetworkDiagram(pg.PlotWidget):
         self.weights = weights
         self.edges.show(weights, moving)
         self._draw_nodes(trace, lit_layers=len(weights) + 1)
-        self.rings.setData([], [])
-        self.pulses.setData([], [])
+        _empty(self.rings)
+        _empty(self.pulses)
         self._pulse_data = None
         self._write_labels(trace)
 
@@ -161,11 +161,11 @@ class NetworkDiagram(pg.PlotWidget):
         self._draw_nodes(trace, lit)
         delta_from = delta_arrived(phase, n_layers)
         if delta_from is None:
-            self.rings.setData([], [])
+            _empty(self.rings)
         else:
             self._draw_rings(trace, from_layer=delta_from)
         self._pulse_data = None
-        self.pulses.setData([], [])
+        _empty(self.pulses)
         if phase.kind == "backward":
             self._prepare_pulses(trace, phase.layer)
             self.set_pulse(0.0)
@@ -273,6 +273,13 @@ class NetworkDiagram(pg.PlotWidget):
             return ""
         _, i, j = layout.locate_edge(first + k)
         return describe_edge(self.weights, trace, layer, i, j)
+
+
+def _empty(item: pg.ScatterPlotItem) -> None:
+    """Remove a scatter item's spots; one that has none is left alone (emptying it again
+    would repaint the diagram around it, a millisecond a frame for nothing)."""
+    if len(item.data):
+        item.setData([], [])
 
 
 def delta_arrived(phase, n_layers: int) -> int | None:

@@ -1,0 +1,81 @@
+"""What a frame repaints in the network views: only what changed. A frame of a run playing
+flat out whose neurons, edges or data points did not move paints nothing of them (every
+paint of a view costs the window a millisecond or more, and on two cores the run's
+process loses about as much as the window spends)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject
+
+from core.nn.graph import network_layout
+from core.nn.presets import load_network_preset
+from core.nn.step_through import sample_trace_at
+from core.nn.variant_run import variant_frames
+from gui.network.views.diagram import NetworkDiagram
+
+
+class PaintCounter(QObject):
+    """Counts the paint events a widget (a plot's viewport) receives."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def _frames(name: str, count: int):
+    config = load_network_preset(name).config
+    dataset = config.make_dataset()
+    frames = [f.frames[0] for _, f in zip(range(count), variant_frames([(config, dataset)]))]
+    return config, dataset, frames
+
+
+def _shown_diagram(qtbot, layers) -> NetworkDiagram:
+    diagram = NetworkDiagram()
+    qtbot.addWidget(diagram)
+    diagram.resize(500, 400)
+    diagram.show()
+    qtbot.waitExposed(diagram)
+    diagram.set_layout(network_layout(layers))
+    return diagram
+
+
+def test_a_live_frame_that_changes_nothing_repaints_nothing_in_the_diagram(qtbot):
+    config, dataset, frames = _frames("batch-vs-minibatch-vs-sgd", 30)
+    diagram = _shown_diagram(qtbot, config.layers)
+    first, last = frames[0], frames[-1]
+    trace = sample_trace_at(config, first, dataset, 0)
+    diagram.show_live(first.weights, trace, moving=True)
+    qtbot.wait(20)
+    paints = PaintCounter(diagram.viewport())
+    for _ in range(3):  # the same weights and activations again: nothing to redraw
+        diagram.show_live(first.weights, trace, moving=True)
+        qtbot.wait(20)
+    assert paints.count == 0
+    assert len(diagram.rings.data) == 0 and len(diagram.pulses.data) == 0
+    later = sample_trace_at(config, last, dataset, 0)
+    shades = diagram._bins.copy()
+    diagram.show_live(last.weights, later, moving=True)  # a later step: shades moved
+    assert not np.array_equal(diagram._bins, shades)
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+
+
+def test_rings_and_pulses_of_a_phase_are_cleared_when_the_run_goes_live(qtbot):
+    from core.nn.step_through import sample_walk
+
+    config, dataset, frames = _frames("backprop-by-hand", 2)
+    diagram = _shown_diagram(qtbot, config.layers)
+    frame = frames[-1]
+    trace = sample_trace_at(config, frame, dataset, 0)
+    walk = sample_walk(config, frame, trace, len(frame.batch_indices))
+    backward = next(i for i, p in enumerate(walk.phases) if p.kind == "backward")
+    diagram.show_phase(frame, walk, backward)
+    assert len(diagram.rings.data) > 0 and len(diagram.pulses.data) > 0
+    diagram.show_live(frame.weights, trace)
+    assert len(diagram.rings.data) == 0 and len(diagram.pulses.data) == 0
