@@ -18,6 +18,7 @@ import numpy as np
 
 from core.descent.engine import DescentFrame
 from core.history import Field, History, RecordSpec
+from core.run_kinds import run_function
 
 __all__ = ["NEWEST_STATE", "a_run_stops", "descent_history", "descent_spec"]
 
@@ -56,6 +57,7 @@ def descent_spec(first_frame: DescentFrame) -> RecordSpec:
     )
 
 
+@run_function
 def descent_history(first_frame: DescentFrame, capacity: int = 1024) -> History:
     """An empty bounded `History` for a descent; the worker's recorder for descents.
 

@@ -19,6 +19,7 @@ from core.nn.training_history import (
     TrainingHistory,
     TrainingSnapshot,
 )
+from core.run_kinds import run_function
 
 __all__ = ["VariantFrame", "VariantHistory", "variant_frames", "variant_history"]
 
@@ -38,6 +39,7 @@ class VariantFrame:
         return f"VariantFrame(step={self.step}, runs={len(self.frames)})"
 
 
+@run_function
 def variant_frames(runs: list[tuple[TrainConfig, Dataset]]) -> Iterator[VariantFrame]:
     """Yield one `VariantFrame` per step until every run has stopped."""
     streams = [train(config, dataset) for config, dataset in runs]
@@ -89,6 +91,7 @@ class VariantHistory:
         return tuple(history.snapshot() for history in self.histories)
 
 
+@run_function
 def variant_history(first: VariantFrame) -> VariantHistory:
     """The worker's recorder for `variant_frames`."""
     return VariantHistory(first)

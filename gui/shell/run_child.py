@@ -5,13 +5,15 @@ interpreter lock. In a child process they do not: the child runs this loop, the 
 `gui.shell.run_process.RunProcess` mirrors what it sends. Nothing here imports Qt (a
 test proves it): the child starts fast and never carries a GUI library.
 
-Protocol. Commands come as tuples over one pipe (``("start", generation, payload,
-playing, steps_per_second, max_fps)`` with ``payload = pickle.dumps((factory,
-recorder))``, ``("play",)``, ``("pause",)``, ``("step", n)``, ``("speed", sps)``,
-``("max_fps", fps)``, ``("abort",)``, ``("quit",)``). Messages go back over another:
-``("ready", pid)`` once booted, ``("news", generation, news, steps_per_second,
-finished)`` at most ``max_fps`` times a second while playing (less often for large
-messages, see `SEND_BYTES_PER_SECOND`), and ``("error", generation, text)``.
+Protocol. Commands come as tuples over one pipe: ``("start", generation, payload,
+playing, steps_per_second, max_fps, modules)``, ``("play",)``, ``("pause",)``,
+``("step", n)``, ``("speed", sps)``, ``("max_fps", fps)``, ``("abort",)``, ``("quit",)``.
+Messages go back over another: ``("ready", pid)`` once booted, ``("news", generation,
+news, steps_per_second, finished)`` at most ``max_fps`` times a second while playing
+(less often for large messages, see `SEND_BYTES_PER_SECOND`), and ``("error",
+generation, text)``. Both ways go through `gui.shell.run_codec`, which rebuilds nothing
+but a run's types: ``payload`` is the run's ``(factory, recorder)``, ``modules`` the
+window's extra modules a run may name.
 
 What the news is: the child folds every frame into its own record (made by the run's
 recorder) and keeps a journal in each `core.history.History` the record holds. A message
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
 import signal
 import sys
 import time
@@ -41,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from core.history import History, HistoryJournal
+from gui.shell import run_codec
 
 __all__ = ["ChildRun", "RecordNews", "freeze_frame", "histories_of", "main", "serve"]
 
@@ -127,13 +129,13 @@ class RecordNews:
 class ChildRun:
     """One generation in the child: the generator, its record, and the news to send."""
 
-    def __init__(self, generation: int, payload: bytes) -> None:
+    def __init__(self, generation: int, payload: bytes, modules: tuple | None = None) -> None:
         self.generation = generation
-        # The payload is the parent's own run object (a config the parent already
-        # validated, and a recorder), pickled by RunWorker and sent over a private pipe
-        # inherited at spawn: never bytes from a file or from a user. Sessions and presets
-        # stay JSON read as data.
-        factory, self._recorder = pickle.loads(payload)
+        # The window's own run (a configuration it validated, a factory and a recorder),
+        # sent over a private pipe inherited at spawn; decoded from a closed set of types
+        # (`run_codec`), with the window's list of extra ``modules``. Sessions and presets
+        # never come this way: they stay JSON read as data.
+        factory, self._recorder = run_codec.loads(payload, modules)
         self._frames: Iterator[Any] = iter(factory())
         self._record: Any = None
         self._histories: list[History] = []
@@ -226,7 +228,7 @@ class RunLoop:
         try:
             while True:
                 if self.commands.poll(self._timeout()):
-                    if not self._handle(self.commands.recv()):
+                    if not self._handle(run_codec.loads(self.commands.recv_bytes(), ())):
                         return
                     continue
                 if self._step_due():
@@ -281,7 +283,7 @@ class RunLoop:
         if not force and now - self.last_send < max(self.min_interval, self.byte_gap):
             return
         try:
-            data = pickle.dumps(run.message(), protocol=pickle.HIGHEST_PROTOCOL)
+            data = run_codec.dumps(run.message())
         except Exception as exc:  # a frame that cannot be pickled
             self._fail(exc)
             return
@@ -293,7 +295,9 @@ class RunLoop:
         self.final_sent = run.finished
 
     def _fail(self, exc: BaseException) -> None:
-        self.messages.send(("error", self.run.generation, f"{type(exc).__name__}: {exc}"))
+        self.messages.send_bytes(
+            run_codec.dumps(("error", self.run.generation, f"{type(exc).__name__}: {exc}"))
+        )
         self.run = None
 
     def _handle(self, command: tuple) -> bool:
@@ -315,14 +319,15 @@ class RunLoop:
             return False
         return True
 
-    def _start(self, generation, payload, playing, steps_per_second, max_fps) -> None:
+    def _start(self, generation, payload, playing, steps_per_second, max_fps, modules) -> None:
         self.run, self.final_sent, self.next_due = None, False, 0.0
         self.playing, self.step_budget = playing, 0 if playing else 1  # paused: step 0
         self.steps_per_second, self.min_interval = steps_per_second, 1.0 / float(max_fps)
         try:
-            self.run = ChildRun(generation, payload)
-        except Exception as exc:  # unpicklable here, or the factory raised
-            self.messages.send(("error", generation, f"{type(exc).__name__}: {exc}"))
+            self.run = ChildRun(generation, payload, tuple(modules))
+        except Exception as exc:  # refused or unreadable here, or the factory raised
+            error = ("error", generation, f"{type(exc).__name__}: {exc}")
+            self.messages.send_bytes(run_codec.dumps(error))
 
 
 def serve(commands: Connection, messages: Connection) -> None:
@@ -337,10 +342,10 @@ def main(argv: list[str]) -> None:
     commands = Connection(int(argv[1]), writable=False)
     messages = Connection(int(argv[2]), readable=False)
     try:
-        name, path = commands.recv()
+        name, path = run_codec.loads(commands.recv_bytes(), ())
     except EOFError:
         return
     if name == "path":
         sys.path[:] = path
-    messages.send(("ready", os.getpid()))  # booted: the window stops previewing
+    messages.send_bytes(run_codec.dumps(("ready", os.getpid())))  # booted: no more preview
     serve(commands, messages)

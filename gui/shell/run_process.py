@@ -30,6 +30,7 @@ from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
+from gui.shell import run_codec
 from gui.shell.run_child import RecordNews, freeze_frame, histories_of
 from gui.shell.run_thread import Recorder, RunState
 
@@ -130,11 +131,16 @@ class _Reader(QThread):
                     self._wake.recv_bytes()
             if self._messages in ready:
                 try:
-                    message = self._messages.recv()
+                    data = self._messages.recv_bytes()
                 except (EOFError, OSError):
                     if not self.stopping:
                         self.died.emit(self._exit_code())
                     return
+                try:
+                    message = run_codec.loads(data)
+                except run_codec.RunDataError as exc:  # never from our own child
+                    self.failed.emit(self._mirror.generation, f"run process: {exc}")
+                    continue
                 self._take(message)
             self._emit_if_due()
 
@@ -246,12 +252,13 @@ class RunProcess:
     def start(self, generation: int, payload: bytes, recorder: Recorder, playing, sps, fps):
         """Run a new generation (the child drops the old one)."""
         self.mirror.reset(generation, recorder)
-        self.send("start", generation, payload, playing, sps, fps)
+        modules = run_codec.allowed_modules()
+        self.send("start", generation, payload, playing, sps, fps, modules)
 
     def send(self, *command) -> bool:
         """Send one command; False if the child is gone."""
         try:
-            self._commands.send(command)
+            self._commands.send_bytes(run_codec.dumps(command))
         except (OSError, ValueError):
             return False
         return True

@@ -16,7 +16,9 @@ number; states of older generations are dropped on arrival.
 
 Two routes, one interface (``route`` tells which the current run uses):
 
-- ``"process"``: when the factory and the recorder can be pickled, the run goes to a
+- ``"process"``: when the factory and the recorder are made only of what a run may be
+  made of (`gui.shell.run_codec`: the project's core classes, NumPy arrays, and functions
+  marked with `core.run_kinds.run_function`), the run goes to a
   persistent child process (`gui.shell.run_process`). The window's painting (Python, in
   pyqtgraph) and the training then never wait for each other's interpreter lock. The
   first such start waits for a new interpreter and NumPy (a few tenths of a second), so
@@ -33,6 +35,7 @@ import pickle
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from gui.shell import run_codec
 from gui.shell.run_process import RunProcess
 from gui.shell.run_thread import FrameFactory, Recorder, RunControl, RunState, RunThread
 
@@ -218,13 +221,16 @@ class RunWorker(QObject):
 
     # -- internals -----------------------------------------------------------------
     def _payload(self, factory: FrameFactory, recorder: Recorder) -> bytes | None:
-        """The pickled run for the child, or None when it must stay in this process."""
+        """The encoded run for the child, or None when it must stay in this process."""
         if not self.use_process:
             return None
         try:
-            return pickle.dumps((factory, recorder), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = run_codec.dumps((factory, recorder))
         except (pickle.PicklingError, TypeError, AttributeError):
             return None  # a lambda, a closure, a local class: the thread route serves it
+        if run_codec.refused_name(payload) is not None:
+            return None  # not a run kind the child may rebuild: the thread route serves it
+        return payload
 
     def _start_process(self, payload: bytes, recorder: Recorder, playing: bool) -> None:
         process = self._process

@@ -1,29 +1,29 @@
-"""Drive a `ChildRun` by hand and feed its pickled messages to a window-side `_Mirror`,
+"""Drive a `ChildRun` by hand and feed its encoded messages to a window-side `_Mirror`,
 as the run process and the reader thread do, without either (for exact comparisons)."""
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
 
 import numpy as np
 
+from gui.shell import run_codec
 from gui.shell.run_child import ChildRun, histories_of
 from gui.shell.run_process import _Mirror
 
 
 def run_mirrored(factory, recorder, send_now: Callable[[ChildRun], bool]):
     """Run ``factory`` to its end in a `ChildRun`; whenever ``send_now(child)`` (and at the
-    end) its message goes through pickle into a mirror. Returns (child, mirror, messages)."""
-    child = ChildRun(1, pickle.dumps((factory, recorder)))
+    end) its message goes through `run_codec` into a mirror. Returns (child, mirror, messages)."""
+    child = ChildRun(1, run_codec.dumps((factory, recorder)))
     mirror = _Mirror()
     mirror.reset(1, recorder)
     messages = []
     while not child.finished:
         child.advance()
         if send_now(child) or child.finished:
-            messages.append(pickle.dumps(child.message(), protocol=pickle.HIGHEST_PROTOCOL))
-            mirror.fold(*pickle.loads(messages[-1])[2:])
+            messages.append(run_codec.dumps(child.message()))
+            mirror.fold(*run_codec.loads(messages[-1])[2:])
     return child, mirror, messages
 
 

@@ -1,7 +1,9 @@
 """Picklable frame factories and recorders for the process-route tests (no Qt here).
 
 The run's process unpickles these, so this module must import nothing of Qt: the child
-would load it, and `qt_modules_loaded` would then report it.
+would load it, and `qt_modules_loaded` would then report it. It names itself to
+`gui.shell.run_codec` (which imports no Qt either), and marks its factories and recorders
+with `run_function`, as the core's run kinds are: the child rebuilds nothing else.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import sys
 from dataclasses import dataclass
 
 from core.history import Field, History, RecordSpec
+from core.run_kinds import run_function
+from gui.shell import run_codec
+
+run_codec.allow_module(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,17 +31,20 @@ def _rebuild_tick(step: int, row: dict) -> Tick:
 TICK_SPEC = RecordSpec({"value": Field()}, _rebuild_tick)
 
 
+@run_function
 def record_ticks(first_frame) -> History:
     """A small bounded history (it thins after 64 rows)."""
     return History(TICK_SPEC, capacity=64)
 
 
+@run_function
 def count_ticks(n: int, offset: int = 0):
     """Frames ``offset .. offset + n - 1``, each valued ``10 * step``."""
     for i in range(offset, offset + n):
         yield Tick(i, 10.0 * i)
 
 
+@run_function
 def fail_at(step: int):
     """Frames 0 .. step - 1, then a ValueError."""
     for i in range(step):
@@ -43,6 +52,7 @@ def fail_at(step: int):
     raise ValueError(f"boom at step {step}")
 
 
+@run_function
 def qt_modules_loaded(n: int = 3):
     """Frames whose value is how many Qt modules the process running them has imported."""
     for i in range(n):
@@ -72,6 +82,7 @@ class HeavyTick:
     blob: bytes
 
 
+@run_function
 def heavy_ticks(n: int, size: int):
     """Frames 0 .. n - 1, each with ``size`` bytes that only the newest frame carries over."""
     for i in range(n):

@@ -14,6 +14,8 @@ from core.descent.config import DescentConfig
 from core.descent.recording import descent_history
 from core.descent.replay import DescentFrames
 from core.history import Field, History, RecordSpec
+from core.run_kinds import run_function
+from gui.shell import run_codec
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,10 @@ def test_the_mirror_keeps_the_rows_a_pin_stores():
     assert mirror.record.steps[: rows + 1].tolist() == list(range(stop + 1))
 
 
+run_codec.allow_module(__name__)  # its own frames and record cross as a run kind's do
+
+
+@run_function
 def _frames(n: int):
     for step in range(n):
         yield Tick(step, float(step) ** 2)
@@ -45,6 +51,7 @@ def _pins_a_late_stop(frame) -> bool:
     return frame.step == 777  # by then the stride is 64: the frame before was a tail
 
 
+@run_function
 def _record(first_frame) -> History:
     spec = RecordSpec({"value": Field()}, lambda step, row: Tick(step, **row))
     return History(replace(spec, pin=_pins_a_late_stop), capacity=16)
