@@ -3,7 +3,8 @@
 Few graphics items whatever the size of the network (an 8 x 64 network has 25,000 edges):
 the edges are one `gui.network.views.edge_bundles.EdgeBundle` per weight layer (a path per
 sign and width level, cached as a pixmap in a large network); the neurons one scatter
-item, their δ rings another, the backward pulses a third. Value labels only for narrow
+item (`gui.network.views.neuron_dots.NeuronDots`: a restyled neuron repaints only its own
+square), their δ rings another, the backward pulses a third. Value labels only for narrow
 layers (`NetworkLayout.labels`).
 Geometry, fills, width levels, pulses and hover texts come from `core.nn.graph`.
 """
@@ -25,6 +26,7 @@ from gui.network.views.diagram_style import (
     ring_pens,
 )
 from gui.network.views.edge_bundles import KEYS, EdgeBundles
+from gui.network.views.neuron_dots import NeuronDots
 from gui.shell.theme import plot_colors
 
 PULSES_PER_LAYER = 48
@@ -45,7 +47,7 @@ class NetworkDiagram(pg.PlotWidget):
         self.setAspectLocked(True)
         self.edges = EdgeBundles(self)
         self.pulses = pg.ScatterPlotItem(pxMode=True, pen=None)
-        self.nodes = pg.ScatterPlotItem(pxMode=True)
+        self.nodes = NeuronDots()
         self.rings = pg.ScatterPlotItem(pxMode=True, brush=None)
         for item in (self.pulses, self.nodes, self.rings):
             self.addItem(item)
@@ -194,10 +196,7 @@ class NetworkDiagram(pg.PlotWidget):
             changed = bins != self._bins
             if not changed.any():
                 return
-            data = self.nodes.data
-            data["brush"][changed] = self._brush_array[bins[changed]]
-            data["sourceRect"][changed] = 0  # (pyqtgraph re-looks up marked spots only)
-            self.nodes.updateSpots(data)
+            self.nodes.restyle(changed, self._brush_array[bins[changed]])
         self._bins = bins
 
     def _draw_rings(self, trace, from_layer: int) -> None:

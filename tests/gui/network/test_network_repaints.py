@@ -79,3 +79,42 @@ def test_rings_and_pulses_of_a_phase_are_cleared_when_the_run_goes_live(qtbot):
     assert len(diagram.rings.data) > 0 and len(diagram.pulses.data) > 0
     diagram.show_live(frame.weights, trace)
     assert len(diagram.rings.data) == 0 and len(diagram.pulses.data) == 0
+
+
+class PaintRegions(PaintCounter):
+    """The rectangles a widget is asked to repaint."""
+
+    def __init__(self, widget) -> None:
+        super().__init__(widget)
+        self.rects: list = []
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rects.extend(event.region())
+        return super().eventFilter(obj, event)
+
+
+def test_restyled_neurons_repaint_only_their_squares_and_leave_nothing_stale(qtbot):
+    config, dataset, frames = _frames("batch-vs-minibatch-vs-sgd", 40)
+    diagram = _shown_diagram(qtbot, config.layers)
+    weights = frames[1].weights  # the edges stay: only neurons change shade below
+    regions = PaintRegions(diagram.viewport())
+    for frame in (frames[0], frames[1], frames[-1], frames[5]):
+        shades = None if diagram._bins is None else diagram._bins.copy()
+        regions.rects.clear()
+        diagram.show_live(weights, sample_trace_at(config, frame, dataset, 0))
+        qtbot.wait(30)
+    changed = int(np.sum(diagram._bins != shades))
+    assert 0 < changed < len(shades)
+    # (Qt repaints the rectangle around the squares of the neurons restyled)
+    painted = sum(r.width() * r.height() for r in regions.rects)
+    viewport = diagram.viewport()
+    assert 0 < painted < 0.5 * viewport.width() * viewport.height()
+    partly = _on_screen(diagram)
+    viewport.repaint()  # all of it afresh: what the partial repaint should have shown
+    assert _on_screen(diagram) == partly
+
+
+def _on_screen(widget):
+    """What the window shows of ``widget`` (its backing store), not a fresh rendering."""
+    return widget.screen().grabWindow(widget.winId()).toImage()
