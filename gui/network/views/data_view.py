@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtWidgets
 
 from gui.shell import colors as palette
 from gui.shell.theme import plot_colors
@@ -43,6 +44,10 @@ class DataView(pg.PlotWidget):
         items = (self.image, self.surface, self.curve, self.train, self.test, self.selected)
         for item in (*items, self.note):
             self.addItem(item)
+        for item in (self.train, self.test, self.selected):
+            # the points stay put while the output under them changes a few times a
+            # second: Qt keeps them as a picture and blits it (redrawn when they change)
+            item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.dataset = None
         self.grid = None
         self._class_colors = palette.categorical(8)[:, :3]
@@ -189,8 +194,12 @@ class DataView(pg.PlotWidget):
         self.note.show()
 
     def _region_image(self, grid) -> np.ndarray:
-        colors = self._class_colors[grid.classes % len(self._class_colors)].astype(float)
-        strength = REGION_STRENGTH * grid.confidence[..., None]
-        ground = np.asarray(self._ground, dtype=float)  # unsure regions fade into the plot
-        rgb = ground + (colors - ground) * strength
-        return np.clip(rgb, 0, 255).astype(np.uint8)
+        """rgb = ground + (class colour - ground) * REGION_STRENGTH * confidence: unsure
+        regions fade into the plot's ground."""
+        ground = np.asarray(self._ground, dtype=float)
+        pull = self._class_colors.astype(float) - ground  # (classes, 3): a table, not a grid
+        rgb = pull[grid.classes % len(pull)]
+        rgb *= (REGION_STRENGTH * grid.confidence)[..., None]
+        rgb += ground
+        np.clip(rgb, 0, 255, out=rgb)
+        return rgb.astype(np.uint8)

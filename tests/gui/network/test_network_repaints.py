@@ -5,6 +5,8 @@ process loses about as much as the window spends)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from PySide6.QtCore import QEvent, QObject
 
@@ -118,3 +120,41 @@ def test_restyled_neurons_repaint_only_their_squares_and_leave_nothing_stale(qtb
 def _on_screen(widget):
     """What the window shows of ``widget`` (its backing store), not a fresh rendering."""
     return widget.screen().grabWindow(widget.winId()).toImage()
+
+
+def test_a_new_output_grid_repaints_the_output_but_not_the_data_points(qtbot, monkeypatch):
+    import pyqtgraph as pg
+
+    from core.nn.output_grid import output_grid
+    from gui.network.views.data_view import DataView
+
+    config, dataset, frames = _frames("xor-needs-a-hidden-layer", 30)
+    painted: list = []  # the scatter items whose paint ran
+    original = pg.ScatterPlotItem.paint
+
+    def paint(item, *args):
+        painted.append(item)
+        return original(item, *args)
+
+    # (before the items exist: PySide looks a Python override up once per object)
+    monkeypatch.setattr(pg.ScatterPlotItem, "paint", paint)
+    view = DataView()
+    qtbot.addWidget(view)
+    view.resize(400, 360)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_dataset(dataset)
+    view.show_output(output_grid(config, frames[0], dataset))
+    qtbot.waitUntil(lambda: view.train in painted, timeout=2000)
+    painted.clear()
+    paints = PaintCounter(view.viewport())
+    view.show_output(output_grid(config, frames[-1], dataset))  # the output moved
+    qtbot.waitUntil(lambda: paints.count > 0, timeout=2000)
+    assert view.train not in painted and view.test not in painted  # blitted, not redrawn
+    assert not np.array_equal(view.grid.classes, output_grid(config, frames[0], dataset).classes)
+    partly = _on_screen(view)
+    view.viewport().repaint()
+    assert _on_screen(view) == partly  # the points are where a full repaint puts them
+    moved = dataclasses.replace(dataset, X_train=dataset.X_train + 0.25)
+    view.set_dataset(moved, keep_output=True)  # new points: drawn afresh
+    qtbot.waitUntil(lambda: view.train in painted, timeout=2000)
