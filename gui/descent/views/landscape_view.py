@@ -60,6 +60,7 @@ class LandscapeView(QtWidgets.QWidget):
         self._groups: list[np.ndarray] = []  # runs sharing a label (seeds of one setting)
         self._cloud = np.zeros(0, bool)  # runs whose seeds were seen to differ
         self._frames_to_legend = 0
+        self._followed: tuple | None = None  # (starts, marker position) last settled
         self._build_plot()
         self._build_items()
         layout = QtWidgets.QVBoxLayout(self)
@@ -153,6 +154,7 @@ class LandscapeView(QtWidgets.QWidget):
 
     def clear_state(self) -> None:
         self.feed.reset()
+        self._followed = None
         self.marks.clear()
         for item in self._arrow_items():
             item.set_arrows(np.zeros((0, 2)), np.zeros((0, 2)))
@@ -299,6 +301,7 @@ class LandscapeView(QtWidgets.QWidget):
     def _on_range_changed(self, view_box, _range) -> None:
         """Per-frame items repaint just the visible data area, whatever they hold."""
         rect = view_box.viewRect()
+        self.layers.show_view(self._view_bounds())
         self.paths.set_bounds(rect)
         self.marks.set_view_rect(rect)
         for item in self._arrow_items():
@@ -313,15 +316,25 @@ class LandscapeView(QtWidgets.QWidget):
         return (self.gradient_arrows, self.velocity_arrows, self.update_arrows)
 
     def _follow_start(self, starts: np.ndarray) -> None:
-        """Put the start marker on the runs' common start (hide it for a grid of starts)."""
+        """Put the start marker on the runs' common start (hide it for a grid of starts).
+
+        The starts row is the same each frame of a run: once the marker is where it
+        belongs, nothing is checked again until the starts or the marker move."""
+        pos = self.start_target.pos()
+        followed = self._followed
+        if followed is not None and followed[1] == pos and np.array_equal(followed[0], starts):
+            return
         starts = np.nan_to_num(np.asarray(starts, float).reshape(-1, 2))
         common = bool(len(starts)) and bool(np.all(np.ptp(starts, axis=0) < 1e-12))
         self.start_target.setVisible(common)
-        if common and not self.start_target.isUnderMouse():
+        if common and self.start_target.isUnderMouse():
+            self._followed = None  # the user may be about to drag it: look again next frame
+            return
+        if common:
             x, y = clamp(starts[0], self._grid.bounds)
-            pos = self.start_target.pos()
             if (pos.x(), pos.y()) != (x, y):
                 self.start_target.setPos(float(x), float(y))
+        self._followed = (starts.copy(), self.start_target.pos())
 
     def _show_arrows(self, frame, current: np.ndarray, alive: np.ndarray) -> None:
         if not any(self._arrows.values()):

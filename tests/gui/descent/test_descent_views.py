@@ -343,3 +343,27 @@ def test_the_lr_plot_appears_when_a_rate_changes_in_rows_it_had_not_seen(qtbot):
     assert not plots.lr.plot.isVisible()
     show(30)  # rows 22..28 new, the dip among them and not the newest
     assert plots.lr.plot.isVisible()
+
+
+def test_the_start_marker_follows_the_runs_common_start_frame_after_frame(qtbot, rosenbrock_grid):
+    view = _landscape(qtbot, rosenbrock_grid, None, 2)
+    view.set_arrow_options(False, False, False)
+    frame = SimpleNamespace(points=np.zeros((2, 2)))
+    rows = np.array([[[0.5, 1.5], [0.5, 1.5]], [[0.6, 1.4], [0.4, 1.6]]])
+
+    def at() -> tuple[float, float]:
+        return view.start_target.pos().x(), view.start_target.pos().y()
+
+    view.show_state(rows, frame, np.zeros(2, bool))
+    assert view.start_target.isVisible() and at() == pytest.approx((0.5, 1.5))
+    view.start_target.setPos(-1.0, 2.0)  # moved by hand, the runs not restarted
+    view.show_state(rows, frame, np.zeros(2, bool))
+    assert at() == pytest.approx((0.5, 1.5))  # back on the runs' start
+    view.show_state(rows[:, :, ::-1], frame, np.zeros(2, bool))  # another start
+    assert at() == pytest.approx((1.5, 0.5))
+    grid_of_starts = rows.copy()
+    grid_of_starts[0, 1] = (0.0, 0.0)
+    view.show_state(grid_of_starts, frame, np.zeros(2, bool))
+    assert not view.start_target.isVisible()
+    view.show_state(rows, frame, np.zeros(2, bool))
+    assert view.start_target.isVisible() and at() == pytest.approx((0.5, 1.5))

@@ -98,7 +98,7 @@ def test_heat_map_fills_a_wide_and_a_tall_view(qtbot, make_view, size):
     else:
         assert (x0, x1) == pytest.approx((xmin, xmax), abs=1e-6) and y1 - y0 > 2 * (ymax - ymin)
     assert covers(view)
-    assert view.layers.backdrop.isVisible()
+    assert not view.layers.backdrop.isVisible()  # under an opaque patch: not painted
     assert np.isfinite(view.image.image).all()
 
 
@@ -128,6 +128,21 @@ def test_panning_keeps_the_view_filled(qtbot, make_view):
     lo, hi = view.view_box.state["limits"]["xLimits"]
     (x0, x1), _ = view.view_box.viewRange()
     assert lo <= x0 and x1 <= hi  # the pan limits still hold
+
+
+def test_the_backdrop_is_drawn_only_while_the_view_reaches_past_the_patch(qtbot, make_view):
+    view, _ = make_view(get_surface("beale"))
+    settle(qtbot, view)
+    assert covers(view) and not view.layers.backdrop.isVisible()
+    px1 = view.layers.patch.bounds[1]
+    (x0, x1), _ = view.view_box.viewRange()
+    view.view_box.translateBy(x=(px1 - x1) + 0.3 * (x1 - x0))  # past the patch's edge
+    assert view.layers.backdrop.isVisible()  # at once: no bare canvas while panning
+    before = _pixels(view.grab().toImage())
+    view.layers.backdrop.setVisible(False)
+    assert np.abs(_pixels(view.grab().toImage()) - before).max() > 40  # it fills the gap
+    settle(qtbot, view)
+    assert covers(view) and not view.layers.backdrop.isVisible()
 
 
 def test_nothing_non_finite_reaches_the_image(qtbot, make_view):
