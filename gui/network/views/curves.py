@@ -61,7 +61,10 @@ def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def show_points(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
     """Set a curve's points; a curve of one point (step 0) is drawn as a dot, since a line
-    through one point draws nothing."""
+    through one point draws nothing. The same points again (a run that has stopped, while
+    others go on) are left alone: setting them would repaint the plot for nothing."""
+    if _same(item.xData, x) and _same(item.yData, y):
+        return
     item.setData(x, y)
     symbol = "o" if len(x) == 1 else None
     if item.opts["symbol"] != symbol:  # (restyling every frame would cost for nothing)
@@ -70,6 +73,14 @@ def show_points(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
         item.setSymbolSize(7)
         item.setSymbolPen(None)
         item.setSymbolBrush(color)
+
+
+def _same(shown: np.ndarray | None, new: np.ndarray) -> bool:
+    """Whether an item showing ``shown`` (None: nothing, as pyqtgraph keeps no points)
+    already shows ``new``."""
+    if shown is None:
+        return len(new) == 0
+    return len(shown) == len(new) and np.array_equal(shown, new)
 
 
 def _fit(plot: pg.PlotItem, xs: list, ys: list, log_y: bool, cap: float = np.inf) -> None:
@@ -222,7 +233,9 @@ class TrainingCurves(QtWidgets.QWidget):
         largest: list[float | None] = []
         for mark, x, y in zip(self.exits, xs, ys):
             point = exit_point(x, y, self.cap)
-            mark.setData([] if point is None else [point[0]], [] if point is None else [point[1]])
+            at = np.array([], float).reshape(2, 0) if point is None else np.array([point]).T
+            if not (_same(mark.xData, at[0]) and _same(mark.yData, at[1])):
+                mark.setData(at[0], at[1])  # (an empty mark emptied again repaints the plot)
             largest.append(None if point is None else float(y.max()))
         self._set_legend(largest)
 

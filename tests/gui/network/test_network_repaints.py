@@ -158,3 +158,55 @@ def test_a_new_output_grid_repaints_the_output_but_not_the_data_points(qtbot, mo
     moved = dataclasses.replace(dataset, X_train=dataset.X_train + 0.25)
     view.set_dataset(moved, keep_output=True)  # new points: drawn afresh
     qtbot.waitUntil(lambda: view.train in painted, timeout=2000)
+
+
+def _histories(name: str, steps: int):
+    from core.nn.variant_run import variant_history
+
+    config = load_network_preset(name).config
+    dataset = config.make_dataset()
+    frames = variant_frames([(config, dataset), (config, dataset)])
+    first = next(frames)
+    recorder = variant_history(first)
+    recorder.append(first)
+    snapshots = []
+    for _ in range(steps):
+        recorder.append(next(frames))
+        snapshots.append(recorder.snapshot())
+    return dataset, snapshots
+
+
+def test_the_curves_of_a_run_that_did_not_move_are_not_set_again(qtbot, monkeypatch):
+    import pyqtgraph as pg
+
+    from gui.network.views.curves import GradientStrip, TrainingCurves
+
+    dataset, snapshots = _histories("xor-needs-a-hidden-layer", 12)
+    curves, strip = TrainingCurves(), GradientStrip()
+    for widget in (curves, strip):
+        qtbot.addWidget(widget)
+    curves.set_runs(["a", "b"], True, len(dataset.X_test) > 0)
+    strip.set_layers(len(snapshots[0][0].grad_norms[0]))
+    set_on: list = []
+    original = pg.PlotDataItem.setData
+
+    def set_data(item, *args, **kwargs):
+        set_on.append(item)
+        return original(item, *args, **kwargs)
+
+    monkeypatch.setattr(pg.PlotDataItem, "setData", set_data)
+    earlier, later = snapshots[5], snapshots[-1]
+    curves.show_histories(earlier, [1, 1])
+    strip.show_history(earlier[1], "b")
+    set_on.clear()
+    stopped = (later[0], earlier[1])  # run a trained on, run b stopped at the earlier step
+    curves.show_histories(stopped, [1, 1])
+    strip.show_history(stopped[1], "b")
+    moved, still = curves.lines[0], curves.lines[1]
+    assert all(item in set_on for item in moved.values())
+    assert not any(item in set_on for item in still.values())
+    assert not any(line in set_on for line in strip.lines) and not any(
+        mark in set_on for mark in curves.exits
+    )
+    assert len(still["train_loss"].xData) == len(earlier[1].steps)
+    assert len(moved["train_loss"].xData) == len(later[0].steps)
