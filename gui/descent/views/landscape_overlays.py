@@ -55,8 +55,10 @@ def _capped(vectors: np.ndarray, cap: float) -> np.ndarray:
     return vectors * shrink[:, None]
 
 
-def arrow_vectors(frame, span: float, gradient_scale: float) -> dict[str, np.ndarray]:
-    """Displacements (K, 2) to draw at each current point.
+def arrow_vectors(
+    frame, span: float, gradient_scale: float, kinds=("gradient", "velocity", "update")
+) -> dict[str, np.ndarray]:
+    """Displacements (K, 2) to draw at each current point, for each of ``kinds``.
 
     ``gradient``: ``-grad`` (where plain descent heads), scaled by `_scaled` so it is
     visible whatever the landscape's steepness. ``velocity``: the frame's velocity,
@@ -64,11 +66,12 @@ def arrow_vectors(frame, span: float, gradient_scale: float) -> dict[str, np.nda
     the step just taken, both in surface units at true size, capped at a quarter span.
     """
     cap = 0.25 * span
-    return {
-        "gradient": _scaled(-np.asarray(frame.grad, float), span, gradient_scale),
-        "velocity": _capped(frame.velocity, cap),
-        "update": _capped(frame.update, cap),
+    made = {
+        "gradient": lambda: _scaled(-np.asarray(frame.grad, float), span, gradient_scale),
+        "velocity": lambda: _capped(frame.velocity, cap),
+        "update": lambda: _capped(frame.update, cap),
     }
+    return {kind: made[kind]() for kind in kinds}
 
 
 def _legend(view_box, corner: tuple[float, float], columns: int = 1) -> pg.LegendItem:

@@ -341,7 +341,8 @@ class LandscapeView(QtWidgets.QWidget):
             return
         xmin, xmax, ymin, ymax = self._grid.bounds
         span = max(xmax - xmin, ymax - ymin)
-        vectors = arrow_vectors(frame, span, self._grid.gradient_scale)
+        shown = tuple(kind for kind, on in self._arrows.items() if on)  # only what is drawn
+        vectors = arrow_vectors(frame, span, self._grid.gradient_scale, shown)
         here = current[alive]
         if self._arrows["gradient"]:
             self.gradient_arrows.set_arrows(here, here + vectors["gradient"][alive])

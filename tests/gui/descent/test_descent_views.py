@@ -367,3 +367,15 @@ def test_the_start_marker_follows_the_runs_common_start_frame_after_frame(qtbot,
     assert not view.start_target.isVisible()
     view.show_state(rows, frame, np.zeros(2, bool))
     assert view.start_target.isVisible() and at() == pytest.approx((0.5, 1.5))
+
+
+def test_arrow_vectors_are_made_only_for_the_arrows_shown():
+    from gui.descent.views.landscape_overlays import arrow_vectors
+
+    grad = np.array([[3.0, -4.0], [np.nan, 1.0]])
+    frame = SimpleNamespace(grad=grad, velocity=None, update=None)  # no momentum recorded
+    only = arrow_vectors(frame, 4.0, 1.0, ("gradient",))
+    assert list(only) == ["gradient"]
+    full = arrow_vectors(SimpleNamespace(grad=grad, velocity=grad, update=grad), 4.0, 1.0)
+    np.testing.assert_array_equal(only["gradient"], full["gradient"])
+    assert np.isfinite(full["velocity"]).all() and np.abs(full["update"]).max() <= 1.0
