@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.network.views.curve_line import CurveLine
 from gui.network.views.loss_cap import exit_point, loss_cap
 from gui.shell import colors as palette
 from gui.shell.theme import plot_colors
@@ -59,20 +60,11 @@ def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
-def show_points(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
-    """Set a curve's points; a curve of one point (step 0) is drawn as a dot, since a line
-    through one point draws nothing. The same points again (a run that has stopped, while
-    others go on) are left alone: setting them would repaint the plot for nothing."""
-    if _same(item.xData, x) and _same(item.yData, y):
-        return
-    item.setData(x, y)
-    symbol = "o" if len(x) == 1 else None
-    if item.opts["symbol"] != symbol:  # (restyling every frame would cost for nothing)
-        color = item.opts["pen"].color() if item.opts["pen"] is not None else None
-        item.setSymbol(symbol)
-        item.setSymbolSize(7)
-        item.setSymbolPen(None)
-        item.setSymbolBrush(color)
+def _line(widget: pg.PlotWidget, pen) -> CurveLine:
+    """A new training curve drawn with ``pen`` in ``widget``'s plot."""
+    line = CurveLine(pen)
+    widget.getPlotItem().addItem(line)
+    return line
 
 
 def _same(shown: np.ndarray | None, new: np.ndarray) -> bool:
@@ -154,7 +146,7 @@ class TrainingCurves(QtWidgets.QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.legend)
         layout.addLayout(plots, 1)
-        self.lines: list[dict[str, pg.PlotDataItem]] = []
+        self.lines: list[dict[str, CurveLine]] = []
         self.exits: list[pg.PlotDataItem] = []  # ▲ where a blown-up run leaves the plot
         self.labels: list[str] = []
         self.colors = palette.categorical(0)
@@ -185,10 +177,10 @@ class TrainingCurves(QtWidgets.QWidget):
         for color in colors:
             solid, dashed = self._pen(color, False), self._pen(color, True)
             lines = {
-                "train_loss": self.loss.plot(pen=solid),
-                "test_loss": self.loss.plot(pen=dashed),
-                "train_accuracy": self.accuracy.plot(pen=solid),
-                "test_accuracy": self.accuracy.plot(pen=dashed),
+                "train_loss": _line(self.loss, solid),
+                "test_loss": _line(self.loss, dashed),
+                "train_accuracy": _line(self.accuracy, solid),
+                "test_accuracy": _line(self.accuracy, dashed),
             }
             self.lines.append(lines)
             exit_mark = self.loss.plot(pen=None, symbol="t1", symbolSize=13, symbolPen=None)
@@ -212,7 +204,7 @@ class TrainingCurves(QtWidgets.QWidget):
                 x, y = finite_xy(epochs, np.asarray(getattr(history, name), dtype=float))
                 if kind == "loss":
                     y = np.maximum(y, FLOOR)
-                show_points(item, x, y)
+                item.show_points(x, y)
                 drawn[kind][0].append(x)
                 drawn[kind][1].append(y)
         if "loss" in plots:
@@ -279,7 +271,7 @@ class GradientStrip(pg.PlotWidget):
         self.plot = self.getPlotItem()
         style_static_plot(self.plot, "‖dW‖ per layer", False, True)
         self.plot.setLabel("bottom", "step")
-        self.lines: list[pg.PlotDataItem] = []
+        self.lines: list[CurveLine] = []
         self.data: list[tuple[np.ndarray, np.ndarray]] = []
         self._title = ""
         self._presentation = False
@@ -304,7 +296,7 @@ class GradientStrip(pg.PlotWidget):
         self.lines = []
         for layer in range(n_layers):
             width = 2 * (PRESENTATION_LINES if self._presentation else 1.0)
-            line = self.plot.plot(pen=pg.mkPen(colors[layer], width=width))
+            line = _line(self, pg.mkPen(colors[layer], width=width))
             self.lines.append(line)
         self.data = []
 
@@ -322,6 +314,6 @@ class GradientStrip(pg.PlotWidget):
         for layer, line in enumerate(self.lines[: norms.shape[1] if norms.ndim == 2 else 0]):
             x, y = finite_xy(steps, norms[:, layer])
             y = np.maximum(y, FLOOR)
-            show_points(line, x, y)
+            line.show_points(x, y)
             self.data.append((x, y))
         _fit(self.plot, [d[0] for d in self.data], [d[1] for d in self.data], log_y=True)

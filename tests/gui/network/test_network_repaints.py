@@ -179,6 +179,7 @@ def _histories(name: str, steps: int):
 def test_the_curves_of_a_run_that_did_not_move_are_not_set_again(qtbot, monkeypatch):
     import pyqtgraph as pg
 
+    from gui.network.views.curve_line import CurveLine
     from gui.network.views.curves import GradientStrip, TrainingCurves
 
     dataset, snapshots = _histories("xor-needs-a-hidden-layer", 12)
@@ -187,14 +188,9 @@ def test_the_curves_of_a_run_that_did_not_move_are_not_set_again(qtbot, monkeypa
         qtbot.addWidget(widget)
     curves.set_runs(["a", "b"], True, len(dataset.X_test) > 0)
     strip.set_layers(len(snapshots[0][0].grad_norms[0]))
-    set_on: list = []
-    original = pg.PlotDataItem.setData
-
-    def set_data(item, *args, **kwargs):
-        set_on.append(item)
-        return original(item, *args, **kwargs)
-
-    monkeypatch.setattr(pg.PlotDataItem, "setData", set_data)
+    set_on: list = []  # the curves and marks whose points were set
+    for kind in (pg.PlotDataItem, CurveLine):
+        monkeypatch.setattr(kind, "setData", _spy(kind.setData, set_on))
     earlier, later = snapshots[5], snapshots[-1]
     curves.show_histories(earlier, [1, 1])
     strip.show_history(earlier[1], "b")
@@ -208,5 +204,13 @@ def test_the_curves_of_a_run_that_did_not_move_are_not_set_again(qtbot, monkeypa
     assert not any(line in set_on for line in strip.lines) and not any(
         mark in set_on for mark in curves.exits
     )
-    assert len(still["train_loss"].xData) == len(earlier[1].steps)
-    assert len(moved["train_loss"].xData) == len(later[0].steps)
+    assert len(still["train_loss"].points[0]) == len(earlier[1].steps)
+    assert len(moved["train_loss"].points[0]) == len(later[0].steps)
+
+
+def _spy(method, calls: list):
+    def spied(item, *args, **kwargs):
+        calls.append(item)
+        return method(item, *args, **kwargs)
+
+    return spied

@@ -37,8 +37,8 @@ def _step(space) -> int:
     return -1 if shown is None else shown.frame.step
 
 
-def _last(plot_item) -> float:
-    return float(plot_item.yData[-1])  # the data given (getData is log10 on a log axis)
+def _last(line) -> float:
+    return float(line.points[1][-1])  # the data given (yData is log10 on a log axis)
 
 
 def test_backprop_by_hand_step_through_shows_the_textbook_numbers(window, qtbot):
