@@ -40,7 +40,8 @@ PIN_BEFORE = 32  # stored rows pinned with a pinned frame (the road that led the
 # names a field may not take: the snapshot's own attributes
 _RESERVED = frozenset(
     {"steps", "stride", "frame_at", "upto", "index_of_step", "append", "snapshot", "capacity"}
-    | {"version", "newest_frame"}  # a History's own, read before its fields
+    | {"version", "newest_frame", "column", "split", "nbytes"}  # read before its fields
+    | {"start_journal", "take_journal", "replay"}
 )
 
 

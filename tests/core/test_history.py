@@ -127,8 +127,9 @@ def test_bad_input_is_rejected_with_the_field_named():
         History(PAIR_SPEC, capacity=5)
     with pytest.raises(ValueError, match="'steps'"):
         History(RecordSpec({"steps": Field()}, dict))
-    with pytest.raises(ValueError, match="'version'"):  # a History's own attribute
-        History(RecordSpec({"version": Field()}, dict))
+    for own in ("version", "column", "split", "take_journal"):  # a History's or snapshot's
+        with pytest.raises(ValueError, match=f"'{own}'"):
+            History(RecordSpec({own: Field()}, dict))
     with pytest.raises(ValueError, match="newest"):
         History(RecordSpec({"a": Field()}, dict, newest=("b",)))
     history = filled(5, capacity=4)
