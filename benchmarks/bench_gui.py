@@ -9,7 +9,9 @@
    process. Training steps per second, their ratio (target: window >= 0.8 x alone) and
    the frames drawn per second meanwhile (target: >= 25), all measured in the same run.
 2. The main thread's frame time over 300 drawn frames, p50 and p95 (target: p95 < 16 ms):
-   updating the views with a new state (`MainWindow._draw`), and that plus painting.
+   updating the views with a new state (`MainWindow._draw`), and that plus painting, and
+   the main thread's CPU time over that span (``time.thread_time``: what a frame costs,
+   apart from waiting for a core that a shared machine's other work holds).
    How long the first start takes to show step 0 (a new child interpreter) and a later one.
 3. Resident memory along a 1,000,000-step run of the same sweep, of this process and of
    the run's process (target: flat, because the history thins itself instead of growing).
@@ -177,7 +179,8 @@ def bench_frames(app: QApplication, window, frames: int):
     pacer.max_interval_ms = max_interval_ms
     draw = np.array(window.descent_space.draw_loop.draw_times)[-frames:] * 1000.0
     held = np.array(pacer.hold_times)[-frames:] * 1000.0
-    return draw, held
+    cpu = np.array(pacer.cpu_times)[-frames:] * 1000.0
+    return draw, held, cpu
 
 
 def bench_route(app: QApplication, window, route: str) -> None:
@@ -185,12 +188,12 @@ def bench_route(app: QApplication, window, route: str) -> None:
     first_state_s = start_sweep(app, window, route)
     window.worker.play()
     alone, with_window, fps = bench_rates(app, window, rounds=3, seconds=4.0)
-    draw, held = bench_frames(app, window, 300)
+    draw, held, cpu = bench_frames(app, window, 300)
     window.worker.pause()
     print(f"[{route} route] step 0 shown {first_state_s * 1000:.0f} ms after the start")
     print(f"training alone:        {alone:9,.0f} steps/s (reference, median of 3)")
     print(f"training with window:  {with_window:9,.0f} steps/s  ratio {with_window / alone:.2f}")
-    for label, times in (("update views", draw), ("update + paint", held)):
+    for label, times in (("update views", draw), ("update + paint", held), ("its CPU", cpu)):
         p50, p95 = np.percentile(times, [50, 95])
         print(f"frame time, {label:14s} (300 frames): p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
     print(f"frames drawn per second while training flat out (paced by the window): {fps:.1f}")
@@ -262,15 +265,17 @@ def network_attached(app: QApplication, window, seconds: float):
     idle(app, lambda: False, SETTLE_S)  # the pacer settles on its interval
     loop.draw_times.clear()
     loop.pacer.hold_times.clear()
+    loop.pacer.cpu_times.clear()
     first, t0, cpu0 = worker.latest.frame.step, time.perf_counter(), time.thread_time()
     idle(app, lambda: False, seconds)
     rate = (worker.latest.frame.step - first) / (time.perf_counter() - t0)
     cpu_per_frame = (time.thread_time() - cpu0) * 1000.0 / max(len(loop.draw_times), 1)
     draw = np.array(loop.draw_times) * 1000.0
     held = np.array(loop.pacer.hold_times) * 1000.0
+    held_cpu = np.array(loop.pacer.cpu_times) * 1000.0
     worker.pause()
     idle(app, lambda: worker.status != "playing", 5.0)
-    return rate, draw, held, cpu_per_frame
+    return rate, draw, held, held_cpu, cpu_per_frame
 
 
 SETTLE_S = 0.5  # after play: the run's process and the window's pacer are up to speed
@@ -309,16 +314,17 @@ def bench_network(app: QApplication, rounds: int = 8, seconds: float = 2.5) -> N
     window.show_space_of("network")
     for name, config in network_configs().items():
         route = start_network(app, window, config)
-        alone, attached, draws, helds, cpus = [], [], [], [], []
+        alone, attached, draws, helds, held_cpus, cpus = [], [], [], [], [], []
         for i in range(rounds):
             if i % 2 == 0:
                 alone.append(network_alone(config, seconds))
-            rate, draw, held, cpu = network_attached(app, window, seconds)
+            rate, draw, held, held_cpu, cpu = network_attached(app, window, seconds)
             if i % 2 == 1:
                 alone.append(network_alone(config, seconds))
             attached.append(rate)
             draws.append(draw)
             helds.append(held)
+            held_cpus.append(held_cpu)
             cpus.append(cpu)
             print(
                 f"  {name}: alone {alone[-1]:7,.0f}  with window {rate:7,.0f} steps/s "
@@ -332,7 +338,11 @@ def bench_network(app: QApplication, rounds: int = 8, seconds: float = 2.5) -> N
             f"ratio {paired:.2f} (median of rounds), {w / a:.2f} (of medians)"
         )
         print(f"  main-thread CPU per frame drawn (median of rounds): {np.median(cpus):5.1f} ms")
-        for label, times in (("update views", draws), ("update + paint", helds)):
+        for label, times in (
+            ("update views", draws),
+            ("update + paint", helds),
+            ("its CPU", held_cpus),
+        ):
             times = np.concatenate(times)
             p50, p95 = np.percentile(times, [50, 95])
             count = f"({len(times)} frames)"

@@ -31,6 +31,10 @@ class FramePacer:
         self._mean_hold: float | None = None  # seconds, exponential moving average
         self._hold_start: float | None = None
         self.hold_times: deque[float] = deque(maxlen=1000)  # seconds, draw + paint
+        # the calling thread's CPU seconds over the same spans (the window's main thread):
+        # what a frame costs, whatever else a shared machine runs meanwhile
+        self.cpu_times: deque[float] = deque(maxlen=1000)
+        self._cpu_start = 0.0
 
     def __repr__(self) -> str:
         return f"FramePacer(budget={self.budget}, interval_ms={self.update()})"
@@ -39,6 +43,7 @@ class FramePacer:
         """A redraw starts holding the run."""
         if self._hold_start is None:
             self._hold_start = self._clock()
+            self._cpu_start = time.thread_time()
 
     def end(self) -> None:
         """The redraw has painted; the run goes on."""
@@ -47,6 +52,7 @@ class FramePacer:
         held = self._clock() - self._hold_start
         self._hold_start = None
         self.hold_times.append(held)
+        self.cpu_times.append(time.thread_time() - self._cpu_start)
         mean = self._mean_hold
         self._mean_hold = held if mean is None else 0.7 * mean + 0.3 * held
 

@@ -4,6 +4,7 @@ one worker for any frame kind (descent and training runs through the same worker
 from __future__ import annotations
 
 import threading
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -310,3 +311,17 @@ def test_a_descent_and_a_training_run_go_through_the_same_worker(worker, qtbot):
     for j, step in enumerate(history.weight_steps):
         np.testing.assert_array_equal(history.weights[0][j], frames[step].weights[0])
     assert history.frame_at(-1).train_loss == frames[-1].train_loss
+
+
+def test_the_pacer_records_the_drawing_threads_cpu_apart_from_the_wait():
+    pacer = FramePacer(0.5, min_interval_ms=16)
+    pacer.begin()
+    time.sleep(0.05)  # waiting (as for another core's work) costs no CPU
+    pacer.end()
+    pacer.begin()
+    spin_until = time.thread_time() + 0.03
+    while time.thread_time() < spin_until:  # working does
+        pass
+    pacer.end()
+    assert pacer.hold_times[0] >= 0.05 and pacer.cpu_times[0] < 0.02
+    assert pacer.cpu_times[1] >= 0.03
