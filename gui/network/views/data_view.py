@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from gui.network.views.steady_scatter import SteadyScatter
 from gui.shell import colors as palette
 from gui.shell.theme import plot_colors
 from gui.widgets.plot_style import set_plot_presentation, style_static_plot
@@ -38,9 +39,9 @@ class DataView(pg.PlotWidget):
         self.note = pg.TextItem(anchor=(0.0, 0.0))  # what a slice of more features holds
         self.note.setZValue(20)
         self.note.hide()
-        self.train = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 200))
-        self.test = pg.ScatterPlotItem(size=8, symbol="s", brush=None)
-        self.selected = pg.ScatterPlotItem(size=18, brush=None, pen=pg.mkPen((0, 0, 0), width=2))
+        self.train = SteadyScatter(size=7, pen=pg.mkPen(255, 255, 255, 200))
+        self.test = SteadyScatter(size=8, symbol="s", brush=None)
+        self.selected = SteadyScatter(size=18, brush=None, pen=pg.mkPen((0, 0, 0), width=2))
         items = (self.image, self.surface, self.curve, self.train, self.test, self.selected)
         for item in (*items, self.note):
             self.addItem(item)

@@ -10,8 +10,9 @@ as needing a repaint, so Qt repaints those small squares and nothing else.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore
+
+from gui.network.views.steady_scatter import SteadyScatter
 
 # more restyled neurons than this and the whole item repaints (one rectangle is then
 # cheaper for Qt than hundreds of small ones)
@@ -19,7 +20,7 @@ PARTIAL_AT_MOST = 64
 MARGIN_PX = 3.0  # around a dot: its outline's width and a pixel of rounding
 
 
-class NeuronDots(pg.ScatterPlotItem):
+class NeuronDots(SteadyScatter):
     """A pixel-sized scatter item of neurons; see the module docstring."""
 
     def __init__(self) -> None:
