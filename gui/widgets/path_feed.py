@@ -65,6 +65,16 @@ class PathFeed:
         self._forget()
         self.item.set_paths([])
 
+    def regrid(self, cell, clamp=None) -> None:
+        """A coarser screen cell and a wider clamp box, keeping what was drawn: for a
+        view that only widened. The drawn points must lie inside the new box as they
+        are, and the old cells must nest in the new ones: the points are merged by the
+        new cells (`TrailsItem.merge_cells`), as a rebuild from the rows would."""
+        self.cell = np.asarray(cell, float).reshape(2)
+        if clamp is not None:
+            self.clamp = (np.asarray(clamp[0], float), np.asarray(clamp[1], float))
+        self.item.merge_cells(self.cell)
+
     def sync(self, rows: np.ndarray, newest: np.ndarray | None = None) -> None:
         """Bring the item up to ``rows`` (N, K, 2), finite, last row provisional.
 

@@ -161,6 +161,25 @@ class TrailsItem(pg.GraphicsObject):
             self._runs.append_rows(np.asarray(rows, float), keep)
             self.update()
 
+    def merge_cells(self, cell) -> None:
+        """Keep of each run its first point and every point in another cell of the grid
+        ``floor(xy / cell)`` than the point before it (``cell`` (2,) in data units).
+
+        Points decimated on a finer grid whose cells nest in these (each new cell a
+        union of old ones) come out exactly as the run's rows decimated here at once: a
+        row dropped on the fine grid shares its fine, hence its coarse, cell with the
+        row before it. A view that widens thus keeps its paths without the rows.
+        """
+        runs = self._runs
+        taken = np.arange(runs.data.shape[1])[None, :] < runs.counts[:, None]
+        runs.data[~taken] = 0.0  # unused slots hold whatever was there
+        q = np.floor(runs.data / np.asarray(cell, float).reshape(2))
+        keep = np.ones(taken.shape, bool)
+        moved = q[:, 1:] != q[:, :-1]
+        keep[:, 1:] = moved[..., 0] | moved[..., 1]
+        runs.fill_rows(runs.data.transpose(1, 0, 2), (keep & taken).T)
+        self._invalidate()
+
     def set_tails(self, tails: np.ndarray, has_tail: np.ndarray) -> None:
         """Live end point of each run: a segment from its last stored point, redrawn per paint."""
         self._tails = np.nan_to_num(np.asarray(tails, float).reshape(-1, 2))

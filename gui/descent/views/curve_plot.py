@@ -227,8 +227,8 @@ class CurvePanel:
         return self._rows[:n]
 
     # ---------------------------------------------------------------- range
-    def _fit_range(self, rows: np.ndarray, y_lo: float, y_hi: float) -> None:
-        x_hi = step_axis_end(float(rows[-1, :, 0].max()))
+    def _value_range(self, rows: np.ndarray, y_lo: float, y_hi: float) -> tuple[float, float]:
+        """The value axis for final rows spanning ``y_lo .. y_hi`` (display units)."""
         start_top = float(rows[0, :, 1].max())
         if self.log_y:
             # a run blowing up would stretch the axis over dozens of decades: cap at
@@ -244,12 +244,22 @@ class CurvePanel:
             y_lo, y_hi = np.floor(y_lo / step) * step, np.ceil(y_hi / step) * step
             if y_hi <= y_lo:
                 y_lo, y_hi = y_lo - step, y_hi + step
-        wanted = (0.0, x_hi, float(y_lo), float(y_hi))
+        return float(y_lo), float(y_hi)
+
+    def _fit_range(self, rows: np.ndarray, y_lo: float, y_hi: float) -> None:
+        x_hi = step_axis_end(float(rows[-1, :, 0].max()))
+        y_lo, y_hi = self._value_range(rows, y_lo, y_hi)
+        wanted = (0.0, x_hi, y_lo, y_hi)
         if wanted == self._range:
             return
+        # the step axis only grew: every drawn row still lies where it lay in the data
+        # (steps are never clamped, the value box is the same) and only the rows to come
+        # need the new, coarser grid; rebuilding 100 curves would cost a frame's budget
+        widened = self._range is not None and wanted[2:] == self._range[2:]
+        widened = widened and x_hi > self._range[1]
         if self._range is None or wanted[2:] != self._range[2:]:
             # new ticks redraw the axis and its grid: not for a move of the step axis
-            self._label_axis(float(y_lo), float(y_hi))
+            self._label_axis(y_lo, y_hi)
         self._range = wanted
         view_box = self.plot.getViewBox()
         set_view_range(view_box, wanted[:2], wanted[2:], padding=0.02)
@@ -261,7 +271,10 @@ class CurvePanel:
         )
         cell = self._cell(x_hi, y_hi - y_lo)
         lo, hi = np.array([-pad_x, y_lo - pad_y]), np.array([x_hi + pad_x, y_hi + pad_y])
-        self.feed.reset(cell=cell, clamp=(lo, hi))
+        if widened:
+            self.feed.regrid(cell, (lo, hi))
+        else:
+            self.feed.reset(cell=cell, clamp=(lo, hi))
 
     def _cell(self, x_span: float, y_span: float) -> tuple[float, float]:
         """One screen pixel in data units: rows closer than that to the row before them
@@ -272,7 +285,10 @@ class CurvePanel:
         if width < 50 or height < 20:  # not laid out yet
             return (x_span * _CELL_FRACTION, y_span * _CELL_FRACTION)
         rect = view_box.viewRect()
-        return (rect.width() * _CELL_PX / width, rect.height() * _CELL_PX / height)
+        # steps: a power of two, so that the cells of a wider step axis are unions of
+        # the old ones and a widening merges the drawn points instead of redrawing rows
+        step_cell = 2.0 ** math.floor(math.log2(rect.width() * _CELL_PX / width))
+        return (step_cell, rect.height() * _CELL_PX / height)
 
     def set_presentation(self, on: bool) -> None:
         self._presentation = bool(on)

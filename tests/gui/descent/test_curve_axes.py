@@ -185,3 +185,36 @@ def test_the_sweep_plot_follows_a_falling_best_loss_in_a_few_moves(qtbot):
         ranges.append(sweep._range)
     moves = sum(a != b for a, b in itertools.pairwise(ranges))
     assert moves <= 5  # once a decade would be 12 moves
+
+
+def test_a_widening_step_axis_keeps_the_drawn_curves_and_draws_what_a_fresh_panel_draws(qtbot):
+    # the step axis grows 100 -> 5000 over many frames while the value axis stays: the
+    # drawn points are merged onto the coarser grid, never rebuilt from the rows
+    widget, panel = _panel(qtbot)
+    alive = np.full(3, -1)
+    for n in range(100, 3001, 37):
+        panel.show(*_loss(n), alive)
+        widget.grab()
+    steps, loss = _loss(3000)
+    panel.show(steps, loss, alive)
+    image = widget.grab().toImage()
+    assert panel._range[1] == 5000 and panel.feed.rebuilds == 1
+    cell = panel.feed.cell[0]
+    for k in range(3):  # up to the last committed step, or a row in its screen cell
+        assert 2998 - cell < panel.trails.polyline(k)[-1, 0] <= 2998
+    fresh_widget, fresh = _panel(qtbot)
+    fresh.show(steps, loss, alive)
+    assert fresh._range == panel._range
+    for k in range(3):
+        np.testing.assert_array_equal(panel.trails.polyline(k), fresh.trails.polyline(k))
+    assert image == fresh_widget.grab().toImage()
+
+
+def test_the_step_cell_is_a_power_of_two_at_most_a_pixel_wide(qtbot):
+    _widget, panel = _panel(qtbot)
+    panel.show(*_loss(3000), np.full(3, -1))
+    view_box = panel.plot.getViewBox()
+    pixel = view_box.viewRect().width() / view_box.width()
+    cell = panel.feed.cell[0]
+    assert cell == 2.0 ** round(np.log2(cell))
+    assert pixel / 2 < cell <= pixel
