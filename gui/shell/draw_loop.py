@@ -33,9 +33,15 @@ FLAT_OUT_INTERVAL_MS = 33
 FLAT_OUT_DRAW_BUDGET = 0.15
 PACED_DRAW_BUDGET = 0.9
 RELEASE_AFTER_MS = 100  # a safety net: nothing painted (hidden window), let the run go
-# the run sends states this much faster than the window draws: a frame that is due finds
-# one waiting instead of waiting up to a whole interval for it (the rest are dropped)
+# a run in a thread sends states this much faster than the window draws: a frame that is
+# due finds one waiting instead of waiting up to a whole interval for it (the rest are
+# dropped)
 STATES_PER_FRAME = 1.5
+# The run's process sends one per frame: the window's reader decodes every message (its
+# journal rows are needed), and a frame starts as soon as one comes once the interval has
+# passed. Measured flat out: the same frames a second as at 1.5 (28.6 and 27.1 for a
+# 100-run sweep, 19.6 both for a small network), the window's process 15 % less CPU.
+STATES_PER_FRAME_PROCESS = 1.0
 
 
 class DrawLoop(QObject):
@@ -63,6 +69,7 @@ class DrawLoop(QObject):
         self._stopped = False
         self.pacer = FramePacer(PACED_DRAW_BUDGET, min_interval_ms=DRAW_INTERVAL_MS)
         self.interval_ms = DRAW_INTERVAL_MS  # the pacer's, as of the last frame
+        self._per_frame = STATES_PER_FRAME  # states asked for per frame, as of the last frame
         self._last_start = -1.0  # perf_counter() when the last frame began
         self._timer = QTimer(self, singleShot=True)  # the next frame, when one is due
         self._timer.timeout.connect(self._tick)
@@ -114,10 +121,10 @@ class DrawLoop(QObject):
     def _tick(self) -> None:
         self.pacer.budget = self.draw_budget()  # the route may change with each start
         interval = self.pacer.update()
-        if interval != self.interval_ms:
-            self.interval_ms = interval
-            # states a little faster than frames: one is (nearly) always waiting
-            self.worker.set_max_fps(STATES_PER_FRAME * 1000.0 / interval)
+        per_frame = STATES_PER_FRAME_PROCESS if self.worker.route == "process" else STATES_PER_FRAME
+        if interval != self.interval_ms or per_frame != self._per_frame:
+            self.interval_ms, self._per_frame = interval, per_frame
+            self.worker.set_max_fps(per_frame * 1000.0 / interval)
         if self._release_timer.isActive():
             return  # the last frame still holds the run: its release schedules the next
         state, self.pending = self.pending, None

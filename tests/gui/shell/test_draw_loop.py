@@ -10,6 +10,7 @@ from gui.shell.draw_loop import (
     DRAW_INTERVAL_MS,
     FLAT_OUT_INTERVAL_MS,
     STATES_PER_FRAME,
+    STATES_PER_FRAME_PROCESS,
     DrawLoop,
 )
 
@@ -72,7 +73,7 @@ def test_the_next_state_waits_for_the_paint_then_for_the_rest_of_the_interval(qt
     assert not loop._timer.isActive() and not loop._release_timer.isActive()
 
 
-def test_states_are_asked_for_faster_than_frames_are_drawn(qtbot):
+def test_a_thread_run_is_asked_for_states_faster_than_frames_are_drawn(qtbot):
     worker, loop, drawn = _loop(qtbot)
     try:
         loop.pacer.begin()
@@ -81,7 +82,12 @@ def test_states_are_asked_for_faster_than_frames_are_drawn(qtbot):
         worker.state_ready.emit("slow")
         qtbot.waitUntil(lambda: drawn == ["slow"])
         assert loop.interval_ms == 100
-        assert worker.max_fps[-1] == STATES_PER_FRAME * 1000.0 / 100
+        assert worker.max_fps[-1] == STATES_PER_FRAME_PROCESS * 1000.0 / 100
+        worker.route = "thread"  # a run in a thread: a state (nearly) always waits
+        worker.state_ready.emit("thread")
+        qtbot.waitUntil(lambda: drawn == ["slow", "thread"])
+        assert worker.max_fps[-1] == STATES_PER_FRAME * 1000.0 / loop.interval_ms
+        assert STATES_PER_FRAME > STATES_PER_FRAME_PROCESS
     finally:
         loop.stop()
 
