@@ -170,14 +170,7 @@ class TrailsItem(pg.GraphicsObject):
         row dropped on the fine grid shares its fine, hence its coarse, cell with the
         row before it. A view that widens thus keeps its paths without the rows.
         """
-        runs = self._runs
-        taken = np.arange(runs.data.shape[1])[None, :] < runs.counts[:, None]
-        runs.data[~taken] = 0.0  # unused slots hold whatever was there
-        q = np.floor(runs.data / np.asarray(cell, float).reshape(2))
-        keep = np.ones(taken.shape, bool)
-        moved = q[:, 1:] != q[:, :-1]
-        keep[:, 1:] = moved[..., 0] | moved[..., 1]
-        runs.fill_rows(runs.data.transpose(1, 0, 2), (keep & taken).T)
+        self._runs.merge_cells(np.asarray(cell, float).reshape(2))
         self._invalidate()
 
     def set_tails(self, tails: np.ndarray, has_tail: np.ndarray) -> None:

@@ -277,17 +277,18 @@ class CurvePanel:
             self.feed.reset(cell=cell, clamp=(lo, hi))
 
     def _cell(self, x_span: float, y_span: float) -> tuple[float, float]:
-        """One screen pixel in data units: rows closer than that to the row before them
-        are not drawn (they would land on the same pixel), so a curve costs at most a few
-        segments per pixel column however many rows the history holds."""
+        """A screen cell in data units (a pixel high, one to two pixels wide): a row in
+        the same cell as the row before it is not drawn (it would change a pixel by
+        less than one), so a curve costs at most a few segments per pixel column
+        however many rows the history holds."""
         view_box = self.plot.getViewBox()
         width, height = view_box.width(), view_box.height()
         if width < 50 or height < 20:  # not laid out yet
             return (x_span * _CELL_FRACTION, y_span * _CELL_FRACTION)
         rect = view_box.viewRect()
-        # steps: a power of two, so that the cells of a wider step axis are unions of
-        # the old ones and a widening merges the drawn points instead of redrawing rows
-        step_cell = 2.0 ** math.floor(math.log2(rect.width() * _CELL_PX / width))
+        # steps: a power of two (one to two pixels), so that the cells of a wider step
+        # axis are unions of the old ones and a widening merges the drawn points
+        step_cell = 2.0 ** math.ceil(math.log2(rect.width() * _CELL_PX / width))
         return (step_cell, rect.height() * _CELL_PX / height)
 
     def set_presentation(self, on: bool) -> None:

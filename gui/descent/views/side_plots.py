@@ -48,8 +48,9 @@ class SidePlots(QtWidgets.QWidget):
         self.grad_norm = CurvePanel(lw.addPlot(row=2, col=0), "gradient norm per step", log_y=True)
         self.lr = CurvePanel(lw.addPlot(row=3, col=0), "learning rate per step", log_y=True)
         self.sweep = SweepPlot(lw.addPlot(row=4, col=0))
-        for panel in (self.grad_norm, self.lr):
-            panel.plot.setXLink(self.loss.plot)
+        # the step axes are not linked: each plot sets the same end for the same steps,
+        # in its own turn (`show_state`), so a move of the step axis redraws one plot's
+        # curves a frame, not all of them in the frame the loss plot moves
         self._colors = np.zeros((0, 4), np.uint8)
         self._labels: list[str] = []
         self._run_table = None

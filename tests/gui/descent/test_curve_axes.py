@@ -5,6 +5,7 @@ the rows (issue 8: frame-time spikes)."""
 from __future__ import annotations
 
 import itertools
+from types import SimpleNamespace
 from unittest.mock import MagicMock
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from PySide6 import QtCore
 
 from gui.descent.views.curve_plot import CurvePanel, log_axis_floor, step_axis_end
+from gui.descent.views.side_plots import SidePlots
 from gui.widgets.trails import TrailsItem
 
 
@@ -210,11 +212,37 @@ def test_a_widening_step_axis_keeps_the_drawn_curves_and_draws_what_a_fresh_pane
     assert image == fresh_widget.grab().toImage()
 
 
-def test_the_step_cell_is_a_power_of_two_at_most_a_pixel_wide(qtbot):
+def test_the_step_cell_is_a_power_of_two_at_least_a_pixel_wide(qtbot):
     _widget, panel = _panel(qtbot)
     panel.show(*_loss(3000), np.full(3, -1))
     view_box = panel.plot.getViewBox()
     pixel = view_box.viewRect().width() / view_box.width()
     cell = panel.feed.cell[0]
     assert cell == 2.0 ** round(np.log2(cell))
-    assert pixel / 2 < cell <= pixel
+    assert pixel <= cell < 2 * pixel
+
+
+def _history(n: int) -> SimpleNamespace:
+    steps, loss = _loss(n)
+    return SimpleNamespace(steps=steps, loss=loss, grad_norm=loss / 2, lr=np.full_like(loss, 0.1))
+
+
+def test_the_step_axes_move_in_their_own_turn_and_agree_once_each_has_drawn(qtbot):
+    # a move of the step axis redraws a plot's curves: the loss plot's move does not
+    # drag the gradient plot along in the same frame (it moves when it draws its rows)
+    plots = SidePlots()
+    qtbot.addWidget(plots)
+    plots.resize(420, 600)
+    plots.show()
+    plots.set_runs(np.array([[200, 40, 40, 255]] * 3, np.uint8), ["a", "b", "c"], None)
+    frame = SimpleNamespace(loss=np.ones(3), diverged_at=np.full(3, -1))
+    plots.show_state(_history(30), frame)
+    ends = lambda: [p.plot.getViewBox().viewRange()[0][1] for p in (plots.loss, plots.grad_norm)]  # noqa: E731
+    start = ends()
+    assert start[0] == start[1] < 60
+    plots._turn = -1  # the loss plot's turn next
+    plots.show_state(_history(300), frame, busy=True)
+    moved = ends()
+    assert moved[0] > 500 and moved[1] == start[1]  # only the loss plot moved
+    plots.show_state(_history(300), frame, busy=True)  # the gradient plot's turn
+    assert ends()[1] == moved[0]
