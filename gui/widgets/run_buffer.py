@@ -90,21 +90,21 @@ class RunBuffer:
         """Keep of each run its first point and every point whose cell ``floor(xy /
         cell)`` differs from the point before it (`TrailsItem.merge_cells`)."""
         used = int(self.counts.max(initial=0))
-        block = self.data[:, :used]
-        taken = np.arange(used)[None, :] < self.counts[:, None]
-        keep = np.empty(taken.shape, bool)
+        keep = np.empty((len(self.counts), used), bool)
         keep[:, :1] = True
-        for axis in (0, 1):  # one coordinate at a time: ten times faster than (..., 2)
-            with np.errstate(all="ignore"):  # the slots past a run's count hold anything
-                cells = np.floor(block[..., axis] / cell[axis])
-            moved = cells[:, 1:] != cells[:, :-1]
-            keep[:, 1:] = moved if axis == 0 else keep[:, 1:] | moved
-        keep &= taken
+        cells = np.empty(keep.shape)
+        # one coordinate at a time, into one buffer: three times faster than (..., 2)
+        with np.errstate(all="ignore"):  # the slots past a run's count hold anything
+            for axis in (0, 1):
+                np.floor(np.divide(self.data[:, :used, axis], cell[axis], out=cells), out=cells)
+                moved = cells[:, 1:] != cells[:, :-1]
+                keep[:, 1:] = moved if axis == 0 else keep[:, 1:] | moved
+        keep &= np.arange(used)[None, :] < self.counts[:, None]
         counts = keep.sum(axis=1)
         data = np.empty((len(counts), max(64, int(counts.max(initial=0))), 2))
         # run by run, the kept points into the first counts[k] slots of each run
         kept_slots = np.arange(data.shape[1])[None, :] < counts[:, None]
-        _as_points(data)[kept_slots] = _as_points(np.ascontiguousarray(block))[keep]
+        _as_points(data)[kept_slots] = _as_points(self.data)[:, :used][keep]
         self.data, self.counts = data, counts
 
     def append_rows(self, rows: np.ndarray, keep: np.ndarray) -> None:
