@@ -17,17 +17,16 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from core.nn.description import network_headline
 from core.nn.graph import network_layout
 from core.nn.presets import NetworkPreset
 from core.nn.step_through import sample_trace_at, sample_walk
 from core.nn.train_config import TrainConfig
-from core.nn.train_run import steps_per_epoch
-from core.nn.training import build_network
 from core.nn.variant_run import variant_frames, variant_history
 from gui.network.grid_requests import OutputGridRequests
 from gui.network.pinning import PinnedStep, pin
 from gui.network.protocols import JobRunner, NetworkViews, RunHost
-from gui.network.runs import NetworkRun, frames_fit, variant_overrides
+from gui.network.runs import NetworkRun, frames_fit, make_runs, variant_overrides
 from gui.network.summary_turns import SummaryTurns
 from gui.network.walker import PhaseWalker
 
@@ -41,6 +40,7 @@ class NetworkController:
         self.views, self.runner, self.jobs = views, runner, jobs
         self.walker = PhaseWalker(views.diagram, views.step_through, views.clock)
         self.title, self.idea = "", ""
+        self.preset: NetworkPreset | None = None  # the preset the runs started from
         self.config: TrainConfig | None = None
         self.overrides: list[tuple[str, dict]] = []
         self.runs: list[NetworkRun] = []
@@ -72,25 +72,23 @@ class NetworkController:
             return False
         self.config, self.runs = config, runs
         self.selected = min(self.selected, len(runs) - 1)
+        self._update_headline(config)
         self._start(playing)
         return True
 
+    def _update_headline(self, config: TrainConfig) -> None:
+        """The headline core gives (`network_headline`); a saved session says it too."""
+        if self.preset is None:
+            return  # no preset: whatever the window's headline says stays
+        title, idea = network_headline(config, self.preset)
+        if (title, idea) != (self.title, self.idea):
+            self.title, self.idea = title, idea
+            self.views.banner.set_idea(title, idea)
+
     def _make_runs(self, config: TrainConfig) -> list[NetworkRun]:
-        dataset = config.make_dataset()
-        sample = min(self.sample, len(dataset.X_train) - 1)
-        runs = []
-        for label, fields in [("base", {}), *self.overrides]:
-            try:
-                run = dataclasses.replace(config, **fields, sample_index=sample)
-                build_network(run, dataset)  # checks the run against the data set
-            except ValueError as exc:
-                if label == "base":
-                    raise
-                self.views.status.show_message(f"Variant {label!r} left out: {exc}")
-                continue
-            spe = steps_per_epoch(run, len(dataset.X_train))
-            runs.append(NetworkRun(label, run, dataset, spe))
-        self.sample = sample
+        runs, self.sample, notes = make_runs(config, self.overrides, self.sample)
+        for note in notes:
+            self.views.status.show_message(note)
         return runs
 
     def _start(self, playing: bool) -> None:
@@ -128,7 +126,7 @@ class NetworkController:
 
     def load_preset(self, preset: NetworkPreset) -> bool:
         """Show a preset: its controls, title and idea, its variants; paused at step 0."""
-        self.title, self.idea = preset.title, preset.idea
+        self.title, self.idea, self.preset = preset.title, preset.idea, preset
         self.overrides = variant_overrides(preset)
         self.selected, self.sample = 0, preset.config.sample_index or 0
         self.views.banner.set_idea(preset.title, preset.idea)

@@ -8,6 +8,7 @@ from typing import Any
 from core.nn.presets import NetworkPreset
 from core.nn.train_config import TrainConfig
 from core.nn.train_run import steps_per_epoch
+from core.nn.training import build_network
 
 SHORT_RUN_STEPS = 20  # a preset this short is watched step by step, a longer one flat out
 
@@ -29,6 +30,28 @@ class NetworkRun:
     config: TrainConfig
     dataset: Any
     steps_per_epoch: int
+
+
+def make_runs(
+    config: TrainConfig, overrides: list[tuple[str, dict]], sample: int
+) -> tuple[list[NetworkRun], int, list[str]]:
+    """The base run of ``config`` and its variants (``overrides``), each tracing sample
+    ``sample`` (clamped to the data set): ``(runs, sample, notes)``, ``notes`` saying
+    which variant was left out and why. A base that does not fit raises ValueError."""
+    dataset = config.make_dataset()
+    sample = min(sample, len(dataset.X_train) - 1)
+    runs, notes = [], []
+    for label, fields in [("base", {}), *overrides]:
+        try:
+            run = dataclasses.replace(config, **fields, sample_index=sample)
+            build_network(run, dataset)  # checks the run against the data set
+        except ValueError as exc:
+            if label == "base":
+                raise
+            notes.append(f"Variant {label!r} left out: {exc}")
+            continue
+        runs.append(NetworkRun(label, run, dataset, steps_per_epoch(run, len(dataset.X_train))))
+    return runs, sample, notes
 
 
 def variant_overrides(preset: NetworkPreset) -> list[tuple[str, dict]]:

@@ -389,3 +389,17 @@ def test_flat_out_the_summaries_redraw_in_turn_and_both_show_the_state_at_rest()
     controller.on_status("paused")
     assert views.gradients.show_history.call_args.args[0] is states[-1].history[0]
     assert views.curves.show_histories.call_args.args[0] is states[-1].history
+
+
+def test_an_edit_turns_the_headline_into_what_trains_and_back():
+    controller, views, _, _ = _controller("xor-needs-a-hidden-layer")
+    preset = load_network_preset("xor-needs-a-hidden-layer")
+    views.banner.set_idea.assert_called_with(preset.title, preset.idea)
+    edited = dataclasses.replace(preset.config, layers=(2, 8, 8, 1), lr=0.05)
+    assert controller.apply_config(edited)
+    title, idea = views.banner.set_idea.call_args.args
+    assert title == "A [2, 8, 8, 1] tanh network on xor"
+    assert "learning rate 0.05" in idea and f"“{preset.title}”" in idea
+    assert (controller.title, controller.idea) == (title, idea)  # what a session saves
+    assert controller.apply_config(preset.config)  # the preset's own settings again
+    views.banner.set_idea.assert_called_with(preset.title, preset.idea)
