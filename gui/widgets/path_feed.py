@@ -11,7 +11,9 @@ what was already drawn: the rows it still holds were drawn, so only the rows pas
 last drawn step are appended, and a path keeps its true shape (its early fast steps,
 its turns and its last finite point) however long the run goes on. A history that was
 truncated (timeline scrubbing) or belongs to another run is rebuilt from its rows.
-A run can be cut at its first point outside an exit box (a runaway run).
+A run can be cut at its first point outside an exit box (a runaway run). A view that
+only widens (a curve plot's step axis) keeps what was drawn too: `regrid` merges the
+drawn points onto the coarser grid instead of feeding every row again.
 """
 
 from __future__ import annotations
