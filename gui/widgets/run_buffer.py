@@ -81,7 +81,9 @@ class RunBuffer:
         """
         keep = np.asarray(keep, bool)
         self.counts = keep.sum(axis=0)
-        self.data = np.empty((len(self.counts), max(64, int(self.counts.max(initial=0))), 2))
+        most = int(self.counts.max(initial=0))
+        # room to grow by half: the frame after a rebuild appends without copying it all
+        self.data = np.empty((len(self.counts), max(64, most + most // 2), 2))
         taken = np.arange(self.data.shape[1])[None, :] < self.counts[:, None]
         points = _as_points(np.ascontiguousarray(rows, dtype=np.float64))
         _as_points(self.data)[taken] = points.T[keep.T]
@@ -101,7 +103,7 @@ class RunBuffer:
                 keep[:, 1:] = moved if axis == 0 else keep[:, 1:] | moved
         keep &= np.arange(used)[None, :] < self.counts[:, None]
         counts = keep.sum(axis=1)
-        data = np.empty((len(counts), max(64, int(counts.max(initial=0))), 2))
+        data = np.empty_like(self.data)  # the same room: the next append copies nothing
         # run by run, the kept points into the first counts[k] slots of each run
         kept_slots = np.arange(data.shape[1])[None, :] < counts[:, None]
         _as_points(data)[kept_slots] = _as_points(self.data)[:, :used][keep]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gui.widgets.path_feed import PathFeed
+from gui.widgets.run_buffer import RunBuffer
 from gui.widgets.trails import TrailsItem
 
 
@@ -39,3 +40,18 @@ def test_merge_cells_keeps_each_runs_first_point_and_every_change_of_cell():
     item.set_paths([np.array([[0.1, 0.0], [0.4, 0.0], [1.2, 0.0], [1.3, 0.9], [2.5, 0.2]])])
     item.merge_cells((1.0, 1.0))
     np.testing.assert_array_equal(item.polyline(0), [[0.1, 0.0], [1.2, 0.0], [2.5, 0.2]])
+
+
+def test_a_rebuild_or_a_merge_leaves_room_for_the_next_rows_without_a_copy():
+    # the frame after a rebuild or a merge appends a row or two: growing the buffer
+    # would copy every run's points in that frame (milliseconds for a sweep)
+    buffer = RunBuffer()
+    rows = _walk(300, 4, 0)
+    buffer.fill_rows(rows, np.ones((300, 4), bool))
+    data = buffer.data
+    buffer.append_rows(rows[:2], np.ones((2, 4), bool))
+    assert buffer.data is data
+    buffer.merge_cells(np.array([1.0, 1.0]))
+    data = buffer.data
+    buffer.append_rows(rows[:2], np.ones((2, 4), bool))
+    assert buffer.data is data
