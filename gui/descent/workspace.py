@@ -9,7 +9,7 @@ loop: the main window hosts spaces without knowing what runs in them.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from core.descent.config import DescentConfig
 from core.descent.preset_view import PresetView
@@ -30,6 +30,9 @@ from gui.shell.timeline import Timeline
 from gui.shell.worker import RunWorker
 
 NARROW_BELOW = 880  # px of workspace width under which the side column becomes a tab
+# as a tab, the side plots get at least this much height together (3 plots of ~160 px,
+# readable ticks); the tab scrolls when the window is shorter
+NARROW_PLOTS_PX = 480
 
 
 class DescentWorkspace(QWidget):
@@ -69,6 +72,11 @@ class DescentWorkspace(QWidget):
         self.data_split = data_split
         column.addWidget(self.stability, 0)
         self.side_column = right
+        # narrow, the column scrolls rather than squeeze three plots into ~30 px each
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.narrow = False
         self._relayout = QTimer(self, singleShot=True, interval=0)
         self._relayout.timeout.connect(self._apply_width)
@@ -123,9 +131,14 @@ class DescentWorkspace(QWidget):
         which then gets the whole width (a 1024 x 768 screen with the controls docked)."""
         self.narrow = narrow
         if narrow:
-            self.tabs.addTab(self.side_column, "Curves and stability")
+            stability = self.stability.minimumSizeHint().height()
+            self.side_column.setMinimumHeight(NARROW_PLOTS_PX + stability)
+            self.side_scroll.setWidget(self.side_column)
+            self.tabs.addTab(self.side_scroll, "Curves and stability")
         else:
-            self.tabs.removeTab(self.tabs.indexOf(self.side_column))
+            self.tabs.removeTab(self.tabs.indexOf(self.side_scroll))
+            self.side_scroll.takeWidget()
+            self.side_column.setMinimumHeight(0)
             self.split.addWidget(self.side_column)
             self.split.setStretchFactor(1, 2)
         self.side_column.show()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from core.descent.engine import DescentConfig
 from core.presets import load_preset
+from gui.descent.workspace import NARROW_PLOTS_PX
 from gui.export.window_export import export_from_window
 from gui.shell.main_window import MainWindow
 
@@ -240,13 +241,17 @@ def test_banner_gauge_and_rate_panel_agree_on_the_race(window, qtbot):
     qtbot.wait(500)
     window.pause()
     qtbot.waitUntil(lambda: window.up_to_date, timeout=5000)
-    qtbot.wait(400)  # the rate panel updates at most four times a second
     meter, rates = window.descent.stability, window.controls.rates
-    limit = meter.gauge.limit
-    text = f"{limit:.3g}" if np.isfinite(limit) else "no rate limit"
-    assert text in meter.values.text()
-    assert text in rates.critical.text()
-    label = meter.values.text().split("</b>")[0].removeprefix("<b>")
+
+    def shown() -> tuple[str, str]:
+        limit = meter.gauge.limit
+        return f"{limit:.3g}" if np.isfinite(limit) else "no rate limit", meter.values.text()
+
+    # the rate panel updates at most four times a second: it catches up, then agrees
+    qtbot.waitUntil(lambda: shown()[0] in rates.critical.text(), timeout=5000)
+    text, values = shown()
+    assert text in values
+    label = values.split("</b>")[0].removeprefix("<b>")
     assert label in rates.critical.text()
 
 
@@ -370,9 +375,15 @@ def test_a_small_screen_gets_the_curves_as_a_tab_and_a_large_one_beside(window, 
     workspace = window.descent
     window.resize(1024, 768)
     qtbot.waitUntil(lambda: workspace.narrow)
-    assert workspace.tabs.indexOf(workspace.side_column) >= 0
+    assert workspace.tabs.indexOf(workspace.side_scroll) >= 0
+    assert workspace.side_scroll.widget() is workspace.side_column
     assert workspace.landscape.width() > 500  # the landscape gets the whole width
+    workspace.tabs.setCurrentWidget(workspace.side_scroll)
+    # the plots keep a readable height (they were ~30 px each) and the tab scrolls
+    qtbot.waitUntil(lambda: workspace.side_plots.height() >= 0.9 * NARROW_PLOTS_PX)
+    assert workspace.side_scroll.verticalScrollBar().maximum() > 0
     window.resize(1600, 960)
     qtbot.waitUntil(lambda: not workspace.narrow)
-    assert workspace.tabs.indexOf(workspace.side_column) < 0
-    assert workspace.side_column.isVisible()
+    assert workspace.tabs.indexOf(workspace.side_scroll) < 0
+    assert workspace.side_column.parent() is workspace.split
+    assert workspace.side_column.isVisible() and workspace.side_column.minimumHeight() == 0
