@@ -8,8 +8,8 @@ by `RunUnpickler.find_class`:
 
 - NumPy arrays, dtypes, scalars and random generators (NumPy's own rebuilding functions);
 - the messages' envelope (`gui.shell.run_child.RecordNews`);
-- a few plain builtins (``complex``, ``slice``, ``range``, ``set``, ``frozenset``) and
-  ``functools.partial``;
+- a few plain builtins (``complex``, ``slice``, ``range``, ``set``, ``frozenset``,
+  ``bytearray``) and ``functools.partial``;
 - classes defined in the project's ``core`` package (configurations, frames, records);
 - functions there marked with `core.run_kinds.run_function` (the run kinds' factories
   and recorders).
@@ -153,7 +153,7 @@ def refused_name(data: bytes, modules: tuple[str, ...] | None = None) -> str | N
                 strings.append(last)
         else:
             last = None
-        if op == "GLOBAL":
+        if op in ("GLOBAL", "INST"):  # (INST: protocol 0's instance of a named class)
             module, name = arg.split(" ", 1)
         elif op == "STACK_GLOBAL" and len(strings) >= 2:
             module, name = strings[-2], strings[-1]

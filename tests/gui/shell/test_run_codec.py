@@ -88,6 +88,16 @@ def test_a_global_outside_the_run_types_is_refused_before_it_is_called(tmp_path,
     assert not marker.exists()
 
 
+def test_the_scan_reads_every_protocols_names_as_loads_does():
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        data = pickle.dumps(_Calls(os.system, "true"), protocol=protocol)
+        assert run_codec.refused_name(data) == "posix.system", protocol
+    inst = b"(iposix\nsystem\nS'true'\np0\nb."  # protocol 0's INST opcode
+    assert run_codec.refused_name(inst) == "posix.system"
+    with pytest.raises(run_codec.RunDataError, match=r"posix\.system"):
+        run_codec.loads(inst)
+
+
 def test_an_allowed_module_counts_only_where_it_is_named():
     data = run_codec.dumps((partial(count_ticks, 3), record_ticks))
     assert run_codec.refused_name(data) is None  # run_factories named itself here
