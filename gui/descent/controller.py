@@ -13,6 +13,7 @@ interfaces of `gui.descent.protocols`, and the tests drive this class with mocks
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,10 @@ from gui.descent.protocols import DescentViews, JobRunner, RunHost
 
 GRID_RESOLUTION = 400
 MIN_STARTS_FOR_OUTCOMES = 4  # a grid of starts: shade each by the minimum it reached
+# while a run plays, the stability readouts (numbers, gauge, sentence, critical rate) change
+# at most this often: digits replaced 30 times a second cannot be read, and laying out and
+# painting their rich text is a fifth of a frame; at rest they show the newest step at once
+READOUT_INTERVAL_S = 0.25
 
 
 def color_mode(config: DescentConfig) -> str:
@@ -55,6 +60,8 @@ class DescentController:
         Runs one-shot computations off the main thread.
     colors_for : callable
         ``colors_for(run_table, mode) -> (K, 4) uint8``, the run palette.
+    clock : callable
+        Seconds, for pacing the readouts while a run plays (`READOUT_INTERVAL_S`).
     """
 
     def __init__(
@@ -63,9 +70,12 @@ class DescentController:
         runner: RunHost,
         jobs: JobRunner,
         colors_for: Callable[[RunTable, str], np.ndarray],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.views, self.runner, self.jobs = views, runner, jobs
         self._colors_for = colors_for
+        self._clock = clock
+        self._readout_at = -np.inf  # when the readouts last showed a playing run's state
         self.title, self.idea = "", ""
         self._preset: Preset | None = None  # what the headline describes until an edit
         self.view = PresetView()
@@ -107,6 +117,7 @@ class DescentController:
         self._show_runs(config, runs)
         self._show_data(surface)
         self._run_generation += 1
+        self._readout_at = -np.inf  # a new run: its first readout at once
         self.runner.start(DescentFrames(config, surface=surface), descent_history, playing)
         self.views.status.show_message(self.runs_message())
         return True
@@ -241,6 +252,7 @@ class DescentController:
         self.scrub_step = -1
         self.views.timeline.follow_live()
         self._run_generation += 1
+        self._readout_at = -np.inf  # a new run: its first readout at once
         self._outcomes_asked = False
         self.runner.start(
             DescentFrames(config, step, limit, surface),
@@ -312,15 +324,32 @@ class DescentController:
         followed = followed_run(frame, self.runs)
         if views.data is not None:
             views.data.show_state(frame, followed)
-        report = stability_report(frame, self.runs, followed)
-        views.stability.show_report(report)
-        views.rates.show_report(report)
+        if self._readouts_due():
+            report = stability_report(frame, self.runs, followed)
+            views.stability.show_report(report)
+            views.rates.show_report(report)
+
+    def _readouts_due(self) -> bool:
+        """Whether this redraw updates the stability readouts: always at rest (paused,
+        finished, scrubbed); while a run plays, `READOUT_INTERVAL_S` after the last time.
+        The meter and the rate panel always get the same report, so they agree."""
+        if not self._live():
+            return True
+        now = self._clock()
+        if now - self._readout_at < READOUT_INTERVAL_S:
+            return False
+        self._readout_at = now
+        return True
+
+    def _live(self) -> bool:
+        """A run playing, followed on screen (not finished, not scrubbed back)."""
+        state = self.shown
+        playing = self.runner.status == "playing" and not (state is not None and state.finished)
+        return playing and self.scrub_step < 0
 
     def _busy(self) -> bool:
         """A run playing flat out, on screen live: the side plots draw in turn."""
-        state = self.shown
-        playing = self.runner.status == "playing" and not (state is not None and state.finished)
-        return playing and self.flat_out and self.scrub_step < 0
+        return self.flat_out and self._live()
 
     def _announce_stops(self, frame) -> None:
         """Say in one sentence why the first newly stopped run stopped."""

@@ -15,7 +15,7 @@ from core.descent.recording import descent_history
 from core.descent.stability import stability_report, stop_sentence
 from core.surfaces.surface_grid import landscape_grid
 from gui.descent import protocols as p
-from gui.descent.controller import DescentController
+from gui.descent.controller import READOUT_INTERVAL_S, DescentController
 
 
 class SyncJobs:
@@ -138,6 +138,40 @@ def test_gauge_and_rate_panel_get_the_same_report_as_core_computes_it():
     assert gauge is panel
     assert gauge == stability_report(state.frame, controller.runs, 2)
     assert gauge.critical_lr == pytest.approx(1 / 3)  # lambda_max = 6
+
+
+def test_readouts_change_at_most_four_times_a_second_while_playing_and_at_once_at_rest():
+    clock = [100.0]
+    controller, views, runner, jobs = _controller()
+    controller._clock = lambda: clock[0]
+    controller.apply_config(RACE)
+    jobs.run_all()
+    runner.status = "playing"
+    states = [_state(RACE, n) for n in (3, 4, 5, 6)]
+    controller.show(states[0])
+    assert views.stability.show_report.call_args.args[0].step == 3  # a new run: at once
+    clock[0] += READOUT_INTERVAL_S / 2
+    controller.show(states[1])
+    assert views.stability.show_report.call_count == 1
+    assert views.landscape.show_state.call_args.args[1].step == 4  # the picture moves on
+    clock[0] += READOUT_INTERVAL_S / 2
+    controller.show(states[2])
+    assert views.stability.show_report.call_count == 2
+    report = views.stability.show_report.call_args.args[0]
+    assert views.rates.show_report.call_args.args[0] is report
+    clock[0] += 0.01
+    controller.show(states[3])
+    assert views.stability.show_report.call_count == 2
+    # paused: the newest step's numbers, without waiting
+    runner.status = "paused"
+    controller.on_status("paused")
+    assert views.stability.show_report.call_args.args[0].step == 6
+    assert views.rates.show_report.call_args.args[0].step == 6
+    # a new run's first state is read out at once, however recent the last readout
+    runner.status = "playing"
+    controller.apply_config(RACE, playing=True)
+    controller.show(states[0])
+    assert views.stability.show_report.call_args.args[0].step == 3
 
 
 def test_a_stopped_run_is_announced_once_with_cores_sentence():
