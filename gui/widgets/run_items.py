@@ -176,7 +176,10 @@ class MarkersItem(pg.GraphicsObject):
 class ArrowsItem(pg.GraphicsObject):
     """Arrows from ``tails`` to ``heads`` (item coordinates) with pixel-sized heads.
 
-    All shafts go out in one ``drawLines`` call and all heads in one filled path.
+    All shafts go out in one ``drawLines`` call and all heads in one filled path. The
+    shafts have flat caps: Qt strokes a wide antialiased line with round caps through its
+    general outline path, four times the cost of flat ones (about 0.65 ms for a sweep's
+    100 arrows), and the cap at the head end lies under the head anyway.
     """
 
     def __init__(self, rgba, width: float = 2.5, style=QtCore.Qt.PenStyle.SolidLine) -> None:
@@ -236,7 +239,9 @@ class ArrowsItem(pg.GraphicsObject):
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(make_pen(self.rgba, self.width * scale, self.style))
+        pen = make_pen(self.rgba, self.width * scale, self.style)
+        pen.setCapStyle(QtCore.Qt.PenCapStyle.FlatCap)
+        painter.setPen(pen)
         flat = shafts.reshape(-1, 2)
         segments = arrayToLineSegments(flat[:, 0], flat[:, 1], "pairs", False)
         painter.drawLines(*segments.drawargs())
