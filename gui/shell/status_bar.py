@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from gui.shell import theme
+from gui.widgets.steady_label import SteadyLabel
 
 STATUS_TEXT = {
     "playing": "▶ playing",
@@ -29,7 +30,9 @@ class RunStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state_label = QLabel(STATUS_TEXT["stopped"])
-        self.rate_label = QLabel("0 steps/s")
+        # twice a second while a run plays: a label of fixed size, repainted alone
+        self.rate_label = SteadyLabel("0 steps/s", widest="10,000,000 steps/s")
+        self.rate_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.message = QLabel()
         self.message.setMinimumWidth(200)
         self.addWidget(self.message, 1)

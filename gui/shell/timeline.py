@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QStyle, QWidget
 
 from gui.shell.tooltips import tip
+from gui.widgets.steady_label import SteadyLabel
 
 
-class StepLabel(QLabel):
-    """ "step 12,345" in a label of fixed size, with room for the largest step count.
-
-    Its text changes with every drawn frame. A label of variable size asks the whole
-    window for a new layout at each ``setText``; a widget whose minimum and maximum sizes
-    are equal does not, so the frame repaints this label only.
-    """
+class StepLabel(SteadyLabel):
+    """ "step 12,345", with room for the largest step count (see `SteadyLabel`)."""
 
     WIDEST = "step 1,000,000,000"
 
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self._fix_size()
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._fix_size()
+class RowSlider(QSlider):
+    """A horizontal slider whose range can grow with the handle held at its end, without
+    a repaint when the handle stays where it was drawn.
 
-    def _fix_size(self) -> None:
-        margins = self.contentsMargins()
-        width = self.fontMetrics().horizontalAdvance(self.WIDEST) + margins.left() + margins.right()
-        height = self.fontMetrics().height() + margins.top() + margins.bottom()
-        self.setFixedSize(width + 2 * self.margin(), height + 2 * self.margin())
+    While a run plays and the timeline follows it, the rows grow every frame and the
+    handle stays at the right end: a plain slider repaints at each `setRange` and
+    `setValue` (with the step label, about half a millisecond a frame) to draw the same
+    pixels.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._quiet = False
+
+    def set_end(self, maximum: int) -> None:
+        """Range ``0 .. maximum`` with the handle at ``maximum``; repaint only if the handle
+        moved (e.g. from an empty range) and signals as the caller set them."""
+        before = self._handle_position()
+        self._quiet = True
+        try:
+            self.setRange(0, maximum)
+            self.setValue(maximum)
+        finally:
+            self._quiet = False
+        if self._handle_position() != before:
+            self.update()
+
+    def _handle_position(self) -> int:
+        return QStyle.sliderPositionFromValue(
+            self.minimum(), self.maximum(), self.value(), max(self.width(), 1)
+        )
+
+    def sliderChange(self, change: QSlider.SliderChange) -> None:
+        if not self._quiet:  # QAbstractSlider's own: a repaint
+            super().sliderChange(change)
 
 
 class Timeline(QWidget):
@@ -54,7 +72,7 @@ class Timeline(QWidget):
         self.step_button.setToolTip(tip("step"))
         self.reset_button = QPushButton("⟲ Reset")
         self.reset_button.setToolTip(tip("reset"))
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = RowSlider()
         self.slider.setToolTip(tip("timeline"))
         self.slider.setRange(0, 0)
         self.step_label = StepLabel("step 0")
@@ -84,12 +102,11 @@ class Timeline(QWidget):
     def set_rows(self, rows: int, step: int) -> None:
         """The history now has ``rows`` rows; the newest is ``step``."""
         self.slider.blockSignals(True)
-        if self.slider.maximum() != max(rows - 1, 0):
-            self.slider.setRange(0, max(rows - 1, 0))
         if self._following:
-            if self.slider.value() != self.slider.maximum():
-                self.slider.setValue(self.slider.maximum())
+            self.slider.set_end(max(rows - 1, 0))  # no repaint: the handle stays at the end
             self.step_label.setText(f"step {step:,}")
+        elif self.slider.maximum() != max(rows - 1, 0):
+            self.slider.setRange(0, max(rows - 1, 0))
         self.slider.blockSignals(False)
 
     def show_row(self, row: int, step: int) -> None:

@@ -6,7 +6,9 @@ line changes its height, so its neighbours (the side plots) are resized and redr
 from scratch. `TextStrip` paints its text itself: a new text repaints the strip and
 nothing else. Its height is reserved for the longest text it is expected to show
 (``samples``) at the current width, and only ever grows beyond that (once) when a real
-text needs more, so the layout stays still while the numbers change.
+text needs more, so the layout stays still while the numbers change. It fills its own
+background (the window's colour): the repaint of a see-through widget repaints every
+widget under it as well, up to the main window, each through the style sheet.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class TextStrip(QtWidgets.QWidget):
         )
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
+        self.setAutoFillBackground(True)
         self.setText(text)
 
     def text(self) -> str:

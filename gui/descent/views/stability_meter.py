@@ -40,6 +40,7 @@ class StabilityGauge(QtWidgets.QWidget):
         self.limit = float("inf")
         self.font_size = 9.0
         self.setMinimumHeight(54)
+        self.setAutoFillBackground(True)  # opaque: a repaint leaves the widgets under it be
         self.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed
         )
@@ -117,9 +118,11 @@ class StabilityGauge(QtWidgets.QWidget):
 def values_text(label: str, lam: float, limit: float, rate: float) -> str:
     """The meter's line of numbers (rich text): which run, lambda_max, 2/lambda_max, lr."""
     limit_text = _fmt(limit) if np.isfinite(limit) else "no limit"
+    # each "name = value" wraps as a whole: never "lr =" at a line's end, its value below
     return (
-        f"<b>{label}</b> &nbsp; λ<sub>max</sub> = <b>{_fmt(lam)}</b> &nbsp; critical lr "
-        f"2/λ<sub>max</sub> = <b>{limit_text}</b> &nbsp; lr = <b>{_fmt(rate)}</b>"
+        f"<b>{label}</b> &nbsp; λ<sub>max</sub>&nbsp;=&nbsp;<b>{_fmt(lam)}</b> &nbsp; critical "
+        f"lr 2/λ<sub>max</sub>&nbsp;=&nbsp;<b>{limit_text}</b> &nbsp; lr&nbsp;=&nbsp;"
+        f"<b>{_fmt(rate)}</b>"
     )
 
 

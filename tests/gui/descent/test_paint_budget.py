@@ -155,3 +155,61 @@ def test_sweep_plot_range_holds_while_a_loss_wobbles_across_a_decade(qtbot):
     assert changes <= 1  # grows once to hold the decade above, then stays
     sweep.show(np.array([5.0, 0.5, 1e6]), alive)  # a real change still moves it
     assert sweep._range[3] >= 6.0
+
+
+def _paints(qtbot, widget, change, watched, frames: int = 6) -> Counter:
+    """Paint events of the ``watched`` widgets (by object name) over ``frames`` calls of
+    ``change(i)``, ``widget`` in a window, each call followed by a pass of the event loop."""
+    window, _neighbour = _column(qtbot, widget)
+    qtbot.wait(50)
+    counter = EventCounter(QEvent.Type.Paint)
+    for item in (window, *watched):
+        item.installEventFilter(counter)
+    for i in range(frames):
+        change(i)
+        qtbot.wait(10)
+    return counter.counts
+
+
+def test_step_label_and_text_strip_repaint_alone(qtbot):
+    """A see-through label's repaint repaints every widget under it (the window, through
+    the style sheet); the texts that change every frame fill their own background."""
+    timeline = Timeline()
+    timeline.setObjectName("timeline")
+    label = timeline.step_label
+    timeline.set_rows(5, 0)  # the handle at the end from the first paint on
+    counts = _paints(
+        qtbot, timeline, lambda i: timeline.set_rows(10 + i, 1000 * i), [timeline, label]
+    )
+    assert counts["stepLabel:Paint"] >= 1  # the label repainted its new steps
+    assert counts["timeline:Paint"] == 0 and counts["window:Paint"] == 0
+    strip = TextStrip("", samples=("a sample long enough for two lines of text",))
+    strip.setObjectName("strip")
+    counts = _paints(qtbot, strip, lambda i: strip.setText(f"value {i}"), [strip])
+    assert counts["strip:Paint"] >= 1
+    assert counts["window:Paint"] == 0
+
+
+def test_a_followed_timeline_slider_is_not_repainted_as_rows_grow(qtbot):
+    timeline = Timeline()
+    timeline.slider.setObjectName("slider")
+    _window, _ = _column(qtbot, timeline)
+    timeline.set_rows(2, 1)
+    qtbot.wait(50)
+    counter = EventCounter(QEvent.Type.Paint)
+    timeline.slider.installEventFilter(counter)
+    for rows in range(3, 40):
+        timeline.set_rows(rows, 10 * rows)
+        qtbot.wait(2)
+    assert counter.counts["slider:Paint"] == 0  # the handle stayed at the right end
+    assert (timeline.slider.maximum(), timeline.slider.value()) == (38, 38)
+    assert timeline.following
+    # scrubbed back, a growing history moves the handle: the slider repaints
+    timeline.slider.setValue(10)
+    assert not timeline.following
+    qtbot.wait(20)
+    counter.counts.clear()
+    timeline.set_rows(80, 800)
+    qtbot.wait(20)
+    assert timeline.slider.maximum() == 79 and timeline.slider.value() == 10
+    assert counter.counts["slider:Paint"] >= 1
