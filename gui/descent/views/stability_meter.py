@@ -93,10 +93,13 @@ class StabilityGauge(QtWidgets.QWidget):
         for decade in range(int(np.ceil(lo)), int(np.floor(hi)) + 1):
             x = x_of(10.0**decade)
             painter.drawLine(QtCore.QPointF(x, top + bar_h), QtCore.QPointF(x, top + bar_h + 4))
+            text = f"{10.0**decade:g}"
+            width = metrics.horizontalAdvance(text) + 2.0
+            left_edge = label_left(x, width, w)
             painter.drawText(
-                QtCore.QRectF(x - 40, top + bar_h + 4, 80, 16),
+                QtCore.QRectF(left_edge, top + bar_h + 4, width, 16),
                 QtCore.Qt.AlignmentFlag.AlignHCenter,
-                f"{10.0**decade:g}",
+                text,
             )
         if np.isfinite(self.lr) and self.lr > 0:
             x = x_of(self.lr)
@@ -113,6 +116,12 @@ class StabilityGauge(QtWidgets.QWidget):
             painter.setBrush(ink)
             painter.drawPolygon(tri)
         painter.end()
+
+
+def label_left(x: float, width: float, total: float) -> float:
+    """Left edge of a label ``width`` wide centred under a tick at ``x``, moved inwards so
+    that it stays whole within ``0 .. total`` (a decade at the gauge's very end)."""
+    return min(max(x - width / 2, 0.0), total - width)
 
 
 def values_text(label: str, lam: float, limit: float, rate: float) -> str:

@@ -19,7 +19,7 @@ from core.surfaces.surface import get_surface
 from core.surfaces.surface_grid import landscape_grid
 from gui.descent.views.landscape_view import LandscapeView
 from gui.descent.views.side_plots import SidePlots
-from gui.descent.views.stability_meter import StabilityMeter
+from gui.descent.views.stability_meter import StabilityMeter, label_left
 from gui.shell.colors import lr_colorbar, run_colors
 from gui.widgets.path_feed import PathFeed
 from gui.widgets.trails import TrailsItem
@@ -379,3 +379,10 @@ def test_arrow_vectors_are_made_only_for_the_arrows_shown():
     full = arrow_vectors(SimpleNamespace(grad=grad, velocity=grad, update=grad), 4.0, 1.0)
     np.testing.assert_array_equal(only["gradient"], full["gradient"])
     assert np.isfinite(full["velocity"]).all() and np.abs(full["update"]).max() <= 1.0
+
+
+def test_gauge_labels_stay_whole_at_the_ends():
+    """The lr at the bottom of the shown span put "0.01" on the gauge's left edge, half cut."""
+    assert label_left(8.0, 30.0, 400.0) == 0.0  # a tick at the left end: moved in
+    assert label_left(396.0, 30.0, 400.0) == 370.0  # at the right end: moved in
+    assert label_left(200.0, 30.0, 400.0) == 185.0  # elsewhere: centred under the tick
