@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.shell.theme import plot_colors
 from gui.widgets.plot_style import ink_hex, style_static_plot
+from gui.widgets.text_strip import TextStrip
 
 _MARGIN = 0.08  # of the data's span, around the points
 _POINT_COLOR = (120, 126, 140, 210)  # mid grey: reads on a light and a dark ground
@@ -95,8 +96,9 @@ class LinregDataView(QtWidgets.QWidget):
         self.plot.addItem(self.points)
         self._line_items: list[tuple[np.ndarray, pg.PlotCurveItem]] = []
         self.plot.addItem(self.batch)
-        self.caption = QtWidgets.QLabel()
-        self.caption.setWordWrap(True)
+        # the step in it changes every frame: a strip of steady height, repainted alone
+        # (a word-wrapped QLabel asks the whole window for a new layout at each text)
+        self.caption = TextStrip(samples=(_WIDEST_CAPTION,))
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -171,14 +173,23 @@ class LinregDataView(QtWidgets.QWidget):
             pen=pg.mkPen(rgba or plot_colors().foreground, width=2.5),
         )
         label = self._labels[run] if run < len(self._labels) else f"run {run}"
-        count = "point" if indices.size == 1 else "points"
-        self._set_caption(
-            f"Circled: the {indices.size} {count} of the batch {label} used at step {frame.step}."
-        )
+        self._set_caption(batch_caption(indices.size, label, frame.step))
 
     def _set_caption(self, text: str) -> None:
         if self.caption.text() != text:
             self.caption.setText(text)
+
+
+def batch_caption(count: int, label: str, step: int) -> str:
+    """What the circles show: ``count`` points of run ``label``'s batch at ``step``."""
+    points = "point" if count == 1 else "points"
+    return f"Circled: the {count:,} {points} that {label} used at step {step:,}."
+
+
+# room for two lines at the view's usual width: a long run label and a large step
+_WIDEST_CAPTION = batch_caption(
+    1000, "momentum (nesterov), mini-batch of 1000, lr=1.23e-100", 1_000_000_000
+)
 
 
 def _fit_pen():

@@ -95,6 +95,42 @@ def test_the_view_draws_each_run_s_line_and_circles_the_batch_it_used(qtbot):
     assert "8 points" in view.caption.text() and "step 3" in view.caption.text()
 
 
+def test_a_new_caption_each_frame_asks_for_no_layout(qtbot):
+    """The caption names the step, so it changes every frame: a word-wrapped QLabel there
+    asked the whole window for a new layout each time."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Layouts(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event) -> bool:
+            if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+                Layouts.count += 1
+            return False
+
+    view = LinregDataView()
+    qtbot.addWidget(view)
+    run = DescentRun(RACE)
+    view.set_data(run.surface.x, run.surface.y, run.surface.optimum)
+    view.set_runs(COLORS, [run.runs.label(k) for k in range(4)])
+    view.resize(420, 320)
+    view.show()
+    qtbot.waitExposed(view)
+    frame = run.step()
+    view.show_state(frame, followed=0)
+    qtbot.wait(20)
+    watcher = Layouts()
+    view.installEventFilter(watcher)
+    texts = set()
+    for _ in range(5):
+        frame = run.step()
+        view.show_state(frame, followed=0)
+        texts.add(view.caption.text())
+        qtbot.wait(5)
+    assert len(texts) == 5  # the step changed each frame
+    assert Layouts.count == 0
+
+
 def test_without_data_the_view_hides_and_ignores_frames(qtbot):
     view = LinregDataView()
     qtbot.addWidget(view)
