@@ -132,6 +132,11 @@ class DescentRun:
         self._previous = self.points
         self._last_lr = np.zeros(k)
         self._next_lr = learning_rate_at(cfg.schedule, self.runs.lr, 0)
+        # Settings that cannot change during a run, read once: a constant rate stays this
+        # very array (so the optimizers check it once), and without clipping or noise the
+        # gradient goes to the optimizer as the surface gives it.
+        self._constant_lr = cfg.schedule.kind == "constant"
+        self._shapes_gradient = cfg.clip.mode != "none" or cfg.noise != 0
         self._fault = (np.full(k, -1), np.zeros(k), np.zeros(k))  # step, lr, lambda_max
         self._noise = GradientNoise(cfg.noise, cfg.seed + 1)
         # Mini-batch sampling (linreg) is seeded per run by (config seed, seed index): runs
@@ -163,27 +168,36 @@ class DescentRun:
 
     def advance(self) -> None:
         """Take one optimizer step for every live run (the one shared implementation)."""
-        all_alive = self._all_alive
         lr = self._next_lr
         with np.errstate(all="ignore"):
             raw = self._gradient(self.points)
-            grad = raw if all_alive else np.where(self._alive[:, None], raw, 0.0)
-            grad = clip_gradients(self._noise(grad), self.config.clip)
+            grad = raw if self._all_alive else np.where(self._alive[:, None], raw, 0.0)
+            if self._shapes_gradient:
+                grad = clip_gradients(self._noise(grad), self.config.clip)
             new = self._optimizer_step(grad, lr)
             loss = self.surface.value(new)
-            inside = self._inside(new)
-            ok = inside & np.isfinite(loss)
+            # The common case in two reductions and a sum; a sum is finite only if every
+            # loss is (one that overflows merely sends this step down the exact test).
+            all_go_on = self._all_alive and self._all_inside(new) and np.isfinite(loss.sum())
         self.step_index += 1
         self._previous, self._last_lr = self.points, lr
-        self._next_lr = learning_rate_at(self.config.schedule, self.runs.lr, self.step_index)
-        if all_alive and ok.all():
+        if not self._constant_lr:
+            self._next_lr = learning_rate_at(self.config.schedule, self.runs.lr, self.step_index)
+        if all_go_on:
             self.points, self.loss = new, loss
             return
+        self._stop_runs(raw, new, loss)
+
+    def _stop_runs(self, raw: np.ndarray, new: np.ndarray, loss: np.ndarray) -> None:
+        """Freeze the live runs whose step failed the exact per-run test; move the others."""
+        with np.errstate(all="ignore"):
+            inside = self._inside(new)
+            ok = inside & np.isfinite(loss)
         stopped = self._alive & ~ok
         self.diverged_at[stopped] = self.step_index
         self.stop_reason[stopped] = self._why_stopped(raw, new, loss, inside)[stopped]
         self._alive &= ok
-        self._all_alive = False
+        self._all_alive = bool(self._alive.all())
         self.points = np.where(self._alive[:, None], new, self.points)
         self.loss = np.where(self._alive, loss, self.loss)
 
@@ -205,6 +219,12 @@ class DescentRun:
             slope_undefined = ~np.isfinite(raw_grad).all(axis=1) & np.isfinite(self.loss)
             reason[slope_undefined & np.isfinite(self.points).all(axis=1)] = UNDEFINED
         return reason
+
+    def _all_inside(self, points: np.ndarray) -> bool:
+        """Whether every coordinate lies in the escape box common to both axes (NaN does
+        not): enough for every run to be inside, though not necessary (see ``_inside``)."""
+        lo, hi = self._escape_common
+        return bool(lo <= points.min() and points.max() <= hi)
 
     def _inside(self, points: np.ndarray) -> np.ndarray:
         """Runs within ESCAPE_FACTOR box sizes of the view box (False for NaN and inf too).

@@ -73,9 +73,10 @@ class Optimizer(ABC):
     """Base class: K runs stepped together, torch.optim semantics.
 
     Subclasses define ``name``, ``defaults`` and ``_update(p, g, lr)`` where ``p`` and
-    ``g`` are ``(K, P)`` and ``lr`` is a ``(K, 1)`` column. A hyperparameter in
-    ``self.hyper`` is a Python float when every run shares it (the common case, and the
-    cheap one) and a ``(K, 1)`` column otherwise, so one expression updates all runs.
+    ``g`` are ``(K, P)`` and ``lr`` is read-only, a ``(K, 1)`` column or shaped like ``p``
+    (combine it elementwise only). A hyperparameter in ``self.hyper`` is a Python float
+    when every run shares it (the common case, and the cheap one) and a ``(K, 1)`` column
+    otherwise, so one expression updates all runs.
     """
 
     name: ClassVar[str] = ""
@@ -110,6 +111,7 @@ class Optimizer(ABC):
         self.t = 0
         self.state: dict[str, np.ndarray | float] = {}
         self.velocity: np.ndarray | None = None
+        self._lr_seen: tuple[np.ndarray | None, int, np.ndarray | None] = (None, 0, None)
 
     def step(self, params: np.ndarray, grad: np.ndarray, lr: float | np.ndarray) -> np.ndarray:
         """Apply one update to every run and return the new ``(K, P)`` parameters.
@@ -127,13 +129,31 @@ class Optimizer(ABC):
                 f"params and grad must both have shape ({self.n_runs}, P); "
                 f"got {params.shape} and {grad.shape}"
             )
+        lr_like = self._lr_like(lr, params.shape[1])
+        self.t += 1
+        return self._update(params, grad, lr_like)
+
+    def _lr_like(self, lr: float | np.ndarray, n_params: int) -> np.ndarray:
+        """This step's learning rates, checked, as a read-only ``(K, 1)`` column (one run)
+        or spread over the ``(K, P)`` shape of the parameters (several runs).
+
+        Spread, because NumPy broadcasts a ``(K, 1)`` column across a few columns several
+        times slower than it combines two arrays of one shape (the values are the same).
+        A read-only array seen at the previous step (a constant schedule hands over the
+        same frozen array at every step) is neither checked nor spread again.
+        """
+        seen, n_seen, shaped = self._lr_seen
+        if lr is seen and n_params == n_seen:
+            return shaped
         if not (isinstance(lr, np.ndarray) and lr.shape == (self.n_runs,) and lr.dtype == float):
             lr = as_run_array(lr, self.n_runs, "lr")
         elif not np.isfinite(lr).all():
             raise ValueError(f"lr must be finite, got {lr!r}")
-        lr_col = lr[:, None]
-        self.t += 1
-        return self._update(params, grad, lr_col)
+        shaped = lr[:, None] if self.n_runs == 1 else np.repeat(lr[:, None], n_params, axis=1)
+        shaped.flags.writeable = False
+        if not lr.flags.writeable and lr.base is None:  # frozen, and nobody else's view
+            self._lr_seen = (lr, n_params, shaped)
+        return shaped
 
     @abstractmethod
     def _update(self, p: np.ndarray, g: np.ndarray, lr: np.ndarray) -> np.ndarray:
