@@ -35,7 +35,7 @@ class UndefinedOverlay:
     def __init__(self, plot: pg.PlotItem) -> None:
         self.view_box = plot.getViewBox()
         self.hatch = pg.ImageItem(axisOrder="row-major")
-        self.hatch.setZValue(-95)  # over the heat map, under the contours and paths
+        self.hatch.setZValue(-95)  # over the heat map and its contours, under the paths
         self.hatch.setVisible(False)
         plot.addItem(self.hatch)
         self.label = pg.TextItem(

@@ -29,16 +29,15 @@ class LandscapeLayers:
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
-        # the backdrop (coarse, the whole pannable area) lies under the visible patch
-        self.backdrop, self.image = (pg.ImageItem(axisOrder="row-major") for _ in range(2))
+        # the backdrop (coarse, the whole pannable area) lies under the visible patch; the
+        # patch's contours are painted by the heat map's item (`ContouredImage`)
+        self.contours = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(palette.CONTOUR_COLOR))
+        self.backdrop = pg.ImageItem(axisOrder="row-major")
+        self.image = ContouredImage(self.contours)
         for z, item in ((-98, self.backdrop), (-97, self.image)):
             item.setZValue(z)
             item.setCacheMode(_CACHE)
             plot.addItem(item)
-        self.contours = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(palette.CONTOUR_COLOR))
-        self.contours.setZValue(-90)
-        self.contours.setCacheMode(_CACHE)
-        plot.addItem(self.contours)
         self.colorbar = pg.ColorBarItem(
             values=(0.0, 1.0),
             colorMap=palette.landscape_colormap(),
@@ -95,7 +94,7 @@ class LandscapeLayers:
         _place(self.image, patch, self.levels)
         segments = np.asarray(patch.contours, float).reshape(-1, 2, 2)
         self.contours.setData(segments[:, :, 0].ravel(), segments[:, :, 1].ravel())
-        _drop_cache(self.contours)
+        _drop_cache(self.image)  # its picture holds the contours
         self._show_backdrop_where_needed()
         self.undefined.show(patch)
 
@@ -135,6 +134,7 @@ class LandscapeLayers:
         _drop_cache(self.numerical_minima)
         self.undefined.set_presentation(on)
         self.contours.setPen(pg.mkPen(palette.CONTOUR_COLOR, width=1.4 if on else 1.0))
+        _drop_cache(self.image)
         self.apply_fonts()
         self._set_title()
 
@@ -167,6 +167,38 @@ class LandscapeLayers:
         axis.setTicks([list(self.ticks), []] if self.ticks else None)
         axis.setLabel(grid.colorbar_title or "loss", color=ink_hex())
         self.apply_fonts()
+
+
+class ContouredImage(pg.ImageItem):
+    """The heat map with the contour lines painted into the same picture.
+
+    Both change only with the landscape, while the paths over them repaint the view every
+    frame. One item is one cached picture (device-coordinate cache), so a frame blits it
+    once; the contours as an item of their own were a second, mostly transparent picture
+    the size of the view, blended each frame (about half a millisecond). ``contours`` is a
+    `pyqtgraph.PlotCurveItem` outside the scene: it holds the segments (data coordinates)
+    and the pen, and paints them here; an export reaches it through `setExportMode`.
+    """
+
+    def __init__(self, contours: pg.PlotCurveItem) -> None:
+        super().__init__(axisOrder="row-major")
+        self.contours = contours
+
+    def paint(self, painter, *args) -> None:
+        super().paint(painter, *args)
+        if self.image is None:
+            return
+        to_item, invertible = self.transform().inverted()  # data -> the image's pixels
+        if not invertible:
+            return
+        painter.save()
+        painter.setTransform(to_item, True)
+        self.contours.paint(painter, *args)
+        painter.restore()
+
+    def setExportMode(self, export, opts=None):
+        self.contours.setExportMode(export, opts)  # antialiased lines in an export
+        return super().setExportMode(export, opts)
 
 
 def _place(image: pg.ImageItem, grid: LandscapeGrid, levels) -> None:

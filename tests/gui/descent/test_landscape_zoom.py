@@ -247,3 +247,18 @@ def test_mouse_wheel_zoom_is_kept_through_a_resize(qtbot, make_view):
     settle(qtbot, view, lambda: view.view_box.width() > 560)
     (x0, x1), _ = view.view_box.viewRange()
     assert x1 - x0 < 0.8 * (grid.bounds[1] - grid.bounds[0])  # not fitted back to the box
+
+
+def test_the_contours_are_painted_into_the_heat_maps_cached_picture(qtbot, make_view):
+    """One cached picture for heat map and contours: a frame blits it once."""
+    view, _ = make_view(get_surface("himmelblau"))
+    settle(qtbot, view)
+    assert view.contours.scene() is None  # not an item of its own
+    assert view.image.cacheMode() == view.image.CacheMode.DeviceCoordinateCache
+    with_lines = _pixels(view.grab().toImage())
+    assert len(view.contours.getData()[0]) > 0
+    view.contours.setData([], [])
+    view.image.setCacheMode(view.image.CacheMode.NoCache)  # as show_patch drops it
+    view.image.setCacheMode(view.image.CacheMode.DeviceCoordinateCache)
+    without = _pixels(view.grab().toImage())
+    assert (np.abs(with_lines - without).max(axis=2) > 40).mean() > 0.002  # the lines
