@@ -17,6 +17,7 @@ and keeps going.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -154,6 +155,8 @@ class DescentRun:
             self._gradient = _GroupedGradient(streams, k)
         # an exact gradient (no data set, or full batch for all) samples nothing: (K, 0)
         self._sampled = getattr(self._gradient, "batch_indices", None)
+        if self._sampled is None:  # the points are ours, (K, 2) floats: no checks per step
+            self._gradient = self._exact_gradient
         self._no_batch = _frozen(np.empty((k, 0), dtype=np.int32))
         centre = np.array([self.bounds[:2].mean(), self.bounds[2:].mean()])
         half = np.array([np.ptp(self.bounds[:2]), np.ptp(self.bounds[2:])]) / 2
@@ -161,6 +164,9 @@ class DescentRun:
         self._escape_hi = centre + ESCAPE_FACTOR * half
         self._escape_flat: tuple[np.ndarray, np.ndarray] | None = None
         self._escape_common = (self._escape_lo.max(), self._escape_hi.min())
+
+    def _exact_gradient(self, points: np.ndarray) -> np.ndarray:
+        return self.surface.gradient_at(points[:, 0], points[:, 1])
 
     def _value(self, points: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
@@ -175,10 +181,10 @@ class DescentRun:
             if self._shapes_gradient:
                 grad = clip_gradients(self._noise(grad), self.config.clip)
             new = self._optimizer_step(grad, lr)
-            loss = self.surface.value(new)
+            loss = self.surface.value_at(new[:, 0], new[:, 1])
             # The common case in two reductions and a sum; a sum is finite only if every
             # loss is (one that overflows merely sends this step down the exact test).
-            all_go_on = self._all_alive and self._all_inside(new) and np.isfinite(loss.sum())
+            all_go_on = self._all_alive and self._all_inside(new) and math.isfinite(loss.sum())
         self.step_index += 1
         self._previous, self._last_lr = self.points, lr
         if not self._constant_lr:

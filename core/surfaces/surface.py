@@ -123,9 +123,17 @@ class Surface(ABC):
     def value(self, p: np.ndarray) -> np.ndarray:
         """f at points ``p`` of shape (..., 2); returns shape (...)."""
         x, y = _coordinates(p)
-        out = np.empty(x.shape)
         with np.errstate(all="ignore"):
-            out[...] = self._value(x, y)
+            return self.value_at(x, y)
+
+    def value_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """f at coordinates ``x``, ``y`` (float arrays of one shape), a new array of it.
+
+        Unchecked, for a loop that checks its points once (the descent engine): the caller
+        holds ``np.errstate(all="ignore")``, as :meth:`value` does, or NumPy may warn.
+        """
+        out = np.empty(x.shape)
+        out[...] = self._value(x, y)
         return out
 
     def value_with_domain(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,9 +159,13 @@ class Surface(ABC):
     def gradient(self, p: np.ndarray) -> np.ndarray:
         """Analytic gradient (df/dx, df/dy) at ``p`` (..., 2); returns shape (..., 2)."""
         x, y = _coordinates(p)
-        out = np.empty((*x.shape, 2))
         with np.errstate(all="ignore"):
-            out[..., 0], out[..., 1] = self._gradient(x, y)
+            return self.gradient_at(x, y)
+
+    def gradient_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The gradient at coordinates ``x``, ``y``, unchecked (see :meth:`value_at`)."""
+        out = np.empty((*x.shape, 2))
+        out[..., 0], out[..., 1] = self._gradient(x, y)
         return out
 
     def hessian(self, p: np.ndarray) -> np.ndarray:
