@@ -109,11 +109,15 @@ class DescentRun:
         self._groups = self._make_groups(config)
         self.reset()
 
-    def _make_groups(self, config: DescentConfig) -> list[tuple[np.ndarray, Optimizer]]:
+    def _make_groups(self, config: DescentConfig) -> list[tuple[slice, Optimizer]]:
+        """Each optimizer's block of rows and the optimizer. Runs are optimizer-major
+        (``RunTable.from_config``), so a block is a slice: its rows are views, not copies."""
         groups = []
         for i, spec in enumerate(config.optimizers):
             idx = np.flatnonzero(self.runs.optimizer_index == i)
-            groups.append((idx, make_optimizer(spec.name, len(idx), **dict(spec.hyper))))
+            rows = slice(int(idx[0]), int(idx[-1]) + 1)
+            assert rows.stop - rows.start == len(idx), "runs are not optimizer-major"
+            groups.append((rows, make_optimizer(spec.name, len(idx), **dict(spec.hyper))))
         return groups
 
     def reset(self) -> None:
@@ -134,10 +138,11 @@ class DescentRun:
         self._last_lr = np.zeros(k)
         self._next_lr = learning_rate_at(cfg.schedule, self.runs.lr, 0)
         # Settings that cannot change during a run, read once: a constant rate stays this
-        # very array (so the optimizers check it once), and without clipping or noise the
-        # gradient goes to the optimizer as the surface gives it.
+        # very array, cut per optimizer once and frozen (so each optimizer checks its own
+        # once), and without clipping or noise the gradient goes on as the surface gives it.
         self._constant_lr = cfg.schedule.kind == "constant"
         self._shapes_gradient = cfg.clip.mode != "none" or cfg.noise != 0
+        self._group_lr = [_frozen(self._next_lr[rows]) for rows, _ in self._groups]
         self._fault = (np.full(k, -1), np.zeros(k), np.zeros(k))  # step, lr, lambda_max
         self._noise = GradientNoise(cfg.noise, cfg.seed + 1)
         # Mini-batch sampling (linreg) is seeded per run by (config seed, seed index): runs
@@ -149,8 +154,8 @@ class DescentRun:
             self._gradient = self.surface.gradient_stream(k, run_seeds, batches[0])
         else:  # a race of batch modes: one sampler per optimizer
             streams = [
-                (idx, self.surface.gradient_stream(len(idx), run_seeds[idx], batch))
-                for (idx, _), batch in zip(self._groups, batches, strict=True)
+                (rows, self.surface.gradient_stream(opt.n_runs, run_seeds[rows], batch))
+                for (rows, opt), batch in zip(self._groups, batches, strict=True)
             ]
             self._gradient = _GroupedGradient(streams, k)
         # an exact gradient (no data set, or full batch for all) samples nothing: (K, 0)
@@ -253,16 +258,17 @@ class DescentRun:
         if len(self._groups) == 1:
             return self._groups[0][1].step(self.points, grad, lr)
         new = np.empty_like(self.points)
-        for idx, opt in self._groups:
-            new[idx] = opt.step(self.points[idx], grad[idx], lr[idx])
+        for (rows, opt), constant_lr in zip(self._groups, self._group_lr, strict=True):
+            group_lr = constant_lr if self._constant_lr else lr[rows]
+            new[rows] = opt.step(self.points[rows], grad[rows], group_lr)
         return new
 
     def _velocity(self) -> np.ndarray:
         velocity = np.zeros_like(self.points)
         with np.errstate(all="ignore"):  # a huge buffer times lr may overflow: zeroed below
-            for idx, opt in self._groups:
+            for rows, opt in self._groups:
                 if opt.velocity is not None:
-                    velocity[idx] = -self._last_lr[idx, None] * opt.velocity
+                    velocity[rows] = -self._last_lr[rows, None] * opt.velocity
         return np.where(self._alive[:, None] & np.isfinite(velocity), velocity, 0.0)
 
     def frame(self) -> DescentFrame:
@@ -327,24 +333,24 @@ class DescentRun:
 class _GroupedGradient:
     """Gradients from one stream per optimizer group (each with its own batch size)."""
 
-    def __init__(self, streams: list[tuple[np.ndarray, Callable]], n_runs: int) -> None:
+    def __init__(self, streams: list[tuple[slice, Callable]], n_runs: int) -> None:
         self._streams, self._n_runs = streams, n_runs
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         grad = np.empty((self._n_runs, 2))
-        for idx, gradient in self._streams:
-            grad[idx] = gradient(points[idx])
+        for rows, gradient in self._streams:
+            grad[rows] = gradient(points[rows])
         return grad
 
     def batch_indices(self) -> np.ndarray:
         """Each group's last mini-batch in its rows, -1 padded to the widest group's batch
         (full-batch groups: all -1)."""
-        parts = [(idx, getattr(g, "batch_indices", None)) for idx, g in self._streams]
-        parts = [(idx, sampled()) for idx, sampled in parts if sampled is not None]
+        parts = [(rows, getattr(g, "batch_indices", None)) for rows, g in self._streams]
+        parts = [(rows, sampled()) for rows, sampled in parts if sampled is not None]
         width = max((indices.shape[1] for _, indices in parts), default=0)
         out = np.full((self._n_runs, width), -1, dtype=np.int32)
-        for idx, indices in parts:
-            out[idx, : indices.shape[1]] = indices
+        for rows, indices in parts:
+            out[rows, : indices.shape[1]] = indices
         return out
 
 
