@@ -105,6 +105,7 @@ class DescentRun:
         self.config = config
         self.surface = surface if surface is not None else build_surface(config)
         self.bounds = np.asarray(config.bounds or self.surface.bounds, dtype=np.float64)
+        self._view_lo, self._view_hi = self.bounds[[0, 2]], self.bounds[[1, 3]]
         self.runs = RunTable.from_config(config, self.surface.start)
         self._groups = self._make_groups(config)
         self.reset()
@@ -264,23 +265,26 @@ class DescentRun:
         return new
 
     def _velocity(self) -> np.ndarray:
+        """-lr * the optimizers' buffers, under the caller's errstate (a huge buffer times
+        lr may overflow: zeroed here)."""
         velocity = np.zeros_like(self.points)
-        with np.errstate(all="ignore"):  # a huge buffer times lr may overflow: zeroed below
-            for rows, opt in self._groups:
-                if opt.velocity is not None:
-                    velocity[rows] = -self._last_lr[rows, None] * opt.velocity
+        for rows, opt in self._groups:
+            if opt.velocity is not None:
+                velocity[rows] = -self._last_lr[rows, None] * opt.velocity
         return np.where(self._alive[:, None] & np.isfinite(velocity), velocity, 0.0)
 
     def frame(self) -> DescentFrame:
         """An immutable snapshot of the current state (arrays copied, read-only)."""
-        with np.errstate(all="ignore"):
-            grad = self.surface.gradient(self.points)
-            lam = largest_eigenvalue(self.surface.hessian(self.points))
+        x, y = self.points[:, 0], self.points[:, 1]
+        with np.errstate(all="ignore"):  # one guard for the surface, the norm, the velocity
+            grad = self.surface.gradient_at(x, y)
+            lam = largest_eigenvalue(self.surface.hessian_at(x, y))
             grad_norm = np.hypot(grad[:, 0], grad[:, 1])
-        grad = np.where(np.isfinite(grad), grad, 0.0)
-        lam = np.where(np.isfinite(lam), lam, 0.0)
-        self._note_fault(lam)
-        lo, hi = self.bounds[[0, 2]], self.bounds[[1, 3]]
+            grad = np.where(np.isfinite(grad), grad, 0.0)
+            lam = np.where(np.isfinite(lam), lam, 0.0)
+            self._note_fault(lam)
+            velocity = self._velocity()
+        lo, hi = self._view_lo, self._view_hi
         fault_step, fault_lr, fault_lambda = self._fault
         return DescentFrame(
             step=self.step_index,
@@ -288,7 +292,7 @@ class DescentRun:
             loss=_frozen(self.loss),
             grad=_frozen(grad),
             update=_frozen(self.points - self._previous),
-            velocity=_frozen(self._velocity()),
+            velocity=_frozen(velocity),
             lr=_frozen(self._next_lr),
             grad_norm=_frozen(np.where(np.isfinite(grad_norm), grad_norm, _BIG)),
             lambda_max=_frozen(lam),
@@ -302,11 +306,11 @@ class DescentRun:
         )
 
     def _note_fault(self, lam: np.ndarray) -> None:
-        """Remember where each live run first took a step longer than 2/lambda_max."""
+        """Remember where each live run first took a step longer than 2/lambda_max (under
+        the caller's errstate: rate * lam may overflow)."""
         step, lr, lam_at = self._fault
         rate = self._next_lr
-        with np.errstate(all="ignore"):
-            first = (rate * lam > 2.0) & (step < 0) & self._alive
+        first = (rate * lam > 2.0) & (step < 0) & self._alive
         if first.any():
             step[first], lr[first], lam_at[first] = self.step_index, rate[first], lam[first]
 

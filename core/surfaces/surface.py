@@ -171,9 +171,13 @@ class Surface(ABC):
     def hessian(self, p: np.ndarray) -> np.ndarray:
         """Analytic Hessian [[f_xx, f_xy], [f_xy, f_yy]] at ``p``; returns (..., 2, 2)."""
         x, y = _coordinates(p)
-        out = np.empty((*x.shape, 2, 2))
         with np.errstate(all="ignore"):
-            out[..., 0, 0], out[..., 0, 1], out[..., 1, 1] = self._hessian(x, y)
+            return self.hessian_at(x, y)
+
+    def hessian_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The Hessian at coordinates ``x``, ``y``, unchecked (see :meth:`value_at`)."""
+        out = np.empty((*x.shape, 2, 2))
+        out[..., 0, 0], out[..., 0, 1], out[..., 1, 1] = self._hessian(x, y)
         out[..., 1, 0] = out[..., 0, 1]
         return out
 

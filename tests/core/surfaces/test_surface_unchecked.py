@@ -1,5 +1,5 @@
-"""value_at / gradient_at, the unchecked evaluations the descent engine calls once per
-step, give exactly what value / gradient give, as new arrays."""
+"""value_at / gradient_at / hessian_at, the unchecked evaluations the descent engine
+calls at every step, give exactly what value / gradient / hessian give, as new arrays."""
 
 from __future__ import annotations
 
@@ -23,7 +23,10 @@ def test_unchecked_evaluation_equals_the_checked_one(surface):
     x, y = points[:, 0], points[:, 1]
     with np.errstate(all="ignore"):
         value, gradient = surface.value_at(x, y), surface.gradient_at(x, y)
-    assert value.shape == (50,) and gradient.shape == (50, 2)
+        hessian = surface.hessian_at(x, y)
+    assert value.shape == (50,) and gradient.shape == (50, 2) and hessian.shape == (50, 2, 2)
     assert value.tobytes() == surface.value(points).tobytes()
     assert gradient.tobytes() == surface.gradient(points).tobytes()
-    assert not np.shares_memory(value, points) and not np.shares_memory(gradient, points)
+    assert hessian.tobytes() == surface.hessian(points).tobytes()
+    for result in (value, gradient, hessian):
+        assert not np.shares_memory(result, points)
