@@ -262,7 +262,7 @@ class CurvePanel:
             self._label_axis(y_lo, y_hi)
         self._range = wanted
         view_box = self.plot.getViewBox()
-        set_view_range(view_box, wanted[:2], wanted[2:], padding=0.02)
+        set_view_range(view_box, *self._padded(wanted), padding=0.0)
         for item in self.marks:
             item.set_view_rect(view_box.viewRect())
         pad_x, pad_y = 0.05 * x_hi, 0.05 * (y_hi - y_lo)
@@ -275,6 +275,18 @@ class CurvePanel:
             self.feed.regrid(cell, (lo, hi))
         else:
             self.feed.reset(cell=cell, clamp=(lo, hi))
+
+    def _padded(self, wanted) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The view's x and y ranges for the axes' ends ``wanted``: 2 % more on each side,
+        and on the value axis at least half a tick label's height. The ends are whole
+        decades (or round numbers), so they carry labels, and pyqtgraph hides a label
+        that would stick out of the plot: "100" at the very top of a short plot went."""
+        x0, x1, y0, y1 = wanted
+        height = self.plot.getViewBox().height()
+        label_px = 0.5 * (12.0 if self._presentation else 8.5) * 1.4 + 1.0
+        y_share = 0.02 if height < 20 else max(0.02, label_px / (height - 2 * label_px))
+        x_pad, y_pad = 0.02 * (x1 - x0), y_share * (y1 - y0)
+        return (x0 - x_pad, x1 + x_pad), (y0 - y_pad, y1 + y_pad)
 
     def _cell(self, x_span: float, y_span: float) -> tuple[float, float]:
         """A screen cell in data units (a pixel high, one to two pixels wide): a row in

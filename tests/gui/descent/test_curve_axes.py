@@ -246,3 +246,32 @@ def test_the_step_axes_move_in_their_own_turn_and_agree_once_each_has_drawn(qtbo
     assert moved[0] > 500 and moved[1] == start[1]  # only the loss plot moved
     plots.show_state(_history(300), frame, busy=True)  # the gradient plot's turn
     assert ends()[1] == moved[0]
+
+
+def test_the_value_axis_keeps_room_for_the_labels_at_its_ends(qtbot):
+    """The ends are whole decades, so they carry labels; on a short plot pyqtgraph hid
+    "100" at the very top (a label may not stick out of the plot)."""
+    from PySide6 import QtGui
+
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    widget.resize(420, 130)  # about 90 px of plot, as beside the landscape at 1600x960
+    panel = CurvePanel(widget.addPlot(), "loss per step", log_y=True)
+    panel.set_style(np.array([[200, 40, 40, 255], [40, 40, 200, 255]], np.uint8), 1.0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    steps = np.arange(300, dtype=float)
+    loss = np.column_stack([30.0 * np.exp(-steps / 60) + 0.3, 20.0 * np.exp(-steps / 90) + 0.4])
+    for _ in range(2):  # the second fit knows the laid-out height
+        panel.show(steps, loss, np.full(2, -1))
+        qtbot.wait(20)
+    axis = panel.plot.getAxis("left")
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        _axis_spec, _ticks, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    shown = {text for _rect, _flags, text in texts}
+    labelled = {label for _value, label in axis._tickLevels[0]}  # the decades we labelled
+    assert len(labelled) >= 2 and labelled <= shown
