@@ -129,7 +129,7 @@ class CurvePanel:
             axis.setTicks(None)
             return
         height = self.plot.getViewBox().height() or 120.0
-        line = 2.4 * (12.0 if self._presentation else 8.5) * 1.4  # a label and a gap, px
+        line = 2.4 * self._label_px()  # a label and a gap, px
         axis.setTicks(decade_ticks(y_lo, y_hi, max(2, int(height // line))))
 
     def clear(self) -> None:
@@ -276,6 +276,10 @@ class CurvePanel:
         else:
             self.feed.reset(cell=cell, clamp=(lo, hi))
 
+    def _label_px(self) -> float:
+        """The height of a tick label in pixels (its font's points, a line's spacing)."""
+        return (12.0 if self._presentation else 8.5) * 1.4
+
     def _padded(self, wanted) -> tuple[tuple[float, float], tuple[float, float]]:
         """The view's x and y ranges for the axes' ends ``wanted``: 2 % more on each side,
         and on the value axis at least half a tick label's height. The ends are whole
@@ -283,7 +287,7 @@ class CurvePanel:
         that would stick out of the plot: "100" at the very top of a short plot went."""
         x0, x1, y0, y1 = wanted
         height = self.plot.getViewBox().height()
-        label_px = 0.5 * (12.0 if self._presentation else 8.5) * 1.4 + 1.0
+        label_px = 0.5 * self._label_px() + 1.0
         y_share = 0.02 if height < 20 else max(0.02, label_px / (height - 2 * label_px))
         x_pad, y_pad = 0.02 * (x1 - x0), y_share * (y1 - y0)
         return (x0 - x_pad, x1 + x_pad), (y0 - y_pad, y1 + y_pad)

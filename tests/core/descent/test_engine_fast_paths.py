@@ -8,6 +8,7 @@ import pytest
 
 from core.descent.config import DescentConfig, OptimizerSpec
 from core.descent.engine import DescentRun
+from core.descent.frame import DIVERGED, ESCAPED, OVERFLOW, UNDEFINED
 from core.optim.optimizers import ClipSpec, ScheduleSpec
 
 FIELDS = (
@@ -91,7 +92,7 @@ def test_configs_reach_every_branch():
         for _ in range(config.steps):
             run.advance()
         reasons |= set(run.stop_reason[run.diverged_at >= 0].tolist())
-    assert reasons == {1, 2, 3, 4}  # diverged, undefined, overflow, escaped
+    assert reasons == {DIVERGED, UNDEFINED, OVERFLOW, ESCAPED}
     run = DescentRun(CONFIGS["wide box, slide and escape"])
     for _ in range(200):
         run.advance()
